@@ -1,0 +1,130 @@
+// The case snapshot: everything the engine knows about one dispute now.
+//
+// A snapshot is a plain value. The engine produces it; storage adapters persist it
+// (nlohmann/json `to_json`/`from_json` below give a complete, lossless form) and index
+// the few fields queries need. Its history (the events that produced it) is separate.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "fengqiao/rules.hpp"
+#include "fengqiao/time.hpp"
+#include "fengqiao/vocabulary.hpp"
+
+namespace fengqiao {
+
+// Who performs an action: a person with one role, working for one org
+// (handlers are scoped to theirs; citizens use "public").
+struct Actor {
+  std::string id;
+  Role role = Role::citizen;
+  std::string org;
+};
+
+struct Party {
+  std::string name;
+  std::string id_number;  // empty when not given
+  std::string phone;      // empty when not given
+};
+
+// One step of a clock's schedule: step 0 is the warning, 1 the deadline (overdue),
+// 1 + L the escalation to level L.
+struct ClockStep {
+  EventType type;
+  int level;  // escalation level; 0 otherwise
+  Instant at;
+};
+
+// A stage clock (LIFECYCLE.md "Deadline rules"). It captures its rule when it starts.
+struct StageClock {
+  Stage stage = Stage::dispatch;
+  Instant started_at{};
+  StageRule rule;                      // as resolved at start; never changes afterwards
+  Span limit;                          // rule.limit, grown by stops and the extension
+  bool extended = false;               // one `extend` per clock
+  std::optional<Instant> stopped_at;   // set while the clock is stopped
+  Instant armed_after{};               // instants at or before this emit nothing
+  std::vector<Instant> schedule;       // schedule[step]: warning, deadline, escalation 1..max_level
+  std::uint8_t next_step = 0;          // the first step not yet fired or passed
+
+  bool running() const { return !stopped_at.has_value(); }
+  Instant deadline() const { return schedule.at(1); }
+  Instant warning_at() const { return schedule.at(0); }
+};
+
+// Counts kept for the statistics, whatever happens to the supervision region later.
+struct SupervisionRecord {
+  std::uint32_t warnings = 0;
+  std::uint32_t overdues = 0;
+  std::uint32_t escalations = 0;       // automatic escalation steps
+  std::uint32_t supervision_orders = 0; // `supervise` actions
+  int highest_level = 0;
+};
+
+struct Case {
+  std::string id;
+
+  // Registration (综合登记).
+  Channel channel = Channel::walk_in;
+  std::string category;
+  Urgency urgency = Urgency::normal;
+  std::vector<std::string> jurisdiction;  // region first, e.g. {"daxinganling","mohe","xilinji"}
+  std::vector<Party> parties;
+  std::string summary;
+  std::string first_responder;            // actor id of `register` (首问负责)
+  Instant registered_at{};
+
+  // Routing (分流转办).
+  std::optional<Route> route;
+  std::optional<std::string> lead;        // lead org (主办); cleared by `return`
+  std::vector<std::string> co_handlers;   // co-handler orgs (协办)
+  std::vector<std::string> consultation_orgs;
+
+  // Lifecycle region.
+  State state = State::registered;
+  std::optional<State> suspended_from;    // while suspended: handling or consulting
+  std::optional<Outcome> outcome;
+  std::string resolution_method;          // how it was resolved ("on_spot", a route, ...); "" otherwise
+  std::optional<Satisfaction> satisfaction;  // of the last follow-up
+  std::uint32_t reopened = 0;
+  std::optional<Instant> closed_at;
+
+  // Supervision region.
+  Supervision supervision = Supervision::on_track;
+  int level = 0;                          // 0 unless escalated
+  SupervisionRecord record;
+  std::optional<StageClock> clock;        // the current stage's clock (stopped while suspended)
+  std::optional<StageClock> held_clock;   // the handling clock, stopped while consulting
+
+  std::uint64_t version = 0;              // number of events in the case's history
+  Instant updated_at{};
+
+  // The current stage clock's deadline (the stopped clock's while suspended); none when
+  // closed or withdrawn.
+  std::optional<Instant> deadline() const;
+  // The next engine event this case will emit if nothing else happens: its instant and
+  // kind. None when no clock runs or every step has fired.
+  std::optional<ClockStep> next_due() const;
+  // The steps still to come, in firing order (what next_due() would return one by one).
+  std::vector<ClockStep> upcoming() const;
+};
+
+void to_json(nlohmann::json& j, const Actor& a);
+void from_json(const nlohmann::json& j, Actor& a);
+void to_json(nlohmann::json& j, const Party& p);
+void from_json(const nlohmann::json& j, Party& p);
+void to_json(nlohmann::json& j, const StageClock& c);
+void from_json(const nlohmann::json& j, StageClock& c);
+void to_json(nlohmann::json& j, const SupervisionRecord& r);
+void from_json(const nlohmann::json& j, SupervisionRecord& r);
+// Complete and lossless (instants as seconds since the epoch in "*_at" fields, plus a
+// human-readable "deadline"); from_json throws nlohmann::json::exception on bad input.
+void to_json(nlohmann::json& j, const Case& c);
+void from_json(const nlohmann::json& j, Case& c);
+
+}  // namespace fengqiao

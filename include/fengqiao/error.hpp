@@ -1,0 +1,104 @@
+// Error codes, the Error value and Result<T>: how every fengqiao operation reports failure.
+//
+// The codes are stable strings shared with the history format and the bindings
+// (HISTORY-FORMAT.md, "Error codes"); never renumber or rename them.
+#pragma once
+
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <variant>
+
+namespace fengqiao {
+
+enum class ErrorCode {
+  invalid_transition,  // not allowed from the current state, or a rule (allowance, window, max level) forbids it
+  not_permitted,       // this actor may not perform this action on this case
+  invalid_data,        // a required field is missing or invalid; the message names it
+  unknown_case,        // no case with that id
+  duplicate_case,      // `register` for an id that already exists
+  conflict,            // the case changed concurrently (optimistic version check failed); retry
+  invalid_history,     // a malformed history line; the message gives the line number
+  invalid_config,      // a malformed or contradictory calendar or rules document; the message names the key
+  storage_error,       // the storage failed (I/O, corrupt or incompatible file, locked database, ...)
+};
+
+std::string_view to_string(ErrorCode code) noexcept;
+std::optional<ErrorCode> error_code_from_string(std::string_view text) noexcept;
+
+struct Error {
+  ErrorCode code;
+  std::string message;  // names the rule, field or line that failed; never empty
+
+  // "code: message", the form used in logs and exception texts.
+  std::string describe() const;
+};
+
+// Thrown by the throwing API (Engine::act, ...). Carries the same Error the
+// non-throwing API returns.
+class Exception : public std::runtime_error {
+ public:
+  explicit Exception(Error error);
+  ErrorCode code() const noexcept { return error_.code; }
+  const Error& error() const noexcept { return error_; }
+
+ private:
+  Error error_;
+};
+
+// Either a value or an Error. Cheap to move; checking is explicit:
+//   auto r = engine.try_get("C-1");
+//   if (!r) std::cerr << r.error().describe();
+template <class T>
+class [[nodiscard]] Result {
+ public:
+  Result(T value) : data_(std::in_place_index<0>, std::move(value)) {}
+  Result(Error error) : data_(std::in_place_index<1>, std::move(error)) {}
+
+  bool ok() const noexcept { return data_.index() == 0; }
+  explicit operator bool() const noexcept { return ok(); }
+
+  // Precondition: ok().
+  const T& value() const& { return std::get<0>(data_); }
+  T& value() & { return std::get<0>(data_); }
+  T&& value() && { return std::get<0>(std::move(data_)); }
+  const T* operator->() const { return &value(); }
+  const T& operator*() const& { return value(); }
+
+  // Precondition: !ok().
+  const Error& error() const& { return std::get<1>(data_); }
+
+  // The value, or throws Exception with the error.
+  T value_or_throw() && {
+    if (!ok()) throw Exception(std::get<1>(std::move(data_)));
+    return std::get<0>(std::move(data_));
+  }
+
+ private:
+  std::variant<T, Error> data_;
+};
+
+// Success without a value, or an Error (leveldb's Status, with our codes).
+class [[nodiscard]] Status {
+ public:
+  Status() = default;
+  Status(Error error) : error_(std::move(error)) {}
+  static Status success() { return Status(); }
+
+  bool ok() const noexcept { return !error_.has_value(); }
+  explicit operator bool() const noexcept { return ok(); }
+  // Precondition: !ok().
+  const Error& error() const& { return *error_; }
+  void throw_if_error() const {
+    if (error_) throw Exception(*error_);
+  }
+
+ private:
+  std::optional<Error> error_;
+};
+
+inline Error make_error(ErrorCode code, std::string message) { return Error{code, std::move(message)}; }
+
+}  // namespace fengqiao

@@ -1,0 +1,43 @@
+// Events: the append-only history of a case. A user's action and an engine-generated
+// deadline event are both events; replaying a case's events reproduces its snapshot.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "fengqiao/case.hpp"
+#include "fengqiao/time.hpp"
+#include "fengqiao/vocabulary.hpp"
+
+namespace fengqiao {
+
+struct Event {
+  std::string case_id;
+  std::uint64_t seq = 0;        // 1-based position in the case's history (= case version after it)
+  Instant at{};
+  EventType type = EventType::action;
+
+  // type == action:
+  std::optional<Action> action;
+  std::optional<Actor> actor;
+  nlohmann::json data = nlohmann::json::object();  // the action's data, as given
+
+  // type != action:
+  std::optional<Stage> stage;
+  int level = 0;                // escalated: the level reached
+
+  // Jurisdictions notified by this event, nearest first: the escalation target, or the
+  // whole path for an emergency's registration.
+  std::vector<std::string> notified;
+
+  State state_after = State::registered;  // lifecycle state once the event applied
+};
+
+void to_json(nlohmann::json& j, const Event& e);
+void from_json(const nlohmann::json& j, Event& e);
+
+}  // namespace fengqiao

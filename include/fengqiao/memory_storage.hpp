@@ -1,0 +1,40 @@
+// The in-memory storage adapter: the reference implementation of the Storage contract.
+// Nothing survives the process. Thread-safe (one reader/writer lock).
+#pragma once
+
+#include <memory>
+
+#include "fengqiao/storage.hpp"
+
+namespace fengqiao {
+
+class MemoryStorage final : public Storage {
+ public:
+  MemoryStorage();
+  ~MemoryStorage() override;
+  MemoryStorage(const MemoryStorage&) = delete;
+  MemoryStorage& operator=(const MemoryStorage&) = delete;
+
+  Status commit(const CaseCommit& c) override;
+  Result<Case> load(std::string_view case_id) const override;
+  Status read_events(std::string_view case_id, std::uint64_t from_seq,
+                     const std::function<bool(const Event&)>& visit) const override;
+  Result<std::vector<Case>> query(const CaseQuery& q) const override;
+  Result<std::uint64_t> count(const CaseQuery& q) const override;
+  Result<std::optional<DueEntry>> first_due(Instant up_to) const override;
+  Status begin_batch() override;
+  Status end_batch(bool commit) override;
+  Result<std::vector<OutboxMessage>> outbox_fetch(std::size_t max) const override;
+  Status outbox_ack(const std::vector<std::uint64_t>& ids) override;
+  Result<std::uint64_t> outbox_depth() const override;
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+// Checks the preconditions every adapter's commit() shares (see Storage::commit): event
+// numbering, ids and the snapshot's version. Adapter authors may call it first.
+Status validate_commit(const CaseCommit& c);
+
+}  // namespace fengqiao

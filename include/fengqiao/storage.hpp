@@ -1,0 +1,126 @@
+// The storage interface: what the engine needs from a database, and what an adapter
+// for another database must provide. The in-memory adapter (memory_storage.hpp) is the
+// reference implementation; fengqiao/testing/storage_conformance.hpp checks any adapter
+// against every contract written here.
+//
+// Thread rules (all methods): an adapter must be safe to use from several threads at
+// once. Each commit is atomic: a concurrent reader sees a case entirely before or
+// entirely after it, never part of it. An adapter over a shared database (SQLite file,
+// PostgreSQL) gives the same guarantee across processes.
+//
+// Errors: a method that fails returns an Error and has changed nothing. Codes used:
+// unknown_case, duplicate_case, conflict (from commit), storage_error (anything the
+// database itself reports: I/O, corruption, lock timeout, incompatible schema).
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "fengqiao/case.hpp"
+#include "fengqiao/error.hpp"
+#include "fengqiao/event.hpp"
+#include "fengqiao/time.hpp"
+
+namespace fengqiao {
+
+// A notification for another system (SMS gateway, message bus), written in the same
+// transaction as the event that caused it (transactional outbox).
+struct OutboxMessage {
+  std::uint64_t id = 0;         // assigned by the storage at commit: increasing, never reused
+  std::string topic;            // e.g. "escalated", "emergency_registered"
+  std::string case_id;
+  std::uint64_t event_seq = 0;  // the event that produced it
+  nlohmann::json payload = nlohmann::json::object();
+};
+
+// One atomic change to one case.
+struct CaseCommit {
+  Case snapshot;                       // the case after the change
+  std::uint64_t expected_version = 0;  // the stored version this change was computed from; 0 = new case
+  std::vector<Event> events;           // seq expected_version+1, +2, ...; snapshot.version is the last seq
+  std::vector<OutboxMessage> outbox;   // ids are ignored on input and assigned by the storage
+};
+
+// Filters are ANDed; an absent filter matches everything. Results are ordered by case
+// id (byte-wise) and paginated with after_id / limit.
+struct CaseQuery {
+  std::optional<State> state;
+  std::optional<Supervision> supervision;
+  std::optional<std::string> lead;
+  std::vector<std::string> jurisdiction;  // the case's path starts with these elements
+  std::optional<Instant> due_before;      // next_due() exists and is at or before this
+  std::string after_id;                   // only ids strictly greater (byte-wise); "" = from the start
+  std::size_t limit = 0;                  // 0 = no limit
+
+  bool matches(const Case& c) const;      // the reference semantics of the filters above
+};
+
+// An entry of the due index: a case and the instant of its next_due().
+struct DueEntry {
+  Instant at;
+  std::string case_id;
+};
+
+class Storage {
+ public:
+  virtual ~Storage() = default;
+
+  // Applies `c` atomically: appends its events, replaces the snapshot, enqueues its
+  // outbox messages, and re-keys the case in the due index under c.snapshot.next_due().
+  // Success: all of it is stored and visible to later reads (and durable, for durable
+  // adapters, per their sync setting).
+  // Failure, nothing stored:
+  //   expected_version == 0 and the case exists           -> duplicate_case
+  //   expected_version  > 0 and the case does not exist   -> unknown_case
+  //   the stored version differs from expected_version    -> conflict
+  //   the database fails                                  -> storage_error
+  // Precondition (checked, invalid_data): events are non-empty, numbered from
+  // expected_version + 1 without gaps, all for c.snapshot.id, and the snapshot's version
+  // is the last event's seq.
+  virtual Status commit(const CaseCommit& c) = 0;
+
+  // The stored snapshot. unknown_case if there is none.
+  virtual Result<Case> load(std::string_view case_id) const = 0;
+
+  // Calls visit(e) for the case's events with seq >= from_seq, in seq order, until it
+  // returns false. unknown_case if the case does not exist. The events passed are those
+  // committed when the call started (later commits may or may not be seen).
+  virtual Status read_events(std::string_view case_id, std::uint64_t from_seq,
+                             const std::function<bool(const Event&)>& visit) const = 0;
+
+  // Snapshots matching `q`, ordered by id, at most q.limit.
+  virtual Result<std::vector<Case>> query(const CaseQuery& q) const = 0;
+  // How many snapshots match `q` (after_id applies; limit does not).
+  virtual Result<std::uint64_t> count(const CaseQuery& q) const = 0;
+
+  // The due-index entry that fires first among those at or before `up_to`: smallest
+  // instant, ties broken by case id (byte-wise). std::nullopt when none is due.
+  // Cost: O(log n) in the number of open cases.
+  virtual Result<std::optional<DueEntry>> first_due(Instant up_to) const = 0;
+
+  // Batches: begin_batch() makes the following commits one atomic unit, published by
+  // end_batch(true) or discarded by end_batch(false). Inside a batch each commit still
+  // checks versions and fails alone, and reads see the batch's own changes.
+  // Thread rule: between begin_batch and end_batch only the batching thread may use this
+  // storage object; other storage objects on the same database (another process) see
+  // nothing of the batch until end_batch(true). Batches do not nest (storage_error).
+  virtual Status begin_batch() = 0;
+  virtual Status end_batch(bool commit) = 0;
+
+  // Outbox: messages not yet acknowledged, oldest first, at most `max`. Delivery is at
+  // least once: a message stays until outbox_ack names it, across restarts.
+  virtual Result<std::vector<OutboxMessage>> outbox_fetch(std::size_t max) const = 0;
+  // Removes the named messages; ids not present are ignored (acks are idempotent).
+  virtual Status outbox_ack(const std::vector<std::uint64_t>& ids) = 0;
+  // Number of unacknowledged messages (watch it: a stalled consumer makes it grow).
+  virtual Result<std::uint64_t> outbox_depth() const = 0;
+};
+
+}  // namespace fengqiao

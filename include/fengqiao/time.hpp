@@ -1,0 +1,64 @@
+// Instants and UTC offsets.
+//
+// All times in fengqiao are absolute instants with one-second resolution (the history
+// format's resolution). They are rendered in a configured UTC offset, +08:00 unless set.
+#pragma once
+
+#include <chrono>
+#include <string>
+#include <string_view>
+
+#include "fengqiao/error.hpp"
+
+namespace fengqiao {
+
+using Seconds = std::chrono::seconds;
+using Instant = std::chrono::time_point<std::chrono::system_clock, Seconds>;
+
+// A fixed offset from UTC, e.g. +08:00 (China Standard Time, the default).
+class UtcOffset {
+ public:
+  constexpr UtcOffset() = default;
+  static constexpr UtcOffset from_seconds(int seconds) { return UtcOffset(seconds); }
+  // Accepts "+08:00", "-05:30", "+0800", "Z" / "+00:00". Range -18:00..+18:00.
+  static Result<UtcOffset> parse(std::string_view text);
+
+  constexpr int seconds() const { return seconds_; }
+  std::string to_string() const;  // "+08:00"
+  friend constexpr bool operator==(UtcOffset a, UtcOffset b) { return a.seconds_ == b.seconds_; }
+  friend constexpr bool operator!=(UtcOffset a, UtcOffset b) { return a.seconds_ != b.seconds_; }
+
+ private:
+  constexpr explicit UtcOffset(int s) : seconds_(s) {}
+  int seconds_ = 8 * 3600;
+};
+
+// Parses an ISO-8601 date-time that carries an offset: "2025-09-01T09:00:00+08:00",
+// "...Z", "T24:00:00" (end of that day). Fractional seconds are accepted and truncated
+// toward the past. A time without an offset is invalid_data.
+Result<Instant> parse_instant(std::string_view text);
+
+// "2025-09-01T09:00:00+08:00": whole seconds, rendered in `offset`; an instant at
+// 24:00 is written as 00:00 of the next day.
+std::string format_instant(Instant t, UtcOffset offset = UtcOffset());
+
+// Civil date in the proleptic Gregorian calendar (the calendar's day unit).
+struct Date {
+  int year = 1970;
+  int month = 1;  // 1..12
+  int day = 1;    // 1..31
+  friend bool operator==(const Date& a, const Date& b) {
+    return a.year == b.year && a.month == b.month && a.day == b.day;
+  }
+  friend bool operator<(const Date& a, const Date& b) {
+    if (a.year != b.year) return a.year < b.year;
+    if (a.month != b.month) return a.month < b.month;
+    return a.day < b.day;
+  }
+};
+
+// "2025-10-01". Invalid dates (2025-02-30) are invalid_data.
+Result<Date> parse_date(std::string_view text);
+std::string format_date(const Date& d);
+
+}  // namespace fengqiao

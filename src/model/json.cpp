@@ -1,0 +1,219 @@
+// to_json / from_json for the public value types. Instants are written as ISO-8601 in
+// UTC ("+00:00"): lossless at the library's one-second resolution and readable.
+#include <nlohmann/json.hpp>
+
+#include "fengqiao/case.hpp"
+#include "fengqiao/event.hpp"
+
+namespace fengqiao {
+
+// Enumerations as their spec strings; unknown strings are an error, never a default.
+#define FENGQIAO_ENUM_JSON(E)                                                           \
+  void to_json(nlohmann::json& j, const E& e) { j = to_string(e); }                    \
+  void from_json(const nlohmann::json& j, E& e) {                                       \
+    auto v = parse<E>(j.get<std::string>());                                            \
+    if (!v) throw nlohmann::json::other_error::create(501, "unknown " #E ": " + j.dump(), &j); \
+    e = *v;                                                                             \
+  }
+FENGQIAO_ENUM_JSON(State)
+FENGQIAO_ENUM_JSON(Supervision)
+FENGQIAO_ENUM_JSON(Stage)
+FENGQIAO_ENUM_JSON(Action)
+FENGQIAO_ENUM_JSON(EventType)
+FENGQIAO_ENUM_JSON(Role)
+FENGQIAO_ENUM_JSON(Urgency)
+FENGQIAO_ENUM_JSON(Outcome)
+FENGQIAO_ENUM_JSON(Channel)
+FENGQIAO_ENUM_JSON(Route)
+FENGQIAO_ENUM_JSON(Satisfaction)
+#undef FENGQIAO_ENUM_JSON
+
+namespace {
+
+nlohmann::json instant_json(Instant t) { return format_instant(t, UtcOffset::from_seconds(0)); }
+
+Instant instant_from(const nlohmann::json& j) {
+  auto t = parse_instant(j.get<std::string>());
+  if (!t) throw nlohmann::json::other_error::create(501, t.error().message, &j);
+  return *t;
+}
+
+template <class T>
+nlohmann::json optional_json(const std::optional<T>& v) {
+  return v ? nlohmann::json(*v) : nlohmann::json(nullptr);
+}
+
+template <class T>
+void optional_from(const nlohmann::json& j, const char* key, std::optional<T>& out) {
+  auto it = j.find(key);
+  if (it == j.end() || it->is_null()) out.reset();
+  else out = it->template get<T>();
+}
+
+nlohmann::json optional_instant(const std::optional<Instant>& t) {
+  return t ? instant_json(*t) : nlohmann::json(nullptr);
+}
+
+std::optional<Instant> optional_instant_from(const nlohmann::json& j, const char* key) {
+  auto it = j.find(key);
+  if (it == j.end() || it->is_null()) return std::nullopt;
+  return instant_from(*it);
+}
+
+}  // namespace
+
+void to_json(nlohmann::json& j, const Actor& a) { j = {{"id", a.id}, {"role", a.role}, {"org", a.org}}; }
+
+void from_json(const nlohmann::json& j, Actor& a) {
+  j.at("id").get_to(a.id);
+  j.at("role").get_to(a.role);
+  a.org = j.value("org", std::string());
+}
+
+void to_json(nlohmann::json& j, const Party& p) {
+  j = {{"name", p.name}};
+  if (!p.id_number.empty()) j["id_number"] = p.id_number;
+  if (!p.phone.empty()) j["phone"] = p.phone;
+}
+
+void from_json(const nlohmann::json& j, Party& p) {
+  j.at("name").get_to(p.name);
+  p.id_number = j.value("id_number", std::string());
+  p.phone = j.value("phone", std::string());
+}
+
+void to_json(nlohmann::json& j, const StageClock& c) {
+  nlohmann::json schedule = nlohmann::json::array();
+  for (Instant t : c.schedule) schedule.push_back(instant_json(t));
+  j = {{"stage", c.stage},
+       {"started_at", instant_json(c.started_at)},
+       {"rule", c.rule},
+       {"limit", c.limit},
+       {"extended", c.extended},
+       {"stopped_at", optional_instant(c.stopped_at)},
+       {"armed_after", instant_json(c.armed_after)},
+       {"schedule", schedule},
+       {"next_step", c.next_step}};
+}
+
+void from_json(const nlohmann::json& j, StageClock& c) {
+  j.at("stage").get_to(c.stage);
+  c.started_at = instant_from(j.at("started_at"));
+  j.at("rule").get_to(c.rule);
+  j.at("limit").get_to(c.limit);
+  j.at("extended").get_to(c.extended);
+  c.stopped_at = optional_instant_from(j, "stopped_at");
+  c.armed_after = instant_from(j.at("armed_after"));
+  c.schedule.clear();
+  for (const auto& t : j.at("schedule")) c.schedule.push_back(instant_from(t));
+  if (c.schedule.size() != static_cast<std::size_t>(2 + c.rule.max_level))
+    throw nlohmann::json::other_error::create(501, "clock schedule does not match its max_level", &j);
+  j.at("next_step").get_to(c.next_step);
+}
+
+void to_json(nlohmann::json& j, const SupervisionRecord& r) {
+  j = {{"warnings", r.warnings},
+       {"overdues", r.overdues},
+       {"escalations", r.escalations},
+       {"supervision_orders", r.supervision_orders},
+       {"highest_level", r.highest_level}};
+}
+
+void from_json(const nlohmann::json& j, SupervisionRecord& r) {
+  j.at("warnings").get_to(r.warnings);
+  j.at("overdues").get_to(r.overdues);
+  j.at("escalations").get_to(r.escalations);
+  j.at("supervision_orders").get_to(r.supervision_orders);
+  j.at("highest_level").get_to(r.highest_level);
+}
+
+void to_json(nlohmann::json& j, const Case& c) {
+  j = {{"id", c.id},
+       {"channel", c.channel},
+       {"category", c.category},
+       {"urgency", c.urgency},
+       {"jurisdiction", c.jurisdiction},
+       {"parties", c.parties},
+       {"summary", c.summary},
+       {"first_responder", c.first_responder},
+       {"registered_at", instant_json(c.registered_at)},
+       {"route", optional_json(c.route)},
+       {"lead", optional_json(c.lead)},
+       {"co_handlers", c.co_handlers},
+       {"consultation_orgs", c.consultation_orgs},
+       {"state", c.state},
+       {"suspended_from", optional_json(c.suspended_from)},
+       {"outcome", optional_json(c.outcome)},
+       {"resolution_method", c.resolution_method},
+       {"satisfaction", optional_json(c.satisfaction)},
+       {"reopened", c.reopened},
+       {"closed_at", optional_instant(c.closed_at)},
+       {"supervision", c.supervision},
+       {"level", c.level},
+       {"record", c.record},
+       {"clock", optional_json(c.clock)},
+       {"held_clock", optional_json(c.held_clock)},
+       {"deadline", optional_instant(c.deadline())},
+       {"version", c.version},
+       {"updated_at", instant_json(c.updated_at)}};
+}
+
+void from_json(const nlohmann::json& j, Case& c) {
+  j.at("id").get_to(c.id);
+  j.at("channel").get_to(c.channel);
+  j.at("category").get_to(c.category);
+  j.at("urgency").get_to(c.urgency);
+  j.at("jurisdiction").get_to(c.jurisdiction);
+  j.at("parties").get_to(c.parties);
+  j.at("summary").get_to(c.summary);
+  j.at("first_responder").get_to(c.first_responder);
+  c.registered_at = instant_from(j.at("registered_at"));
+  optional_from(j, "route", c.route);
+  optional_from(j, "lead", c.lead);
+  j.at("co_handlers").get_to(c.co_handlers);
+  j.at("consultation_orgs").get_to(c.consultation_orgs);
+  j.at("state").get_to(c.state);
+  optional_from(j, "suspended_from", c.suspended_from);
+  optional_from(j, "outcome", c.outcome);
+  c.resolution_method = j.value("resolution_method", std::string());
+  optional_from(j, "satisfaction", c.satisfaction);
+  j.at("reopened").get_to(c.reopened);
+  c.closed_at = optional_instant_from(j, "closed_at");
+  j.at("supervision").get_to(c.supervision);
+  j.at("level").get_to(c.level);
+  j.at("record").get_to(c.record);
+  optional_from(j, "clock", c.clock);
+  optional_from(j, "held_clock", c.held_clock);
+  j.at("version").get_to(c.version);
+  c.updated_at = instant_from(j.at("updated_at"));
+}
+
+void to_json(nlohmann::json& j, const Event& e) {
+  j = {{"case", e.case_id}, {"seq", e.seq}, {"at", instant_json(e.at)}, {"type", e.type}};
+  if (e.type == EventType::action) {
+    j["action"] = optional_json(e.action);
+    j["actor"] = optional_json(e.actor);
+    j["data"] = e.data;
+  } else {
+    j["stage"] = optional_json(e.stage);
+    if (e.type == EventType::escalated) j["level"] = e.level;
+  }
+  if (!e.notified.empty()) j["notified"] = e.notified;
+  j["state_after"] = e.state_after;
+}
+
+void from_json(const nlohmann::json& j, Event& e) {
+  j.at("case").get_to(e.case_id);
+  j.at("seq").get_to(e.seq);
+  e.at = instant_from(j.at("at"));
+  j.at("type").get_to(e.type);
+  optional_from(j, "action", e.action);
+  optional_from(j, "actor", e.actor);
+  e.data = j.value("data", nlohmann::json::object());
+  optional_from(j, "stage", e.stage);
+  e.level = j.value("level", 0);
+  e.notified = j.value("notified", std::vector<std::string>());
+  j.at("state_after").get_to(e.state_after);
+}
+
+}  // namespace fengqiao

@@ -1,0 +1,177 @@
+#include "fengqiao/memory_storage.hpp"
+
+#include <map>
+#include <mutex>
+#include <set>
+#include <shared_mutex>
+#include <utility>
+
+namespace fengqiao {
+
+struct MemoryStorage::Impl {
+  struct Entry {
+    Case snapshot;
+    std::vector<Event> events;
+  };
+  using DueKey = std::pair<Instant, std::string>;
+
+  mutable std::shared_mutex mu;
+  std::map<std::string, Entry, std::less<>> cases;  // ordered: queries return ids in order
+  std::set<DueKey> due;                             // the due index: (next_due, id)
+  std::map<std::uint64_t, OutboxMessage> outbox;
+  std::uint64_t next_outbox_id = 1;
+
+  // Batch undo journal: each case's entry as it was before the batch first touched it.
+  bool in_batch = false;
+  std::map<std::string, std::optional<Entry>, std::less<>> undo;
+  std::vector<std::uint64_t> batch_outbox;
+
+  static std::optional<DueKey> due_key(const Case& c) {
+    auto next = c.next_due();
+    if (!next) return std::nullopt;
+    return DueKey{next->at, c.id};
+  }
+
+  void put(Entry* existing, const CaseCommit& c) {
+    if (in_batch && !undo.count(c.snapshot.id))
+      undo.emplace(c.snapshot.id, existing ? std::optional<Entry>(*existing) : std::nullopt);
+    if (existing) {
+      if (auto k = due_key(existing->snapshot)) due.erase(*k);
+    } else {
+      existing = &cases.emplace(c.snapshot.id, Entry{}).first->second;
+    }
+    existing->snapshot = c.snapshot;
+    existing->events.insert(existing->events.end(), c.events.begin(), c.events.end());
+    if (auto k = due_key(existing->snapshot)) due.insert(*k);
+    for (const OutboxMessage& m : c.outbox) {
+      OutboxMessage stored = m;
+      stored.id = next_outbox_id++;
+      if (in_batch) batch_outbox.push_back(stored.id);
+      outbox.emplace(stored.id, std::move(stored));
+    }
+  }
+
+  void rollback() {
+    for (auto& [id, before] : undo) {
+      auto it = cases.find(id);
+      if (auto k = due_key(it->second.snapshot)) due.erase(*k);
+      if (before) {
+        it->second = std::move(*before);
+        if (auto k = due_key(it->second.snapshot)) due.insert(*k);
+      } else {
+        cases.erase(it);
+      }
+    }
+    for (std::uint64_t id : batch_outbox) outbox.erase(id);
+  }
+};
+
+MemoryStorage::MemoryStorage() : impl_(std::make_unique<Impl>()) {}
+MemoryStorage::~MemoryStorage() = default;
+
+Status MemoryStorage::commit(const CaseCommit& c) {
+  if (Status s = validate_commit(c); !s) return s;
+  std::unique_lock lock(impl_->mu);
+  auto it = impl_->cases.find(c.snapshot.id);
+  if (c.expected_version == 0) {
+    if (it != impl_->cases.end())
+      return make_error(ErrorCode::duplicate_case, "case \"" + c.snapshot.id + "\" already exists");
+    impl_->put(nullptr, c);
+    return Status::success();
+  }
+  if (it == impl_->cases.end()) return make_error(ErrorCode::unknown_case, "no case \"" + c.snapshot.id + "\"");
+  if (it->second.snapshot.version != c.expected_version)
+    return make_error(ErrorCode::conflict, "case \"" + c.snapshot.id + "\" is at version " +
+                                               std::to_string(it->second.snapshot.version) + ", not " +
+                                               std::to_string(c.expected_version) + "; reload and retry");
+  impl_->put(&it->second, c);
+  return Status::success();
+}
+
+Result<Case> MemoryStorage::load(std::string_view case_id) const {
+  std::shared_lock lock(impl_->mu);
+  auto it = impl_->cases.find(case_id);
+  if (it == impl_->cases.end()) return make_error(ErrorCode::unknown_case, "no case \"" + std::string(case_id) + "\"");
+  return it->second.snapshot;
+}
+
+Status MemoryStorage::read_events(std::string_view case_id, std::uint64_t from_seq,
+                                  const std::function<bool(const Event&)>& visit) const {
+  std::vector<Event> copy;
+  {
+    std::shared_lock lock(impl_->mu);
+    auto it = impl_->cases.find(case_id);
+    if (it == impl_->cases.end())
+      return make_error(ErrorCode::unknown_case, "no case \"" + std::string(case_id) + "\"");
+    const auto& events = it->second.events;
+    std::size_t first = from_seq > 0 ? static_cast<std::size_t>(from_seq - 1) : 0;
+    if (first < events.size()) copy.assign(events.begin() + static_cast<std::ptrdiff_t>(first), events.end());
+  }
+  // Visit outside the lock: the visitor may call back into the storage.
+  for (const Event& e : copy)
+    if (!visit(e)) break;
+  return Status::success();
+}
+
+Result<std::vector<Case>> MemoryStorage::query(const CaseQuery& q) const {
+  std::shared_lock lock(impl_->mu);
+  std::vector<Case> out;
+  auto it = q.after_id.empty() ? impl_->cases.begin() : impl_->cases.upper_bound(q.after_id);
+  for (; it != impl_->cases.end(); ++it) {
+    if (q.limit && out.size() >= q.limit) break;
+    if (q.matches(it->second.snapshot)) out.push_back(it->second.snapshot);
+  }
+  return out;
+}
+
+Result<std::uint64_t> MemoryStorage::count(const CaseQuery& q) const {
+  std::shared_lock lock(impl_->mu);
+  std::uint64_t n = 0;
+  auto it = q.after_id.empty() ? impl_->cases.begin() : impl_->cases.upper_bound(q.after_id);
+  for (; it != impl_->cases.end(); ++it)
+    if (q.matches(it->second.snapshot)) ++n;
+  return n;
+}
+
+Result<std::optional<DueEntry>> MemoryStorage::first_due(Instant up_to) const {
+  std::shared_lock lock(impl_->mu);
+  if (impl_->due.empty() || impl_->due.begin()->first > up_to) return std::optional<DueEntry>();
+  return std::optional<DueEntry>(DueEntry{impl_->due.begin()->first, impl_->due.begin()->second});
+}
+
+Status MemoryStorage::begin_batch() {
+  std::unique_lock lock(impl_->mu);
+  if (impl_->in_batch) return make_error(ErrorCode::storage_error, "a batch is already open (batches do not nest)");
+  impl_->in_batch = true;
+  return Status::success();
+}
+
+Status MemoryStorage::end_batch(bool commit) {
+  std::unique_lock lock(impl_->mu);
+  if (!impl_->in_batch) return make_error(ErrorCode::storage_error, "no batch is open");
+  if (!commit) impl_->rollback();
+  impl_->in_batch = false;
+  impl_->undo.clear();
+  impl_->batch_outbox.clear();
+  return Status::success();
+}
+
+Result<std::vector<OutboxMessage>> MemoryStorage::outbox_fetch(std::size_t max) const {
+  std::shared_lock lock(impl_->mu);
+  std::vector<OutboxMessage> out;
+  for (auto it = impl_->outbox.begin(); it != impl_->outbox.end() && out.size() < max; ++it) out.push_back(it->second);
+  return out;
+}
+
+Status MemoryStorage::outbox_ack(const std::vector<std::uint64_t>& ids) {
+  std::unique_lock lock(impl_->mu);
+  for (std::uint64_t id : ids) impl_->outbox.erase(id);
+  return Status::success();
+}
+
+Result<std::uint64_t> MemoryStorage::outbox_depth() const {
+  std::shared_lock lock(impl_->mu);
+  return static_cast<std::uint64_t>(impl_->outbox.size());
+}
+
+}  // namespace fengqiao
