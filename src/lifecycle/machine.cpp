@@ -271,11 +271,27 @@ struct LifecycleDef : msmf::state_machine_def<LifecycleDef> {
   struct feedback_given : open_state {};
   struct closed : msmf::state<> {};
   struct withdrawn : msmf::state<> {};
-  // Supervision region.
+  // Supervision region. It only moves up, but every armed warning and deadline instant
+  // still fires (and is counted) in a region already at or above it: those are internal
+  // transitions of the higher regions.
   struct on_track : msmf::state<> {};
-  struct warning : msmf::state<> {};
-  struct overdue : msmf::state<> {};
-  struct escalated : msmf::state<> {};
+  struct warning : msmf::state<> {
+    struct internal_transition_table : boost::mpl::vector<
+    msmf::Internal < deadline_warning , CountWarning , none >
+    > {};
+  };
+  struct overdue : msmf::state<> {
+    struct internal_transition_table : boost::mpl::vector<
+    msmf::Internal < deadline_warning , CountWarning , none >,
+    msmf::Internal < deadline_overdue , CountOverdue , none >
+    > {};
+  };
+  struct escalated : msmf::state<> {
+    struct internal_transition_table : boost::mpl::vector<
+    msmf::Internal < deadline_warning , CountWarning , none >,
+    msmf::Internal < deadline_overdue , CountOverdue , none >
+    > {};
+  };
 
   using initial_state = boost::mpl::vector<new_case, on_track>;
 
@@ -461,6 +477,7 @@ std::optional<Error> run_action(Transition& t) {
 }
 
 bool run_clock_step(Case& draft, const ClockStep& step, std::vector<std::string>& notified) {
+  // (HANDLED_TRUE for a region change and for the internal transitions alike.)
   Machine& m = machine_for(draft, false);
   m.notified = &notified;
   boost::msm::back::HandledEnum handled;

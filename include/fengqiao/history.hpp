@@ -1,0 +1,112 @@
+// The case-history format (HISTORY-FORMAT.md, version 1): JSON Lines read and written
+// one line at a time, so a history of millions of lines needs memory for one line.
+#pragma once
+
+#include <cstddef>
+#include <iosfwd>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "fengqiao/calendar.hpp"
+#include "fengqiao/case.hpp"
+#include "fengqiao/error.hpp"
+#include "fengqiao/event.hpp"
+#include "fengqiao/rules.hpp"
+#include "fengqiao/storage.hpp"
+
+namespace fengqiao::history {
+
+// Line 1.
+struct Header {
+  UtcOffset utc_offset;
+  BusinessCalendar calendar;   // its offset is utc_offset
+  DeadlineRules rules;
+};
+
+// The keys an `expect` line may check (absent = not checked; a present null means
+// "none": no outcome, no lead, no running clock).
+struct Expectation {
+  std::optional<std::optional<State>> state;
+  std::optional<std::optional<Supervision>> supervision;
+  std::optional<int> level;
+  std::optional<std::optional<Outcome>> outcome;
+  std::optional<std::optional<std::string>> lead;
+  std::optional<std::uint32_t> reopened;
+  std::optional<std::optional<Instant>> deadline;
+};
+
+struct Line {
+  enum class Kind { action, tick, event, expectation };
+  std::size_t number = 0;  // 1-based physical line number in the file
+  Kind kind = Kind::tick;
+  Instant at{};
+  std::string case_id;     // all kinds but tick
+
+  // action
+  Action action = Action::register_case;
+  Actor actor;
+  nlohmann::json data = nlohmann::json::object();
+  std::optional<ErrorCode> expect_error;
+
+  // event
+  EventType event = EventType::deadline_warning;
+  Stage stage = Stage::dispatch;
+  int level = 0;
+
+  // expectation
+  Expectation expect;
+};
+
+// Reads a history from a stream. Every malformed input is invalid_history with the line
+// number and what is wrong (a bad header, bad JSON, a missing or unknown key, an unknown
+// action/role/event/stage/state, a time without offset or earlier than the line before).
+class Reader {
+ public:
+  explicit Reader(std::istream& in);
+  // Must be called first, once.
+  Result<Header> header();
+  // The next non-blank line; std::nullopt at the end of the stream.
+  Result<std::optional<Line>> next();
+  std::size_t line_number() const { return number_; }
+
+ private:
+  std::istream& in_;
+  std::size_t number_ = 0;
+  std::optional<Instant> last_at_;
+  UtcOffset offset_;
+  std::string buffer_;
+};
+
+// Writes lines in the format; the header first. Keys in the order the spec shows them;
+// instants in the header's offset, whole seconds.
+class Writer {
+ public:
+  Writer(std::ostream& out, const Header& header);
+  void write(const Line& line);
+  // An event of a case's history as an action line or an engine-event line.
+  void write(const Event& event);
+  void expect(Instant at, const std::string& case_id, const Expectation& e);
+  void tick(Instant at);
+
+ private:
+  std::ostream& out_;
+  UtcOffset offset_;
+};
+
+// Parses one line (no time-order check); exposed for tools that filter histories.
+Result<Line> parse_line(const std::string& text, std::size_t number, UtcOffset offset);
+// The header line of `header`.
+std::string header_line(const Header& header);
+
+// Writes the histories of the given cases (all when `case_ids` is empty) from `storage`:
+// actions and engine-generated events of all the cases merged in time order as a replay
+// must see them, each action followed by an `expect` of the state it left. Replaying the
+// output on a fresh engine reproduces the same states and events. Reads each case's
+// events in chunks; memory grows with the number of cases, not of events.
+Status export_cases(const Storage& storage, const Header& header, const std::vector<std::string>& case_ids,
+                    std::ostream& out);
+
+}  // namespace fengqiao::history

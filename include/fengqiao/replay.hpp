@@ -1,0 +1,66 @@
+// Replay: run a recorded history on a fresh engine with a manual clock and check that the
+// engine still does what the history says (HISTORY-FORMAT.md "Replay result").
+//
+//   std::ifstream in("tests/data/histories/01-closed-loop.jsonl");
+//   auto result = fengqiao::replay(in);
+//   CHECK_MESSAGE(result.clean(), result.describe());
+#pragma once
+
+#include <cstddef>
+#include <iosfwd>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+#include "fengqiao/storage.hpp"
+
+namespace fengqiao {
+
+struct ReplayOptions {
+  // Storage for the replayed cases. Default: a fresh MemoryStorage.
+  std::shared_ptr<Storage> storage;
+  // Label used in reports. Default: "<stream>".
+  std::string source = "<stream>";
+};
+
+// What went wrong, at which line.
+struct ReplayFailure {
+  enum class Kind {
+    invalid_history,    // the input is unusable (exit code 2 in the tool)
+    divergence,         // an engine event recorded but not regenerated, or the reverse, or different
+    expectation,        // an `expect` key differs
+    unexpected_error,   // an action was refused that the history says succeeds
+    missing_error,      // an action succeeded, or failed with another code, than `expect_error` says
+  };
+  Kind kind;
+  std::size_t line = 0;
+  std::string case_id;
+  std::string expected;  // what the history says
+  std::string actual;    // what the engine did
+  std::string message;   // one sentence joining the above
+};
+
+struct ReplayResult {
+  std::string source;
+  std::size_t lines = 0;            // non-blank lines read, header included
+  std::size_t cases = 0;            // distinct cases registered
+  std::size_t actions = 0;          // action lines applied (refusals included)
+  std::size_t events_checked = 0;   // recorded engine events matched
+  std::size_t expectations = 0;     // expect lines checked
+  std::optional<ReplayFailure> failure;
+
+  bool clean() const { return !failure.has_value(); }
+  // A few lines a person can read.
+  std::string describe() const;
+  // {"source":..,"clean":..,"lines":..,...,"failure":{"kind":..,"line":..,...}}
+  nlohmann::json to_json() const;
+};
+
+std::string_view to_string(ReplayFailure::Kind kind) noexcept;
+
+// Replays a history; stops at the first failure.
+ReplayResult replay(std::istream& in, const ReplayOptions& options = {});
+
+}  // namespace fengqiao

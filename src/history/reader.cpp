@@ -1,0 +1,260 @@
+#include <istream>
+
+#include "fengqiao/history.hpp"
+
+namespace fengqiao::history {
+namespace {
+
+using Json = nlohmann::json;
+
+Error invalid(std::size_t line, const std::string& why) {
+  return make_error(ErrorCode::invalid_history, "line " + std::to_string(line) + ": " + why);
+}
+
+// Checks that `j` has only keys from `allowed`; names the first stranger.
+std::optional<std::string> unknown_key(const Json& j, std::initializer_list<const char*> allowed) {
+  for (auto it = j.begin(); it != j.end(); ++it) {
+    bool known = false;
+    for (const char* k : allowed) known = known || it.key() == k;
+    if (!known) return it.key();
+  }
+  return std::nullopt;
+}
+
+Result<std::string> text(const Json& j, const char* key, std::size_t line, bool allow_empty = false) {
+  auto it = j.find(key);
+  if (it == j.end()) return invalid(line, std::string("missing key \"") + key + "\"");
+  if (!it->is_string()) return invalid(line, std::string("\"") + key + "\" must be a string, got " + it->dump());
+  if (!allow_empty && it->get_ref<const std::string&>().empty())
+    return invalid(line, std::string("\"") + key + "\" must not be empty");
+  return it->get<std::string>();
+}
+
+template <class E>
+Result<E> vocabulary(const Json& j, const char* key, const char* what, std::size_t line) {
+  auto s = text(j, key, line);
+  if (!s) return s.error();
+  auto v = parse<E>(*s);
+  if (!v) return invalid(line, std::string("unknown ") + what + " \"" + *s + "\"");
+  return *v;
+}
+
+// `expect` values: the named vocabulary, or null for "none".
+template <class E>
+Result<std::optional<E>> nullable(const Json& v, const char* key, const char* what, std::size_t line) {
+  if (v.is_null()) return std::optional<E>();
+  if (!v.is_string()) return invalid(line, std::string("expect.") + key + " must be a string or null, got " + v.dump());
+  auto e = parse<E>(v.get_ref<const std::string&>());
+  if (!e) return invalid(line, std::string("expect.") + key + ": unknown " + what + " " + v.dump());
+  return std::optional<E>(*e);
+}
+
+Result<Expectation> expectation(const Json& j, std::size_t line) {
+  if (!j.is_object() || j.empty()) return invalid(line, "\"expect\" must be a non-empty object");
+  Expectation e;
+  for (const auto& [key, v] : j.items()) {
+    if (key == "state") {
+      auto r = nullable<State>(v, "state", "state", line);
+      if (!r) return r.error();
+      e.state = *r;
+    } else if (key == "supervision") {
+      auto r = nullable<Supervision>(v, "supervision", "supervision", line);
+      if (!r) return r.error();
+      e.supervision = *r;
+    } else if (key == "outcome") {
+      auto r = nullable<Outcome>(v, "outcome", "outcome", line);
+      if (!r) return r.error();
+      e.outcome = *r;
+    } else if (key == "level" || key == "reopened") {
+      if (v.is_null()) {
+        if (key == "level") e.level = 0;
+        else e.reopened = 0;
+      } else if (!v.is_number_integer() || v.get<long long>() < 0) {
+        return invalid(line, "expect." + key + " must be a whole number >= 0, got " + v.dump());
+      } else if (key == "level") {
+        e.level = v.get<int>();
+      } else {
+        e.reopened = v.get<std::uint32_t>();
+      }
+    } else if (key == "lead") {
+      if (v.is_null()) e.lead = std::optional<std::string>();
+      else if (v.is_string()) e.lead = std::optional<std::string>(v.get<std::string>());
+      else return invalid(line, "expect.lead must be a string or null, got " + v.dump());
+    } else if (key == "deadline") {
+      if (v.is_null()) {
+        e.deadline = std::optional<Instant>();
+      } else {
+        if (!v.is_string()) return invalid(line, "expect.deadline must be an instant or null, got " + v.dump());
+        auto t = parse_instant(v.get_ref<const std::string&>());
+        if (!t) return invalid(line, "expect.deadline: " + t.error().message);
+        e.deadline = std::optional<Instant>(*t);
+      }
+    } else {
+      return invalid(line, "unknown expect key \"" + key +
+                               "\" (expected state, supervision, level, outcome, lead, reopened, deadline)");
+    }
+  }
+  return e;
+}
+
+Result<Actor> actor(const Json& j, std::size_t line) {
+  auto it = j.find("actor");
+  if (it == j.end()) return invalid(line, "missing key \"actor\"");
+  if (!it->is_object()) return invalid(line, "\"actor\" must be an object {id, role, org}");
+  if (auto k = unknown_key(*it, {"id", "role", "org"})) return invalid(line, "unknown actor key \"" + *k + "\"");
+  Actor a;
+  auto id = text(*it, "id", line);
+  if (!id) return id.error();
+  auto role = vocabulary<Role>(*it, "role", "role", line);
+  if (!role) return role.error();
+  a.id = *id;
+  a.role = *role;
+  if (it->contains("org")) {
+    auto org = text(*it, "org", line, true);
+    if (!org) return org.error();
+    a.org = *org;
+  }
+  return a;
+}
+
+}  // namespace
+
+Result<Line> parse_line(const std::string& raw, std::size_t number, UtcOffset) {
+  Json j;
+  try {
+    j = Json::parse(raw);
+  } catch (const Json::parse_error& e) {
+    return invalid(number, std::string("not valid JSON (") + e.what() + ")");
+  }
+  if (!j.is_object()) return invalid(number, "a line must be a JSON object");
+  Line line;
+  line.number = number;
+  auto at = text(j, "at", number);
+  if (!at) return at.error();
+  auto instant = parse_instant(*at);
+  if (!instant) return invalid(number, "\"at\": " + instant.error().message);
+  line.at = *instant;
+
+  const bool is_action = j.contains("action"), is_event = j.contains("event"), is_expect = j.contains("expect"),
+             is_tick = j.contains("tick");
+  if (is_action + is_event + is_expect + is_tick != 1)
+    return invalid(number, "a line must have exactly one of \"action\", \"event\", \"expect\", \"tick\"");
+
+  if (is_tick) {
+    if (auto k = unknown_key(j, {"at", "tick"})) return invalid(number, "unknown key \"" + *k + "\" on a tick line");
+    if (j["tick"] != true) return invalid(number, "\"tick\" must be true");
+    line.kind = Line::Kind::tick;
+    return line;
+  }
+  auto case_id = text(j, "case", number);
+  if (!case_id) return case_id.error();
+  line.case_id = *case_id;
+
+  if (is_action) {
+    if (auto k = unknown_key(j, {"at", "case", "action", "actor", "data", "expect_error"}))
+      return invalid(number, "unknown key \"" + *k + "\" on an action line");
+    line.kind = Line::Kind::action;
+    auto action = vocabulary<Action>(j, "action", "action", number);
+    if (!action) return action.error();
+    line.action = *action;
+    auto who = actor(j, number);
+    if (!who) return who.error();
+    line.actor = *who;
+    if (j.contains("data")) {
+      if (!j["data"].is_object()) return invalid(number, "\"data\" must be an object, got " + j["data"].dump());
+      line.data = std::move(j["data"]);
+    }
+    if (j.contains("expect_error")) {
+      auto code = text(j, "expect_error", number);
+      if (!code) return code.error();
+      auto parsed = error_code_from_string(*code);
+      if (!parsed) return invalid(number, "unknown error code \"" + *code + "\" in expect_error");
+      line.expect_error = *parsed;
+    }
+    return line;
+  }
+  if (is_event) {
+    if (auto k = unknown_key(j, {"at", "case", "event", "stage", "level"}))
+      return invalid(number, "unknown key \"" + *k + "\" on an event line");
+    line.kind = Line::Kind::event;
+    auto type = vocabulary<EventType>(j, "event", "event", number);
+    if (!type) return type.error();
+    if (*type == EventType::action) return invalid(number, "unknown event \"action\"");
+    line.event = *type;
+    auto stage = vocabulary<Stage>(j, "stage", "stage", number);
+    if (!stage) return stage.error();
+    line.stage = *stage;
+    if (line.event == EventType::escalated) {
+      auto it = j.find("level");
+      if (it == j.end()) return invalid(number, "missing key \"level\" on an escalated event");
+      if (!it->is_number_integer() || it->get<long long>() < 1)
+        return invalid(number, "\"level\" must be a whole number >= 1, got " + it->dump());
+      line.level = it->get<int>();
+    } else if (j.contains("level")) {
+      return invalid(number, "\"level\" is only for escalated events");
+    }
+    return line;
+  }
+  if (auto k = unknown_key(j, {"at", "case", "expect"}))
+    return invalid(number, "unknown key \"" + *k + "\" on an expect line");
+  line.kind = Line::Kind::expectation;
+  auto e = expectation(j["expect"], number);
+  if (!e) return e.error();
+  line.expect = *e;
+  return line;
+}
+
+Reader::Reader(std::istream& in) : in_(in) {}
+
+Result<Header> Reader::header() {
+  if (!std::getline(in_, buffer_)) return invalid(1, "the history is empty (expected a header line)");
+  number_ = 1;
+  Json j;
+  try {
+    j = Json::parse(buffer_);
+  } catch (const Json::parse_error& e) {
+    return invalid(1, std::string("the header is not valid JSON (") + e.what() + ")");
+  }
+  if (!j.is_object()) return invalid(1, "the header must be a JSON object");
+  if (auto k = unknown_key(j, {"format", "version", "utc_offset", "calendar", "rules"}))
+    return invalid(1, "unknown header key \"" + *k + "\"");
+  if (j.value("format", Json()) != "fengqiao-history")
+    return invalid(1, "\"format\" must be \"fengqiao-history\"");
+  if (!j.contains("version") || j["version"] != 1)
+    return invalid(1, "\"version\" must be 1, got " + (j.contains("version") ? j["version"].dump() : "nothing"));
+  Header h;
+  if (j.contains("utc_offset")) {
+    if (!j["utc_offset"].is_string()) return invalid(1, "\"utc_offset\" must be a string like \"+08:00\"");
+    auto off = UtcOffset::parse(j["utc_offset"].get<std::string>());
+    if (!off) return invalid(1, "\"utc_offset\": " + off.error().message);
+    h.utc_offset = *off;
+  }
+  auto cal = BusinessCalendar::from_json(j.value("calendar", Json()), h.utc_offset);
+  if (!cal) return invalid(1, cal.error().message);
+  h.calendar = std::move(cal).value();
+  if (j.contains("rules")) {
+    auto rules = DeadlineRules::from_json(j["rules"]);
+    if (!rules) return invalid(1, rules.error().message);
+    h.rules = std::move(rules).value();
+  }
+  offset_ = h.utc_offset;
+  return h;
+}
+
+Result<std::optional<Line>> Reader::next() {
+  while (std::getline(in_, buffer_)) {
+    ++number_;
+    if (buffer_.find_first_not_of(" \t\r") == std::string::npos) continue;  // blank lines are ignored
+    auto line = parse_line(buffer_, number_, offset_);
+    if (!line) return line.error();
+    if (last_at_ && line->at < *last_at_)
+      return invalid(number_, "\"at\" " + format_instant(line->at, offset_) + " is earlier than the line before (" +
+                                  format_instant(*last_at_, offset_) + ")");
+    last_at_ = line->at;
+    return std::optional<Line>(std::move(line).value());
+  }
+  if (in_.bad()) return invalid(number_ + 1, "the stream could not be read");
+  return std::optional<Line>();
+}
+
+}  // namespace fengqiao::history
