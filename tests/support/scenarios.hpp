@@ -152,6 +152,10 @@ struct Rig {
   Case act(const std::string& id, Action a, const Actor& who, const nlohmann::json& data) {
     return engine->act(id, a, who, data);
   }
+  Result<Case> try_act(const std::string& id, Action a) {
+    const Step s = canonical(a);
+    return engine->try_act(id, a, s.actor, s.data);
+  }
   Case register_case(const std::string& id, const nlohmann::json& data = registration(), const Actor& who = intake) {
     return engine->register_case(id, who, data);
   }
