@@ -1,0 +1,83 @@
+#include "sqlite/integrity.hpp"
+
+#include "sqlite/rows.hpp"
+
+namespace fengqiao::sqlite_detail {
+namespace {
+
+Status problem(const Where& where, const std::string& what) {
+  return make_error(ErrorCode::storage_error, describe_file(where) + " fails its integrity check: " + what);
+}
+
+Status check_pages(Connection& c, const Where& where) {
+  SQLite::Statement st(c.database(), "PRAGMA integrity_check(20)");
+  std::string report;
+  while (st.executeStep()) {
+    const std::string line = st.getColumn(0).getString();
+    if (line == "ok") return Status::success();
+    report += (report.empty() ? "" : "; ") + line;
+  }
+  return problem(where, report);
+}
+
+// Each case: version = number of events = last seq, the snapshot agrees with its row's
+// columns, and the last event left the state the snapshot has. A case that fails one of
+// these was written half, or changed behind fengqiao's back.
+Status check_cases(Connection& c, const Where& where) {
+  SQLite::Statement st(c.database(),
+                       "SELECT c.id, c.version, c.state, c.supervision, c.level, c.lead, c.jurisdiction, c.next_due,"
+                       " c.snapshot,"
+                       " (SELECT count(*) FROM events e WHERE e.case_id = c.id),"
+                       " (SELECT max(seq) FROM events e WHERE e.case_id = c.id),"
+                       " (SELECT json FROM events e WHERE e.case_id = c.id ORDER BY seq DESC LIMIT 1)"
+                       " FROM cases c ORDER BY c.id");
+  while (st.executeStep()) {
+    const std::string id = st.getColumn(0).getString();
+    const std::int64_t version = st.getColumn(1).getInt64();
+    const std::int64_t events = st.getColumn(9).getInt64();
+    const std::int64_t last_seq = st.getColumn(10).isNull() ? 0 : st.getColumn(10).getInt64();
+    const std::string in_case = "case \"" + id + "\" ";
+    if (events != version || last_seq != version)
+      return problem(where, in_case + "is at version " + std::to_string(version) + " but has " +
+                                std::to_string(events) + " events (last seq " + std::to_string(last_seq) + ")");
+    const Case snapshot = snapshot_from(st.getColumn(8).getString(), id);
+    if (snapshot.id != id || static_cast<std::int64_t>(snapshot.version) != version)
+      return problem(where, in_case + "has a snapshot of \"" + snapshot.id + "\" version " +
+                                std::to_string(snapshot.version));
+    const CaseColumns want = columns_of(snapshot);
+    const bool lead_matches = st.getColumn(5).isNull() ? !want.lead : want.lead == st.getColumn(5).getString();
+    const bool due_matches =
+        st.getColumn(7).isNull() ? !want.next_due : want.next_due == st.getColumn(7).getInt64();
+    if (want.state != st.getColumn(2).getString() || want.supervision != st.getColumn(3).getString() ||
+        want.level != st.getColumn(4).getInt() || !lead_matches || want.jurisdiction != st.getColumn(6).getString() ||
+        !due_matches)
+      return problem(where, in_case + "has indexed columns that disagree with its snapshot");
+    const Event last = event_from(st.getColumn(11).getString(), id, last_seq);
+    if (last.state_after != snapshot.state)
+      return problem(where, in_case + "is " + std::string(to_string(snapshot.state)) + " but its last event left it " +
+                                std::string(to_string(last.state_after)));
+  }
+  SQLite::Statement orphans(c.database(),
+                            "SELECT case_id FROM events WHERE case_id NOT IN (SELECT id FROM cases) LIMIT 1");
+  if (orphans.executeStep())
+    return problem(where, "events of case \"" + orphans.getColumn(0).getString() + "\" have no case row");
+  return Status::success();
+}
+
+}  // namespace
+
+Status check_file(Connection& c, const Where& where) {
+  const bool own_transaction = !c.in_transaction();
+  if (own_transaction) c.run_once("BEGIN");  // one consistent view of all tables
+  try {
+    Status s = check_pages(c, where);
+    if (s) s = check_cases(c, where);
+    if (own_transaction) c.run_once("COMMIT");
+    return s;
+  } catch (...) {
+    if (own_transaction && c.in_transaction()) c.run_once("ROLLBACK");
+    throw;
+  }
+}
+
+}  // namespace fengqiao::sqlite_detail

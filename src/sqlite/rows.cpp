@@ -1,0 +1,71 @@
+#include "sqlite/rows.hpp"
+
+#include "sqlite/errors.hpp"
+
+namespace fengqiao::sqlite_detail {
+
+CaseColumns columns_of(const Case& c) {
+  CaseColumns out;
+  out.state = std::string(to_string(c.state));
+  out.supervision = std::string(to_string(c.supervision));
+  out.level = c.level;
+  out.lead = c.lead;
+  out.jurisdiction = jurisdiction_key(c.jurisdiction);
+  if (auto next = c.next_due()) out.next_due = to_seconds(next->at);
+  return out;
+}
+
+std::string jurisdiction_key(const std::vector<std::string>& path) {
+  std::string key = "/";
+  for (const std::string& element : path) {
+    for (char ch : element) {
+      if (ch == '%') key += "%25";
+      else if (ch == '/') key += "%2F";
+      else key += ch;
+    }
+    key += '/';
+  }
+  return key;
+}
+
+std::string jurisdiction_key_end(const std::string& prefix_key) {
+  // Every key with this prefix continues it; replacing the final '/' by the next byte
+  // ('0') gives the first text past all of them in byte order.
+  std::string end = prefix_key;
+  end.back() = static_cast<char>('/' + 1);
+  return end;
+}
+
+std::int64_t to_seconds(Instant t) { return static_cast<std::int64_t>(t.time_since_epoch().count()); }
+Instant from_seconds(std::int64_t s) { return Instant(Seconds(s)); }
+
+std::string snapshot_text(const Case& c) { return nlohmann::json(c).dump(); }
+
+Case snapshot_from(const std::string& text, std::string_view case_id) {
+  try {
+    return nlohmann::json::parse(text).get<Case>();
+  } catch (const nlohmann::json::exception& e) {
+    throw DataError("the snapshot of case \"" + std::string(case_id) + "\" does not parse: " + e.what());
+  }
+}
+
+std::string event_text(const Event& e) { return nlohmann::json(e).dump(); }
+
+Event event_from(const std::string& text, std::string_view case_id, std::int64_t seq) {
+  try {
+    return nlohmann::json::parse(text).get<Event>();
+  } catch (const nlohmann::json::exception& e) {
+    throw DataError("event " + std::to_string(seq) + " of case \"" + std::string(case_id) +
+                    "\" does not parse: " + e.what());
+  }
+}
+
+nlohmann::json payload_from(const std::string& text, std::int64_t outbox_id) {
+  try {
+    return nlohmann::json::parse(text);
+  } catch (const nlohmann::json::exception& e) {
+    throw DataError("the payload of outbox message " + std::to_string(outbox_id) + " does not parse: " + e.what());
+  }
+}
+
+}  // namespace fengqiao::sqlite_detail

@@ -1,0 +1,174 @@
+#include "sqlite/schema.hpp"
+
+#include <vector>
+
+namespace fengqiao::sqlite_detail {
+namespace {
+
+// Each migration takes the schema from to_version - 1 to to_version. Append new ones;
+// never edit one that has shipped (files in the field were made by it).
+struct Migration {
+  int to_version;
+  std::vector<const char*> statements;
+};
+
+const std::vector<Migration>& migrations() {
+  static const std::vector<Migration> all = {
+      {1,
+       {
+           "CREATE TABLE meta ("
+           " key   TEXT PRIMARY KEY,"
+           " value TEXT NOT NULL"
+           ") WITHOUT ROWID",
+
+           // A rowid table: snapshots are a few kilobytes, too large for WITHOUT ROWID to pay.
+           "CREATE TABLE cases ("
+           " id           TEXT NOT NULL PRIMARY KEY COLLATE BINARY,"
+           " state        TEXT NOT NULL,"
+           " supervision  TEXT NOT NULL,"
+           " level        INTEGER NOT NULL,"
+           " lead         TEXT,"
+           " jurisdiction TEXT NOT NULL,"
+           " next_due     INTEGER,"
+           " version      INTEGER NOT NULL,"
+           " snapshot     TEXT NOT NULL"
+           ")",
+           "CREATE INDEX cases_by_state ON cases(state, id)",
+           "CREATE INDEX cases_by_supervision ON cases(supervision, id)",
+           "CREATE INDEX cases_by_lead ON cases(lead, id) WHERE lead IS NOT NULL",
+           "CREATE INDEX cases_by_jurisdiction ON cases(jurisdiction, id)",
+           // The due index: first_due() is one descent of this b-tree.
+           "CREATE INDEX cases_by_due ON cases(next_due, id) WHERE next_due IS NOT NULL",
+
+           // Clustered by case: a history is read as one contiguous range.
+           "CREATE TABLE events ("
+           " case_id TEXT NOT NULL COLLATE BINARY,"
+           " seq     INTEGER NOT NULL,"
+           " at      INTEGER NOT NULL,"
+           " type    TEXT NOT NULL,"
+           " json    TEXT NOT NULL,"
+           " PRIMARY KEY (case_id, seq)"
+           ") WITHOUT ROWID",
+           "CREATE TRIGGER events_are_append_only_update BEFORE UPDATE ON events"
+           " BEGIN SELECT RAISE(ABORT, 'fengqiao events are append-only'); END",
+           "CREATE TRIGGER events_are_append_only_delete BEFORE DELETE ON events"
+           " BEGIN SELECT RAISE(ABORT, 'fengqiao events are append-only'); END",
+
+           // AUTOINCREMENT: an acknowledged message's id is never handed out again.
+           "CREATE TABLE outbox ("
+           " id        INTEGER PRIMARY KEY AUTOINCREMENT,"
+           " topic     TEXT NOT NULL,"
+           " case_id   TEXT NOT NULL,"
+           " event_seq INTEGER NOT NULL,"
+           " payload   TEXT NOT NULL"
+           ")",
+       }},
+  };
+  return all;
+}
+
+enum class Contents { empty, fengqiao, foreign };
+
+struct Found {
+  Contents contents = Contents::empty;
+  int schema_version = 0;
+};
+
+// Reads without writing: a refused file must stay exactly as it was. The first read is
+// also where SQLite notices a file that is not a database at all.
+Found inspect(Connection& c) {
+  Found f;
+  SQLite::Statement objects(c.database(), "SELECT count(*) FROM sqlite_master");
+  objects.executeStep();
+  const auto object_count = objects.getColumn(0).getInt64();
+
+  SQLite::Statement app(c.database(), "PRAGMA application_id");
+  app.executeStep();
+  const int application_id = app.getColumn(0).getInt();
+
+  SQLite::Statement meta(c.database(), "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'meta'");
+  meta.executeStep();
+  const bool has_meta = meta.getColumn(0).getInt64() == 1;
+
+  if (object_count == 0 && application_id == 0) return f;
+  if (application_id != kApplicationId || !has_meta) {
+    f.contents = Contents::foreign;
+    return f;
+  }
+  f.contents = Contents::fengqiao;
+  SQLite::Statement version(c.database(), "SELECT value FROM meta WHERE key = 'schema_version'");
+  if (version.executeStep()) f.schema_version = std::stoi(version.getColumn(0).getString());
+  return f;
+}
+
+void migrate(Connection& c, int from) {
+  for (const Migration& m : migrations()) {
+    if (m.to_version <= from) continue;
+    for (const char* sql : m.statements) c.run_once(sql);
+  }
+  SQLite::Statement set(c.database(),
+                        "INSERT INTO meta(key, value) VALUES ('schema_version', ?1)"
+                        " ON CONFLICT(key) DO UPDATE SET value = excluded.value");
+  set.bind(1, std::to_string(SqliteStorage::kSchemaVersion));
+  set.exec();
+  c.run_once("PRAGMA application_id = " + std::to_string(kApplicationId));
+}
+
+Error refuse(const Where& where, const std::string& why) {
+  return make_error(ErrorCode::storage_error, describe_file(where) + " " + why);
+}
+
+}  // namespace
+
+Status prepare_schema(Connection& c, const SqliteOptions& options, const Where& where) {
+  Found found = inspect(c);
+  if (found.contents == Contents::foreign)
+    return refuse(where, "is not a fengqiao database (it has other tables, or another application id); "
+                         "it was left unchanged");
+  if (found.schema_version > SqliteStorage::kSchemaVersion)
+    return refuse(where, "was written by a newer fengqiao (schema " + std::to_string(found.schema_version) + " > " +
+                             std::to_string(SqliteStorage::kSchemaVersion) + "); upgrade fengqiao to open it");
+  const bool in_memory = where.path == ":memory:" || where.path.empty();
+
+  if (options.read_only) {
+    if (found.contents == Contents::empty)
+      return refuse(where, "holds no fengqiao schema yet; open it writable once to create it");
+    if (found.schema_version < SqliteStorage::kSchemaVersion)
+      return refuse(where, "has schema " + std::to_string(found.schema_version) + " and needs migrating to " +
+                               std::to_string(SqliteStorage::kSchemaVersion) + "; open it writable once");
+    return Status::success();
+  }
+
+  // WAL: readers never wait for the writer, and a commit is one append to the log,
+  // which a crash cannot leave half-applied.
+  if (!in_memory) {
+    SQLite::Statement mode(c.database(), "PRAGMA journal_mode = WAL");
+    mode.executeStep();
+    if (mode.getColumn(0).getString() != "wal")
+      return refuse(where, "cannot be switched to WAL mode (journal mode stays \"" + mode.getColumn(0).getString() +
+                               "\"); is it on a network file system?");
+  }
+  c.run_once(options.synchronous == SqliteOptions::Synchronous::full ? "PRAGMA synchronous = FULL"
+                                                                      : "PRAGMA synchronous = NORMAL");
+
+  if (found.contents == Contents::fengqiao && found.schema_version == SqliteStorage::kSchemaVersion)
+    return Status::success();
+  // Another process may be creating or migrating the same file: decide again under the
+  // write lock.
+  c.run_once("BEGIN IMMEDIATE");
+  try {
+    found = inspect(c);
+    if (found.contents == Contents::foreign) {
+      c.run_once("ROLLBACK");
+      return refuse(where, "is not a fengqiao database; it was left unchanged");
+    }
+    if (found.schema_version < SqliteStorage::kSchemaVersion) migrate(c, found.schema_version);
+    c.run_once("COMMIT");
+  } catch (...) {
+    if (c.in_transaction()) c.run_once("ROLLBACK");
+    throw;
+  }
+  return Status::success();
+}
+
+}  // namespace fengqiao::sqlite_detail

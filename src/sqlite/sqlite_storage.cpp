@@ -1,0 +1,469 @@
+#include "fengqiao/sqlite_storage.hpp"
+
+#include <condition_variable>
+#include <filesystem>
+#include <limits>
+#include <mutex>
+#include <thread>
+
+#include <SQLiteCpp/Database.h>
+
+#include "fengqiao/memory_storage.hpp"  // validate_commit
+#include "sqlite/case_query.hpp"
+#include "sqlite/connection.hpp"
+#include "sqlite/errors.hpp"
+#include "sqlite/integrity.hpp"
+#include "sqlite/rows.hpp"
+#include "sqlite/schema.hpp"
+
+namespace fengqiao {
+
+using namespace sqlite_detail;
+
+namespace {
+
+const std::string kSelectVersion = "SELECT version FROM cases WHERE id = ?1";
+const std::string kInsertCase =
+    "INSERT INTO cases(id, state, supervision, level, lead, jurisdiction, next_due, version, snapshot)"
+    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)";
+const std::string kUpdateCase =
+    "UPDATE cases SET state = ?2, supervision = ?3, level = ?4, lead = ?5, jurisdiction = ?6, next_due = ?7,"
+    " version = ?8, snapshot = ?9 WHERE id = ?1 AND version = ?10";
+const std::string kInsertEvent = "INSERT INTO events(case_id, seq, at, type, json) VALUES (?1, ?2, ?3, ?4, ?5)";
+const std::string kInsertOutbox = "INSERT INTO outbox(topic, case_id, event_seq, payload) VALUES (?1, ?2, ?3, ?4)";
+const std::string kSelectSnapshot = "SELECT snapshot FROM cases WHERE id = ?1";
+const std::string kCaseExists = "SELECT 1 FROM cases WHERE id = ?1";
+const std::string kSelectEvents =
+    "SELECT seq, json FROM events WHERE case_id = ?1 AND seq >= ?2 ORDER BY seq LIMIT ?3";
+const std::string kFirstDue = "SELECT next_due, id FROM cases WHERE next_due <= ?1 ORDER BY next_due, id LIMIT 1";
+const std::string kFetchOutbox = "SELECT id, topic, case_id, event_seq, payload FROM outbox ORDER BY id LIMIT ?1";
+const std::string kAckOutbox = "DELETE FROM outbox WHERE id = ?1";
+const std::string kOutboxDepth = "SELECT count(*) FROM outbox";
+const std::string kBeginBatch = "BEGIN IMMEDIATE";
+const std::string kCommitBatch = "COMMIT";
+const std::string kRollbackBatch = "ROLLBACK";
+
+// read_events hands events to the visitor in chunks of this many, without holding the
+// connection: the visitor may call back into the storage, and can stop early cheaply.
+constexpr int kEventChunk = 256;
+
+int64_t as_int64(std::uint64_t v) {
+  return v > static_cast<std::uint64_t>(std::numeric_limits<int64_t>::max()) ? std::numeric_limits<int64_t>::max()
+                                                                               : static_cast<int64_t>(v);
+}
+
+Error moved_from() {
+  return make_error(ErrorCode::storage_error, "this SqliteStorage was moved from; use the object it was moved to");
+}
+
+void bind_case(SQLite::Statement& st, const Case& c, const std::string& snapshot) {
+  const CaseColumns cols = columns_of(c);
+  st.bind(1, c.id);
+  st.bind(2, cols.state);
+  st.bind(3, cols.supervision);
+  st.bind(4, cols.level);
+  if (cols.lead) st.bind(5, *cols.lead);
+  else st.bind(5);
+  st.bind(6, cols.jurisdiction);
+  if (cols.next_due) st.bind(7, static_cast<int64_t>(*cols.next_due));
+  else st.bind(7);
+  st.bind(8, as_int64(c.version));
+  st.bind(9, snapshot);
+}
+
+}  // namespace
+
+struct SqliteStorage::Impl {
+  Where where;
+  SqliteOptions options;
+  mutable Connection conn;  // mutable: reads run statements too
+
+  // One connection, one caller at a time. While a batch is open only its thread gets
+  // the connection; other threads wait for batch_ended.
+  mutable std::mutex mu;
+  mutable std::condition_variable batch_ended;
+  bool in_batch = false;
+  std::thread::id batch_owner;
+  // Set when SQLite itself rolled back the open batch after an error (disk full, I/O):
+  // its earlier commits are gone, and end_batch(true) must say so.
+  std::optional<Error> batch_lost;
+
+  Impl(const std::string& path, const SqliteOptions& o, int flags)
+      : where{path, o.busy_timeout}, options(o), conn(path, flags, static_cast<int>(o.busy_timeout.count())) {}
+
+  std::unique_lock<std::mutex> hold() const {
+    std::unique_lock lock(mu);
+    const auto me = std::this_thread::get_id();
+    batch_ended.wait(lock, [&] { return !in_batch || batch_owner == me; });
+    return lock;
+  }
+
+  Error read_only_error(std::string_view doing) const {
+    return make_error(ErrorCode::storage_error, describe_file(where) + " was opened read-only (SqliteOptions::read_only); "
+                                                "nothing was written while " + std::string(doing));
+  }
+
+  // After a write failed inside a batch: did SQLite abandon the whole transaction (it
+  // does after a full disk or an I/O error)? Then the batch's commits are gone.
+  void notice_lost_batch() {
+    if (in_batch && !batch_lost && !conn.in_transaction())
+      batch_lost = make_error(ErrorCode::storage_error,
+                              describe_file(where) + " rolled back the open batch after a failed write (see that "
+                                                     "write's error); none of the batch's commits were stored");
+  }
+
+  // Runs one write under the connection: a transaction, or a savepoint in the batch.
+  template <class F>
+  Status write(F&& body) {
+    auto lock = hold();
+    if (batch_lost) return *batch_lost;
+    try {
+      WriteScope scope(conn, in_batch);
+      Status s = body();
+      if (s) scope.commit();
+      return s;
+    } catch (...) {
+      notice_lost_batch();
+      throw;
+    }
+  }
+
+  Status commit(const CaseCommit& c) {
+    if (Status s = validate_commit(c); !s) return s;
+    if (options.read_only) return read_only_error("committing case \"" + c.snapshot.id + "\"");
+    // Encode before taking the connection: it is the costly part and needs no database.
+    std::string snapshot;
+    std::vector<std::string> events;
+    std::vector<std::string> payloads;
+    try {
+      snapshot = snapshot_text(c.snapshot);
+      for (const Event& e : c.events) events.push_back(event_text(e));
+      for (const OutboxMessage& m : c.outbox) payloads.push_back(m.payload.dump());
+    } catch (const nlohmann::json::type_error& e) {
+      return make_error(ErrorCode::invalid_data, "commit for case \"" + c.snapshot.id +
+                                                     "\": a text is not valid UTF-8 (" + e.what() + ")");
+    }
+
+    return write([&]() -> Status {
+      std::optional<int64_t> stored;
+      {
+        Use st(conn, kSelectVersion);
+        st->bind(1, c.snapshot.id);
+        if (st->executeStep()) stored = st->getColumn(0).getInt64();
+      }
+      if (c.expected_version == 0) {
+        if (stored) return make_error(ErrorCode::duplicate_case, "case \"" + c.snapshot.id + "\" already exists");
+        Use st(conn, kInsertCase);
+        bind_case(*st, c.snapshot, snapshot);
+        st->exec();
+      } else {
+        if (!stored) return make_error(ErrorCode::unknown_case, "no case \"" + c.snapshot.id + "\"");
+        if (*stored != as_int64(c.expected_version))
+          return make_error(ErrorCode::conflict, "case \"" + c.snapshot.id + "\" is at version " +
+                                                     std::to_string(*stored) + ", not " +
+                                                     std::to_string(c.expected_version) + "; reload and retry");
+        Use st(conn, kUpdateCase);
+        bind_case(*st, c.snapshot, snapshot);
+        st->bind(10, as_int64(c.expected_version));
+        if (st->exec() != 1)  // cannot differ under the write lock; never write past a lost race
+          return make_error(ErrorCode::conflict, "case \"" + c.snapshot.id + "\" changed concurrently; reload and retry");
+      }
+      for (std::size_t i = 0; i < c.events.size(); ++i) {
+        const Event& e = c.events[i];
+        Use st(conn, kInsertEvent);
+        st->bind(1, e.case_id);
+        st->bind(2, as_int64(e.seq));
+        st->bind(3, static_cast<int64_t>(to_seconds(e.at)));
+        st->bind(4, std::string(to_string(e.type)));
+        st->bind(5, events[i]);
+        st->exec();
+      }
+      for (std::size_t i = 0; i < c.outbox.size(); ++i) {
+        const OutboxMessage& m = c.outbox[i];
+        Use st(conn, kInsertOutbox);
+        st->bind(1, m.topic);
+        st->bind(2, m.case_id);
+        st->bind(3, as_int64(m.event_seq));
+        st->bind(4, payloads[i]);
+        st->exec();
+      }
+      return Status::success();
+    });
+  }
+
+  Result<Case> load(std::string_view case_id) const {
+    auto lock = hold();
+    Use st(conn, kSelectSnapshot);
+    st->bind(1, std::string(case_id));
+    if (!st->executeStep()) return make_error(ErrorCode::unknown_case, "no case \"" + std::string(case_id) + "\"");
+    return snapshot_from(st->getColumn(0).getString(), case_id);
+  }
+
+  // One chunk of a history; `check_case` on the first, to tell unknown cases apart.
+  Result<std::vector<Event>> events_chunk(std::string_view case_id, std::uint64_t from_seq, bool check_case) const {
+    auto lock = hold();
+    Connection& c = conn;
+    const std::string id(case_id);
+    if (check_case) {
+      Use exists(c, kCaseExists);
+      exists->bind(1, id);
+      if (!exists->executeStep()) return make_error(ErrorCode::unknown_case, "no case \"" + id + "\"");
+    }
+    std::vector<Event> out;
+    Use st(c, kSelectEvents);
+    st->bind(1, id);
+    st->bind(2, as_int64(from_seq));
+    st->bind(3, kEventChunk);
+    while (st->executeStep()) {
+      const int64_t seq = st->getColumn(0).getInt64();
+      out.push_back(event_from(st->getColumn(1).getString(), case_id, seq));
+    }
+    return out;
+  }
+
+  Result<std::vector<Case>> query(const CaseQuery& q) const {
+    const std::string sql = query_sql(q, QueryShape::rows);
+    auto lock = hold();
+    Use st(conn, sql);
+    bind_query(*st, q, QueryShape::rows);
+    std::vector<Case> out;
+    while (st->executeStep()) out.push_back(snapshot_from(st->getColumn(0).getString(), "(query result)"));
+    return out;
+  }
+
+  Result<std::uint64_t> count(const CaseQuery& q) const {
+    const std::string sql = query_sql(q, QueryShape::count);
+    auto lock = hold();
+    Use st(conn, sql);
+    bind_query(*st, q, QueryShape::count);
+    st->executeStep();
+    return static_cast<std::uint64_t>(st->getColumn(0).getInt64());
+  }
+
+  Result<std::optional<DueEntry>> first_due(Instant up_to) const {
+    auto lock = hold();
+    Use st(conn, kFirstDue);
+    st->bind(1, static_cast<int64_t>(to_seconds(up_to)));
+    if (!st->executeStep()) return std::optional<DueEntry>();
+    return std::optional<DueEntry>(DueEntry{from_seconds(st->getColumn(0).getInt64()), st->getColumn(1).getString()});
+  }
+
+  Status begin_batch() {
+    if (options.read_only) return read_only_error("opening a batch");
+    auto lock = hold();
+    if (in_batch) return make_error(ErrorCode::storage_error, "a batch is already open (batches do not nest)");
+    Use(conn, kBeginBatch)->exec();
+    in_batch = true;
+    batch_owner = std::this_thread::get_id();
+    batch_lost.reset();
+    return Status::success();
+  }
+
+  Status end_batch(bool commit) {
+    std::unique_lock lock = hold();
+    if (!in_batch) return make_error(ErrorCode::storage_error, "no batch is open");
+    // Whatever happens below, the batch is over and waiting threads may go on.
+    struct Close {
+      Impl& impl;
+      ~Close() {
+        impl.in_batch = false;
+        impl.batch_owner = {};
+        impl.batch_ended.notify_all();
+      }
+    } close{*this};
+    if (batch_lost) {
+      Error lost = *std::exchange(batch_lost, std::nullopt);
+      if (conn.in_transaction()) Use(conn, kRollbackBatch)->exec();
+      if (!commit) return Status::success();
+      return lost;
+    }
+    try {
+      Use(conn, commit ? kCommitBatch : kRollbackBatch)->exec();
+    } catch (...) {
+      if (conn.in_transaction()) {
+        try {
+          Use(conn, kRollbackBatch)->exec();
+        } catch (...) {
+          // The connection rolls back when it closes; report the first error.
+        }
+      }
+      throw;
+    }
+    return Status::success();
+  }
+
+  Result<std::vector<OutboxMessage>> outbox_fetch(std::size_t max) const {
+    std::vector<OutboxMessage> out;
+    if (max == 0) return out;
+    auto lock = hold();
+    Use st(conn, kFetchOutbox);
+    st->bind(1, as_int64(max));
+    while (st->executeStep()) {
+      OutboxMessage m;
+      const int64_t id = st->getColumn(0).getInt64();
+      m.id = static_cast<std::uint64_t>(id);
+      m.topic = st->getColumn(1).getString();
+      m.case_id = st->getColumn(2).getString();
+      m.event_seq = static_cast<std::uint64_t>(st->getColumn(3).getInt64());
+      m.payload = payload_from(st->getColumn(4).getString(), id);
+      out.push_back(std::move(m));
+    }
+    return out;
+  }
+
+  Status outbox_ack(const std::vector<std::uint64_t>& ids) {
+    if (ids.empty()) return Status::success();
+    if (options.read_only) return read_only_error("acknowledging outbox messages");
+    return write([&] {
+      for (std::uint64_t id : ids) {
+        Use st(conn, kAckOutbox);
+        st->bind(1, as_int64(id));
+        st->exec();
+      }
+      return Status::success();
+    });
+  }
+
+  Result<std::uint64_t> outbox_depth() const {
+    auto lock = hold();
+    Use st(conn, kOutboxDepth);
+    st->executeStep();
+    return static_cast<std::uint64_t>(st->getColumn(0).getInt64());
+  }
+};
+
+// --- Opening --------------------------------------------------------------------------
+
+Result<std::shared_ptr<SqliteStorage>> SqliteStorage::open(const std::string& path, SqliteOptions options) noexcept {
+  const Where where{path, options.busy_timeout};
+  try {
+    const bool in_memory = path == ":memory:";
+    std::error_code ec;
+    if (!in_memory && (!options.create_if_missing || options.read_only) && !std::filesystem::exists(path, ec))
+      return make_error(ErrorCode::storage_error,
+                        describe_file(where) + " does not exist" +
+                            (options.read_only ? " (opened read-only)" : " (SqliteOptions::create_if_missing is off)"));
+    if (in_memory && options.read_only)
+      return make_error(ErrorCode::storage_error, "a private in-memory database cannot be opened read-only");
+
+    const int flags = options.read_only ? SQLite::OPEN_READONLY
+                                        : SQLite::OPEN_READWRITE | (options.create_if_missing ? SQLite::OPEN_CREATE : 0);
+    auto impl = std::make_unique<Impl>(path, options, flags);
+    if (!options.read_only && impl->conn.opened_read_only())
+      return make_error(ErrorCode::storage_error,
+                        describe_file(where) + " is read-only (file or directory permissions); open it with "
+                                               "SqliteOptions::read_only to read it");
+    if (Status s = prepare_schema(impl->conn, options, where); !s) return s.error();
+    return std::shared_ptr<SqliteStorage>(new SqliteStorage(std::move(impl)));
+  } catch (const std::exception& e) {
+    return translate(e, where, "opening it");
+  }
+}
+
+SqliteStorage::SqliteStorage(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+
+SqliteStorage::SqliteStorage(const std::string& path, SqliteOptions options) {
+  auto opened = open(path, options);
+  if (!opened) throw Exception(opened.error());
+  impl_ = std::move(opened.value()->impl_);
+}
+
+SqliteStorage::~SqliteStorage() = default;
+SqliteStorage::SqliteStorage(SqliteStorage&& other) noexcept = default;
+SqliteStorage& SqliteStorage::operator=(SqliteStorage&& other) noexcept = default;
+
+const std::string& SqliteStorage::path() const {
+  static const std::string none;
+  return impl_ ? impl_->where.path : none;
+}
+
+// --- Storage --------------------------------------------------------------------------
+// Every method maps what escapes it (SQLite exceptions, unreadable rows, bad_alloc) to a
+// storage_error: the Storage interface reports, it does not throw.
+
+namespace {
+
+template <class R, class F>
+R guarded(const Where* where, std::string_view doing, F&& run) noexcept {
+  if (!where) return moved_from();
+  try {
+    return run();
+  } catch (const std::exception& e) {
+    return translate(e, *where, doing);
+  } catch (...) {
+    return make_error(ErrorCode::storage_error, describe_file(*where) + ": unknown failure while " + std::string(doing));
+  }
+}
+
+std::string about(std::string_view verb, std::string_view case_id) {
+  return std::string(verb) + " case \"" + std::string(case_id) + "\"";
+}
+
+}  // namespace
+
+Status SqliteStorage::commit(const CaseCommit& c) {
+  return guarded<Status>(impl_ ? &impl_->where : nullptr, about("committing", c.snapshot.id), [&] { return impl_->commit(c); });
+}
+
+Result<Case> SqliteStorage::load(std::string_view case_id) const {
+  return guarded<Result<Case>>(impl_ ? &impl_->where : nullptr, about("loading", case_id), [&] { return impl_->load(case_id); });
+}
+
+Status SqliteStorage::read_events(std::string_view case_id, std::uint64_t from_seq,
+                                  const std::function<bool(const Event&)>& visit) const {
+  std::uint64_t next = from_seq == 0 ? 1 : from_seq;
+  for (bool first = true;; first = false) {
+    auto chunk = guarded<Result<std::vector<Event>>>(impl_ ? &impl_->where : nullptr, about("reading the events of", case_id),
+                                                     [&] { return impl_->events_chunk(case_id, next, first); });
+    if (!chunk) return chunk.error();
+    // The visitor runs without the connection held, and its exceptions are its own.
+    for (const Event& e : *chunk)
+      if (!visit(e)) return Status::success();
+    if (chunk->size() < static_cast<std::size_t>(kEventChunk)) return Status::success();
+    next = chunk->back().seq + 1;
+  }
+}
+
+Result<std::vector<Case>> SqliteStorage::query(const CaseQuery& q) const {
+  return guarded<Result<std::vector<Case>>>(impl_ ? &impl_->where : nullptr, "querying cases", [&] { return impl_->query(q); });
+}
+
+Result<std::uint64_t> SqliteStorage::count(const CaseQuery& q) const {
+  return guarded<Result<std::uint64_t>>(impl_ ? &impl_->where : nullptr, "counting cases", [&] { return impl_->count(q); });
+}
+
+Result<std::optional<DueEntry>> SqliteStorage::first_due(Instant up_to) const {
+  return guarded<Result<std::optional<DueEntry>>>(impl_ ? &impl_->where : nullptr, "reading the due index",
+                                                   [&] { return impl_->first_due(up_to); });
+}
+
+Status SqliteStorage::begin_batch() {
+  return guarded<Status>(impl_ ? &impl_->where : nullptr, "opening a batch", [&] { return impl_->begin_batch(); });
+}
+
+Status SqliteStorage::end_batch(bool commit) {
+  return guarded<Status>(impl_ ? &impl_->where : nullptr, commit ? "committing a batch" : "rolling back a batch",
+                         [&] { return impl_->end_batch(commit); });
+}
+
+Result<std::vector<OutboxMessage>> SqliteStorage::outbox_fetch(std::size_t max) const {
+  return guarded<Result<std::vector<OutboxMessage>>>(impl_ ? &impl_->where : nullptr, "fetching outbox messages",
+                                                     [&] { return impl_->outbox_fetch(max); });
+}
+
+Status SqliteStorage::outbox_ack(const std::vector<std::uint64_t>& ids) {
+  return guarded<Status>(impl_ ? &impl_->where : nullptr, "acknowledging outbox messages", [&] { return impl_->outbox_ack(ids); });
+}
+
+Result<std::uint64_t> SqliteStorage::outbox_depth() const {
+  return guarded<Result<std::uint64_t>>(impl_ ? &impl_->where : nullptr, "counting outbox messages", [&] { return impl_->outbox_depth(); });
+}
+
+Status SqliteStorage::check_integrity() const {
+  return guarded<Status>(impl_ ? &impl_->where : nullptr, "checking its integrity", [&] {
+    auto lock = impl_->hold();
+    return check_file(impl_->conn, impl_->where);
+  });
+}
+
+}  // namespace fengqiao
