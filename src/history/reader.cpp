@@ -207,8 +207,8 @@ Result<Line> parse_line(const std::string& raw, std::size_t number, UtcOffset) {
 Reader::Reader(std::istream& in) : in_(in) {}
 
 Result<Header> Reader::header() {
-  if (!std::getline(in_, buffer_)) return invalid(1, "the history is empty (expected a header line)");
   number_ = 1;
+  if (!std::getline(in_, buffer_)) return invalid(1, "the history is empty (expected a header line)");
   Json j;
   try {
     j = Json::parse(buffer_);

@@ -1,0 +1,130 @@
+// Every sample history (hand-written and generated) replays clean: the behaviour the
+// spec's authors recorded is the behaviour the engine has.
+#include <doctest/doctest.h>
+
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include <fengqiao/replay.hpp>
+
+namespace fs = std::filesystem;
+
+namespace {
+
+std::vector<fs::path> histories(const fs::path& dir) {
+  std::vector<fs::path> out;
+  for (const auto& entry : fs::directory_iterator(dir))
+    if (entry.path().extension() == ".jsonl") out.push_back(entry.path());
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+std::string read_all(const fs::path& path) {
+  std::ifstream in(path);
+  std::stringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+void replace_first(std::string& s, const std::string& from, const std::string& to) {
+  auto pos = s.find(from);
+  REQUIRE(pos != std::string::npos);
+  s.replace(pos, from.size(), to);
+}
+
+fengqiao::ReplayResult replay_text(const std::string& text) {
+  std::istringstream in(text);
+  return fengqiao::replay(in);
+}
+
+fengqiao::ReplayResult replay_file(const fs::path& path) {
+  std::ifstream in(path);
+  REQUIRE(in);
+  fengqiao::ReplayOptions options;
+  options.source = path.filename().string();
+  return fengqiao::replay(in, options);
+}
+
+}  // namespace
+
+TEST_CASE("every sample history replays clean") {
+  const fs::path root = FENGQIAO_TEST_DATA "/histories";
+  auto files = histories(root);
+  auto generated = histories(root / "random");
+  files.insert(files.end(), generated.begin(), generated.end());
+  REQUIRE(files.size() == 24);
+  std::size_t events = 0;
+  for (const auto& path : files) {
+    CAPTURE(path);
+    auto result = replay_file(path);
+    CHECK_MESSAGE(result.clean(), result.describe());
+    events += result.events_checked;
+  }
+  // The generated histories record every engine event; the replay checked them all.
+  CHECK(events > 500);
+}
+
+TEST_CASE("a clean replay reports what it checked") {
+  auto r = replay_file(FENGQIAO_TEST_DATA "/histories/04-emergency.jsonl");
+  REQUIRE(r.clean());
+  CHECK(r.lines == 16);
+  CHECK(r.cases == 1);
+  CHECK(r.actions == 3);
+  CHECK(r.events_checked == 7);
+  CHECK(r.expectations == 4);
+  auto j = r.to_json();
+  CHECK(j["clean"] == true);
+  CHECK(j["events_checked"] == 7);
+  CHECK(j["failure"].is_null());
+}
+
+TEST_CASE("a history that disagrees with the engine fails at the line, naming case and both sides") {
+  std::string h = read_all(FENGQIAO_TEST_DATA "/histories/04-emergency.jsonl");
+
+  SUBCASE("an expectation the engine does not meet") {
+    replace_first(h, "\"deadline\": \"2025-09-02T08:30:00+08:00\"", "\"deadline\": \"2025-09-02T08:31:00+08:00\"");
+    auto r = replay_text(h);
+    REQUIRE_FALSE(r.clean());
+    CHECK(r.failure->kind == fengqiao::ReplayFailure::Kind::expectation);
+    CHECK(r.failure->line == 3);
+    CHECK(r.failure->case_id == "S4-2025-0004");
+    CHECK(r.failure->expected == "deadline = 2025-09-02T08:31:00+08:00");
+    CHECK(r.failure->actual == "has deadline = 2025-09-02T08:30:00+08:00");
+  }
+  SUBCASE("a recorded engine event at the wrong time") {
+    replace_first(h, "2025-09-02T08:22:30", "2025-09-02T08:22:31");
+    auto r = replay_text(h);
+    REQUIRE_FALSE(r.clean());
+    CHECK(r.failure->kind == fengqiao::ReplayFailure::Kind::divergence);
+    CHECK(r.failure->line == 4);
+    CHECK(r.failure->actual.find("08:22:30") != std::string::npos);
+  }
+  SUBCASE("an engine event that was not recorded") {
+    auto pos = h.find("{\"at\": \"2025-09-02T10:30:00+08:00\"");
+    REQUIRE(pos != std::string::npos);
+    h.erase(pos, h.find('\n', pos) - pos + 1);  // drop the escalation level 1 line
+    auto r = replay_text(h);
+    REQUIRE_FALSE(r.clean());
+    CHECK(r.failure->kind == fengqiao::ReplayFailure::Kind::divergence);
+    CHECK(r.failure->line == 6);  // the dispatch line, which should have come after it
+    CHECK(r.failure->actual.find("escalated dispatch level 1") != std::string::npos);
+  }
+  SUBCASE("an action refused with another code than expected") {
+    std::string h3 = read_all(FENGQIAO_TEST_DATA "/histories/03-refusals.jsonl");
+    replace_first(h3, "\"expect_error\": \"not_permitted\"", "\"expect_error\": \"invalid_data\"");
+    auto r = replay_text(h3);
+    REQUIRE_FALSE(r.clean());
+    CHECK(r.failure->kind == fengqiao::ReplayFailure::Kind::missing_error);
+    CHECK(r.failure->line == 3);
+    CHECK(r.failure->actual.find("not_permitted") != std::string::npos);
+  }
+  SUBCASE("an action the engine refuses") {
+    replace_first(h, "\"role\": \"handler\", \"org\": \"police_xilinji\"", "\"role\": \"handler\", \"org\": \"court\"");
+    auto r = replay_text(h);
+    REQUIRE_FALSE(r.clean());
+    CHECK(r.failure->kind == fengqiao::ReplayFailure::Kind::unexpected_error);
+    CHECK(r.failure->line == 9);  // the accept by a handler of another org
+    CHECK(r.failure->actual.find("not_permitted") != std::string::npos);
+  }
+}
