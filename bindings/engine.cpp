@@ -1,0 +1,267 @@
+// fengqiao.Engine. Arguments are converted while holding the GIL; the engine call itself
+// runs without it, because it may wait on storage I/O or locks, and listeners it calls
+// take the GIL back in their trampoline. Results are converted once the GIL is back.
+#include <map>
+#include <memory>
+#include <optional>
+#include <utility>
+
+#include <fengqiao/engine.hpp>
+#include <fengqiao/memory_storage.hpp>
+
+#include "common.hpp"
+#include "listeners.hpp"
+
+namespace fengqiao::python {
+namespace {
+
+struct PyEngine {
+  std::shared_ptr<Storage> storage;
+  std::shared_ptr<Clock> clock;
+  PyRefPtr on_listener_error;
+  // Our own reference to each subscribed callable: unsubscribe frees it here, outside
+  // the engine's listener lock, and the garbage collector can see it (tp_traverse).
+  std::map<ListenerId, PyRefPtr> listeners;
+  UtcOffset offset;
+  std::unique_ptr<Engine> engine;  // declared last: destroyed first, before what it uses
+};
+
+// An open Engine.batch(); the engine is kept alive by keep_alive on batch().
+struct PyBatch {
+  std::optional<Engine::Batch> batch;
+};
+
+template <class F>
+auto without_gil(F&& f) {
+  py::gil_scoped_release nogil;
+  return f();
+}
+
+CaseView view(PyEngine& self, Result<Case> r) {
+  if (!r) throw Exception(r.error());
+  return CaseView{std::move(r).value(), self.offset};
+}
+
+CaseQuery make_query(py::handle state, py::handle supervision, py::handle lead, py::handle jurisdiction,
+                     py::handle due_before, const std::string& after_id, std::size_t limit) {
+  CaseQuery q;
+  if (!state.is_none()) q.state = parse_name<State>(state.cast<std::string>(), "state");
+  if (!supervision.is_none()) q.supervision = parse_name<Supervision>(supervision.cast<std::string>(), "supervision");
+  if (!lead.is_none()) q.lead = lead.cast<std::string>();
+  if (py::isinstance<py::str>(jurisdiction)) {
+    q.jurisdiction.push_back(jurisdiction.cast<std::string>());  // one element, not its characters
+  } else if (!jurisdiction.is_none()) {
+    for (auto item : py::reinterpret_borrow<py::iterable>(jurisdiction)) q.jurisdiction.push_back(item.cast<std::string>());
+  }
+  if (!due_before.is_none()) q.due_before = to_instant(due_before, "due_before");
+  q.after_id = after_id;
+  q.limit = limit;
+  return q;
+}
+
+std::unique_ptr<PyEngine> make_engine(py::handle storage, py::handle clock, py::handle calendar, py::handle rules,
+                                      py::handle on_listener_error) {
+  auto self = std::make_unique<PyEngine>();
+  if (storage.is_none()) self->storage = std::make_shared<MemoryStorage>();
+  else if (py::isinstance<Storage>(storage)) self->storage = storage.cast<std::shared_ptr<Storage>>();
+  else throw py::type_error("storage: expected a fengqiao.Storage (MemoryStorage, ...) or None");
+  if (clock.is_none()) self->clock = std::make_shared<SystemClock>();
+  else if (py::isinstance<Clock>(clock)) self->clock = clock.cast<std::shared_ptr<Clock>>();
+  else throw py::type_error("clock: expected a fengqiao.Clock (ManualClock, SystemClock) or None");
+  if (!on_listener_error.is_none()) {
+    if (!PyCallable_Check(on_listener_error.ptr())) throw py::type_error("on_listener_error: expected a callable");
+    self->on_listener_error = std::make_shared<PyRef>(py::reinterpret_borrow<py::object>(on_listener_error));
+  }
+  EngineOptions o;
+  o.storage = self->storage;
+  o.clock = self->clock;
+  o.calendar = calendar_from(calendar);
+  o.rules = rules_from(rules);
+  o.on_listener_error = make_failure_route(self->on_listener_error);
+  self->offset = o.calendar.utc_offset();
+  self->engine = std::make_unique<Engine>(std::move(o));
+  return self;
+}
+
+// Lets the garbage collector break engine -> listener -> closure -> engine cycles,
+// which are the natural way to write a listener that reads the engine.
+void enable_gc(PyHeapTypeObject* heap_type) {
+  auto* type = &heap_type->ht_type;
+  type->tp_flags |= Py_TPFLAGS_HAVE_GC;
+  type->tp_traverse = [](PyObject* self_base, visitproc visit, void* arg) -> int {
+    Py_VISIT(Py_TYPE(self_base));
+    PyEngine* self = nullptr;
+    try {
+      self = &py::handle(self_base).cast<PyEngine&>();
+    } catch (...) {
+      return 0;  // not constructed yet (or failed to): it holds nothing
+    }
+    if (self->on_listener_error) Py_VISIT(self->on_listener_error->obj.ptr());
+    for (auto& [id, ref] : self->listeners) Py_VISIT(ref->obj.ptr());
+    return 0;
+  };
+  type->tp_clear = [](PyObject* self_base) -> int {
+    PyEngine* self = nullptr;
+    try {
+      self = &py::handle(self_base).cast<PyEngine&>();
+    } catch (...) {
+      return 0;
+    }
+    for (auto& [id, ref] : self->listeners) {
+      if (self->engine) self->engine->unsubscribe(id);
+      ref->obj = py::object();
+    }
+    self->listeners.clear();
+    if (self->on_listener_error) self->on_listener_error->obj = py::object();
+    return 0;
+  };
+}
+
+}  // namespace
+
+void bind_engine(py::module_& m) {
+  py::class_<PyBatch>(m, "Batch",
+                      "Groups actions into one storage transaction; listeners run when it commits. "
+                      "Use as a context manager: commits on normal exit, rolls back on an exception. "
+                      "While open, only the thread that opened it may use the engine.")
+      .def("commit",
+           [](PyBatch& b) {
+             if (!b.batch) fail(ErrorCode::storage_error, "this batch was already committed or rolled back");
+             without_gil([&] {
+               b.batch->commit();
+               return 0;
+             });
+             b.batch.reset();
+           })
+      .def("rollback",
+           [](PyBatch& b) {
+             without_gil([&] {
+               b.batch.reset();
+               return 0;
+             });
+           })
+      .def("__enter__", [](py::object self) { return self; })
+      .def("__exit__", [](PyBatch& b, py::handle type, py::handle, py::handle) {
+        if (!b.batch) return false;
+        without_gil([&] {
+          if (type.is_none()) b.batch->commit();
+          b.batch.reset();
+          return 0;
+        });
+        return false;
+      });
+
+  py::class_<PyEngine>(m, "Engine", py::custom_type_setup(enable_gc),
+                       "Runs the dispute lifecycle over a storage. Thread-safe; calls release the GIL.")
+      .def(py::init(&make_engine), py::arg("storage") = py::none(), py::arg("clock") = py::none(),
+           py::arg("calendar") = py::none(), py::arg("rules") = py::none(), py::arg("on_listener_error") = py::none(),
+           "storage: a Storage (default a new MemoryStorage); clock: a Clock (default SystemClock); "
+           "calendar, rules: the class or a dict as in a history header (default: the spec's); "
+           "on_listener_error(failure): called when a listener raises (default: a ListenerWarning).")
+      .def(
+          "register_case",
+          [](PyEngine& self, const std::string& case_id, py::handle actor, py::handle data) {
+            const Actor who = to_actor(actor);
+            const nlohmann::json d = to_json(data, "data");
+            return view(self, without_gil([&] { return self.engine->try_register_case(case_id, who, d); }));
+          },
+          py::arg("case_id"), py::arg("actor"), py::arg("data"),
+          "`register`: data has channel, category, urgency, jurisdiction, parties, summary. Returns the Case.")
+      .def(
+          "act",
+          [](PyEngine& self, const std::string& case_id, const std::string& action, py::handle actor,
+             py::handle data) {
+            const Action a = parse_name<Action>(action, "action");
+            const Actor who = to_actor(actor);
+            const nlohmann::json d = data.is_none() ? nlohmann::json::object() : to_json(data, "data");
+            return view(self, without_gil([&] { return self.engine->try_act(case_id, a, who, d); }));
+          },
+          py::arg("case_id"), py::arg("action"), py::arg("actor"), py::arg("data") = py::none(),
+          "Any action of the lifecycle by its spec name. Returns the Case as stored; a refusal raises "
+          "the Error subclass of its code and changes nothing.")
+      .def(
+          "get",
+          [](PyEngine& self, const std::string& case_id) {
+            return view(self, without_gil([&] { return self.engine->try_get(case_id); }));
+          },
+          py::arg("case_id"))
+      .def(
+          "history",
+          [](PyEngine& self, const std::string& case_id) {
+            std::vector<Event> events = without_gil([&] { return self.engine->history(case_id); });
+            py::list out;
+            for (auto& e : events) out.append(py::cast(EventView{std::move(e), self.offset}));
+            return out;
+          },
+          py::arg("case_id"), "The case's events, oldest first.")
+      .def(
+          "find",
+          [](PyEngine& self, py::handle state, py::handle supervision, py::handle lead, py::handle jurisdiction,
+             py::handle due_before, const std::string& after_id, std::size_t limit) {
+            const CaseQuery q = make_query(state, supervision, lead, jurisdiction, due_before, after_id, limit);
+            std::vector<Case> cases = without_gil([&] { return self.engine->find(q); });
+            py::list out;
+            for (auto& c : cases) out.append(py::cast(CaseView{std::move(c), self.offset}));
+            return out;
+          },
+          py::kw_only(), py::arg("state") = py::none(), py::arg("supervision") = py::none(),
+          py::arg("lead") = py::none(), py::arg("jurisdiction") = py::none(), py::arg("due_before") = py::none(),
+          py::arg("after_id") = "", py::arg("limit") = 0,
+          "Cases matching every filter given, ordered by id. jurisdiction: the path starts with these "
+          "elements. due_before: the next deadline event is at or before it. Page with after_id/limit.")
+      .def(
+          "count",
+          [](PyEngine& self, py::handle state, py::handle supervision, py::handle lead, py::handle jurisdiction,
+             py::handle due_before) {
+            const CaseQuery q = make_query(state, supervision, lead, jurisdiction, due_before, "", 0);
+            return without_gil([&] { return self.engine->count(q); });
+          },
+          py::kw_only(), py::arg("state") = py::none(), py::arg("supervision") = py::none(),
+          py::arg("lead") = py::none(), py::arg("jurisdiction") = py::none(), py::arg("due_before") = py::none())
+      .def(
+          "advance_to",
+          [](PyEngine& self, py::handle when) {
+            const Instant t = to_instant(when, "when");
+            return without_gil([&] { return self.engine->advance_to(t).fired; });
+          },
+          py::arg("when"),
+          "Fires every deadline event due at or before `when` (aware datetime or ISO string); "
+          "returns how many fired. Does not move the clock.")
+      .def(
+          "poll", [](PyEngine& self) { return without_gil([&] { return self.engine->poll().fired; }); },
+          "advance_to(clock.now()).")
+      .def(
+          "next_due",
+          [](PyEngine& self) {
+            std::optional<Instant> t = without_gil([&] { return self.engine->next_due(); });
+            return to_datetime(t, self.offset);
+          },
+          "When the next deadline event is due, or None.")
+      .def(
+          "subscribe",
+          [](PyEngine& self, py::handle callback) {
+            if (!PyCallable_Check(callback.ptr())) throw py::type_error("subscribe: expected a callable");
+            auto ref = std::make_shared<PyRef>(py::reinterpret_borrow<py::object>(callback));
+            const ListenerId id = self.engine->subscribe(make_listener(ref, self.offset));
+            self.listeners.emplace(id, std::move(ref));
+            return id;
+          },
+          py::arg("callback"),
+          "callback(event, case) after each stored event, on the thread that made the change. "
+          "Returns an id for unsubscribe().")
+      .def(
+          "unsubscribe",
+          [](PyEngine& self, ListenerId id) {
+            self.engine->unsubscribe(id);
+            self.listeners.erase(id);  // after the engine let go: the callable is freed outside its lock
+          },
+          py::arg("id"))
+      .def(
+          "batch", [](PyEngine& self) { return PyBatch{self.engine->batch()}; }, py::keep_alive<0, 1>())
+      .def_property_readonly("calendar", [](const PyEngine& self) { return self.engine->calendar(); })
+      .def_property_readonly("rules", [](const PyEngine& self) { return self.engine->rules(); })
+      .def_property_readonly("clock", [](const PyEngine& self) { return self.clock; })
+      .def_property_readonly("storage", [](const PyEngine& self) { return self.storage; });
+}
+
+}  // namespace fengqiao::python

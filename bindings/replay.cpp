@@ -1,0 +1,110 @@
+// fengqiao.replay(): run a recorded history (HISTORY-FORMAT.md) and report whether the
+// engine still does what it says. A file is streamed from C++ rather than read into
+// Python, so a history of millions of lines needs memory for one line, as in C++.
+#include <cerrno>
+#include <fstream>
+#include <memory>
+#include <sstream>
+
+#include <fengqiao/replay.hpp>
+
+#include "common.hpp"
+
+namespace fengqiao::python {
+namespace {
+
+// A str is a history's text when it starts (after blank space) with the header's '{',
+// else a path: no file name of a history starts with '{', and every history text does.
+bool looks_like_text(const std::string& s) {
+  const auto first = s.find_first_not_of(" \t\r\n");
+  return first != std::string::npos && s[first] == '{';
+}
+
+ReplayResult replay_stream(std::istream& in, const ReplayOptions& options) {
+  py::gil_scoped_release nogil;
+  return replay(in, options);
+}
+
+ReplayResult run(py::handle history, py::handle source, py::handle storage) {
+  ReplayOptions options;
+  if (!storage.is_none()) {
+    if (!py::isinstance<Storage>(storage)) throw py::type_error("storage: expected a fengqiao.Storage or None");
+    options.storage = storage.cast<std::shared_ptr<Storage>>();
+  }
+  const bool named = !source.is_none();
+  if (named) options.source = source.cast<std::string>();
+
+  if (py::isinstance<py::bytes>(history) || (py::isinstance<py::str>(history) &&
+                                             looks_like_text(history.cast<std::string>()))) {
+    std::istringstream in(history.cast<std::string>());
+    if (!named) options.source = "<text>";
+    return replay_stream(in, options);
+  }
+  // os.fspath accepts str and path-like objects and refuses the rest with a TypeError.
+  py::object path = py::module_::import("os").attr("fspath")(history);
+  const std::string file = py::str(path).cast<std::string>();
+  errno = 0;
+  std::ifstream in(file, std::ios::binary);
+  if (!in) {
+    errno = errno ? errno : ENOENT;
+    PyErr_SetFromErrnoWithFilenameObject(PyExc_OSError, path.ptr());
+    throw py::error_already_set();
+  }
+  if (!named) options.source = file;
+  return replay_stream(in, options);
+}
+
+py::object failure_dict(const ReplayFailure& f) {
+  py::dict d;
+  d["kind"] = std::string(to_string(f.kind));
+  d["line"] = f.line;
+  d["case"] = f.case_id;
+  d["expected"] = f.expected;
+  d["actual"] = f.actual;
+  d["message"] = f.message;
+  return std::move(d);
+}
+
+}  // namespace
+
+void bind_replay(py::module_& m) {
+  py::class_<ReplayFailure>(m, "ReplayFailure", "Where a replay stopped and why.")
+      .def_property_readonly("kind", [](const ReplayFailure& f) { return std::string(to_string(f.kind)); },
+                             "invalid_history, divergence, expectation, unexpected_error or missing_error.")
+      .def_readonly("line", &ReplayFailure::line)
+      .def_readonly("case_id", &ReplayFailure::case_id)
+      .def_readonly("expected", &ReplayFailure::expected, "What the history says.")
+      .def_readonly("actual", &ReplayFailure::actual, "What the engine did.")
+      .def_readonly("message", &ReplayFailure::message)
+      .def("to_dict", &failure_dict)
+      .def("__repr__", [](const ReplayFailure& f) {
+        return "<fengqiao.ReplayFailure " + std::string(to_string(f.kind)) + " at line " + std::to_string(f.line) +
+               ": " + f.message + ">";
+      });
+
+  py::class_<ReplayResult>(m, "ReplayResult", "What replay() found.")
+      .def_property_readonly("clean", &ReplayResult::clean)
+      .def_property_readonly("failure",
+                             [](const ReplayResult& r) { return r.failure ? py::cast(*r.failure) : py::none(); })
+      .def_readonly("source", &ReplayResult::source)
+      .def_readonly("lines", &ReplayResult::lines, "Non-blank lines read, header included.")
+      .def_readonly("cases", &ReplayResult::cases)
+      .def_readonly("actions", &ReplayResult::actions, "Action lines applied, refusals included.")
+      .def_readonly("events_checked", &ReplayResult::events_checked)
+      .def_readonly("expectations", &ReplayResult::expectations)
+      .def("describe", &ReplayResult::describe)
+      .def("to_dict", [](const ReplayResult& r) { return from_json(r.to_json()); })
+      .def("__bool__", &ReplayResult::clean)
+      .def("__str__", &ReplayResult::describe)
+      .def("__repr__", [](const ReplayResult& r) {
+        return "<fengqiao.ReplayResult " + r.source + (r.clean() ? " clean" : " FAILED") + ">";
+      });
+
+  m.def("replay", &run, py::arg("history"), py::arg("source") = py::none(), py::arg("storage") = py::none(),
+        "Replays a history on a fresh engine with a manual clock. `history` is a path (str or "
+        "os.PathLike), or the history's text (str starting with '{', or bytes). Stops at the "
+        "first divergence; a malformed history is reported as a failure of kind invalid_history, "
+        "not raised. A missing file raises FileNotFoundError.");
+}
+
+}  // namespace fengqiao::python

@@ -1,0 +1,171 @@
+// Actor, and read-only views of case snapshots and events. Views copy the C++ value:
+// a snapshot handed to Python stays what it was when taken, like the C++ one does.
+// Vocabulary values are plain str (the spec's spelling), never Python enums, so that a
+// value read from a Case can be compared with one read from a history file.
+#include "common.hpp"
+
+namespace fengqiao::python {
+namespace {
+
+py::list strings(const std::vector<std::string>& values) {
+  py::list out;
+  for (const auto& v : values) out.append(py::str(v));
+  return out;
+}
+
+py::object optional_string(const std::optional<std::string>& v) { return v ? py::object(py::str(*v)) : py::none(); }
+
+std::string name(std::string_view text) { return std::string(text); }
+
+template <class E>
+py::tuple names(E last) {
+  py::list out;
+  for (int i = 0; i <= static_cast<int>(last); ++i) out.append(py::str(name(to_string(static_cast<E>(i)))));
+  return py::tuple(out);
+}
+
+std::string quote(const std::string& s) { return py::repr(py::str(s)).cast<std::string>(); }
+
+void bind_actor(py::module_& m) {
+  py::class_<Actor>(m, "Actor", "Who performs an action: a person with one role, working for one org.")
+      .def(py::init([](std::string id, const std::string& role, std::string org) {
+             return Actor{std::move(id), parse_name<Role>(role, "role"), std::move(org)};
+           }),
+           py::arg("id"), py::arg("role"), py::arg("org") = "")
+      .def_property_readonly("id", [](const Actor& a) { return a.id; })
+      .def_property_readonly("role", [](const Actor& a) { return name(to_string(a.role)); })
+      .def_property_readonly("org", [](const Actor& a) { return a.org; })
+      .def("to_dict", [](const Actor& a) { return from_json(nlohmann::json(a)); })
+      .def("__eq__",
+           [](const Actor& a, py::object other) {
+             if (!py::isinstance<Actor>(other)) return false;
+             const auto& b = other.cast<const Actor&>();
+             return a.id == b.id && a.role == b.role && a.org == b.org;
+           })
+      .def("__hash__", [](const Actor& a) { return py::hash(py::make_tuple(a.id, name(to_string(a.role)), a.org)); })
+      .def("__repr__", [](const Actor& a) {
+        return "Actor(" + quote(a.id) + ", " + quote(name(to_string(a.role))) + ", " + quote(a.org) + ")";
+      });
+}
+
+void bind_case(py::module_& m) {
+  using C = CaseView;
+  py::class_<C>(m, "Case", "A case snapshot: everything the engine knew about one dispute when it was taken.")
+      .def_property_readonly("id", [](const C& c) { return c.value.id; })
+      .def_property_readonly("channel", [](const C& c) { return name(to_string(c.value.channel)); })
+      .def_property_readonly("category", [](const C& c) { return c.value.category; })
+      .def_property_readonly("urgency", [](const C& c) { return name(to_string(c.value.urgency)); })
+      .def_property_readonly("jurisdiction", [](const C& c) { return strings(c.value.jurisdiction); })
+      .def_property_readonly("parties", [](const C& c) { return from_json(nlohmann::json(c.value.parties)); })
+      .def_property_readonly("summary", [](const C& c) { return c.value.summary; })
+      .def_property_readonly("first_responder", [](const C& c) { return c.value.first_responder; })
+      .def_property_readonly("registered_at", [](const C& c) { return to_datetime(c.value.registered_at, c.offset); })
+      .def_property_readonly("route", [](const C& c) { return name_or_none(c.value.route); })
+      .def_property_readonly("lead", [](const C& c) { return optional_string(c.value.lead); })
+      .def_property_readonly("co_handlers", [](const C& c) { return strings(c.value.co_handlers); })
+      .def_property_readonly("consultation_orgs", [](const C& c) { return strings(c.value.consultation_orgs); })
+      .def_property_readonly("state", [](const C& c) { return name(to_string(c.value.state)); })
+      .def_property_readonly("suspended_from", [](const C& c) { return name_or_none(c.value.suspended_from); })
+      .def_property_readonly("outcome", [](const C& c) { return name_or_none(c.value.outcome); })
+      .def_property_readonly("resolution_method", [](const C& c) { return c.value.resolution_method; })
+      .def_property_readonly("satisfaction", [](const C& c) { return name_or_none(c.value.satisfaction); })
+      .def_property_readonly("reopened", [](const C& c) { return c.value.reopened; })
+      .def_property_readonly("closed_at", [](const C& c) { return to_datetime(c.value.closed_at, c.offset); })
+      .def_property_readonly("supervision", [](const C& c) { return name(to_string(c.value.supervision)); })
+      .def_property_readonly("level", [](const C& c) { return c.value.level; })
+      .def_property_readonly("record", [](const C& c) { return from_json(nlohmann::json(c.value.record)); })
+      .def_property_readonly(
+          "stage",
+          [](const C& c) {
+            return c.value.clock ? py::object(py::str(name(to_string(c.value.clock->stage)))) : py::none();
+          },
+          "The stage clock the case is on (stopped while suspended); None when closed or withdrawn.")
+      .def_property_readonly(
+          "deadline", [](const C& c) { return to_datetime(c.value.deadline(), c.offset); },
+          "The current stage clock's deadline (the stopped clock's while suspended); None when closed or withdrawn.")
+      .def_property_readonly(
+          "next_due",
+          [](const C& c) {
+            auto step = c.value.next_due();
+            return step ? to_datetime(step->at, c.offset) : py::none();
+          },
+          "When this case will next fire a deadline event if nothing else happens, or None.")
+      .def_property_readonly("version", [](const C& c) { return c.value.version; })
+      .def_property_readonly("updated_at", [](const C& c) { return to_datetime(c.value.updated_at, c.offset); })
+      .def(
+          "to_dict", [](const C& c) { return from_json(nlohmann::json(c.value)); },
+          "The library's complete JSON form (instants as ISO-8601 strings in UTC); json.dumps-able.")
+      .def("__repr__", [](const C& c) {
+        return "<fengqiao.Case " + quote(c.value.id) + " state=" + name(to_string(c.value.state)) +
+               " supervision=" + name(to_string(c.value.supervision)) + " version=" + std::to_string(c.value.version) +
+               ">";
+      });
+}
+
+void bind_event(py::module_& m) {
+  using E = EventView;
+  py::class_<E>(m, "Event", "One entry of a case's append-only history: a user's action or a deadline event.")
+      .def_property_readonly("case_id", [](const E& e) { return e.value.case_id; })
+      .def_property_readonly("seq", [](const E& e) { return e.value.seq; })
+      .def_property_readonly("at", [](const E& e) { return to_datetime(e.value.at, e.offset); })
+      .def_property_readonly("type", [](const E& e) { return name(to_string(e.value.type)); },
+                             "\"action\", \"deadline_warning\", \"deadline_overdue\" or \"escalated\".")
+      .def_property_readonly("action", [](const E& e) { return name_or_none(e.value.action); })
+      .def_property_readonly("name",
+                             [](const E& e) {
+                               return e.value.action ? name(to_string(*e.value.action)) : name(to_string(e.value.type));
+                             },
+                             "The action for an action event, else the event type.")
+      .def_property_readonly("actor",
+                             [](const E& e) { return e.value.actor ? py::cast(*e.value.actor) : py::none(); })
+      .def_property_readonly("data", [](const E& e) { return from_json(e.value.data); })
+      .def_property_readonly("stage", [](const E& e) { return name_or_none(e.value.stage); })
+      .def_property_readonly("level", [](const E& e) { return e.value.level; })
+      .def_property_readonly("notified", [](const E& e) { return strings(e.value.notified); })
+      .def_property_readonly("state_after", [](const E& e) { return name(to_string(e.value.state_after)); })
+      .def("to_dict", [](const E& e) { return from_json(nlohmann::json(e.value)); })
+      .def("__repr__", [](const E& e) {
+        std::string s = "<fengqiao.Event " + quote(e.value.case_id) + " #" + std::to_string(e.value.seq) + " " +
+                        (e.value.action ? name(to_string(*e.value.action)) : name(to_string(e.value.type)));
+        if (e.value.stage) s += " stage=" + name(to_string(*e.value.stage));
+        if (e.value.type == EventType::escalated) s += " level=" + std::to_string(e.value.level);
+        return s + " -> " + name(to_string(e.value.state_after)) + ">";
+      });
+}
+
+}  // namespace
+
+Actor to_actor(py::handle value) {
+  if (py::isinstance<Actor>(value)) return value.cast<Actor>();
+  if (py::isinstance<py::dict>(value)) {
+    auto d = py::reinterpret_borrow<py::dict>(value);
+    auto text = [&](const char* key, bool required) {
+      if (!d.contains(key)) {
+        if (required) fail(ErrorCode::invalid_data, std::string("actor.") + key + ": missing");
+        return std::string();
+      }
+      py::object v = d[key];
+      if (!py::isinstance<py::str>(v)) fail(ErrorCode::invalid_data, std::string("actor.") + key + ": must be a str");
+      return v.cast<std::string>();
+    };
+    std::string id = text("id", true);
+    const Role role = parse_name<Role>(text("role", true), "actor.role");
+    return Actor{std::move(id), role, text("org", false)};
+  }
+  throw py::type_error("actor: expected fengqiao.Actor or a dict with id, role, org, not " +
+                       std::string(Py_TYPE(value.ptr())->tp_name));
+}
+
+void bind_values(py::module_& m) {
+  bind_actor(m);
+  bind_case(m);
+  bind_event(m);
+  // The spec's vocabulary, for validating input or building menus without the C++ headers.
+  m.attr("ACTIONS") = names(Action::supervise);
+  m.attr("STATES") = names(State::withdrawn);
+  m.attr("ROLES") = names(Role::admin);
+  m.attr("SUPERVISION") = names(Supervision::escalated);
+  m.attr("STAGES") = names(Stage::follow_up);
+}
+
+}  // namespace fengqiao::python
