@@ -142,6 +142,10 @@ struct Rig {
     engine->subscribe([this](const Event& e, const Case& c) { heard.push_back({e, c}); });
   }
 
+  // The recording listener and the error handler point at this object: it stays put.
+  Rig(const Rig&) = delete;
+  Rig& operator=(const Rig&) = delete;
+
   Engine& operator*() { return *engine; }
   Engine* operator->() { return engine.get(); }
   void set(const std::string& iso) { clock->set(at(iso)); }
