@@ -1,0 +1,1136 @@
+// The storage conformance kit: doctest checks of every contract of fengqiao::Storage
+// (storage.hpp), for adapter authors. Header-only; needs doctest and fengqiao::core.
+//
+// Instantiate it for an adapter in a doctest program:
+//
+//   #include <doctest/doctest.h>
+//   #include <fengqiao/testing/storage_conformance.hpp>
+//
+//   struct MyStorageFactory {
+//     fengqiao::testing::TempDir dir;  // a fresh directory per check, removed after it
+//     std::shared_ptr<fengqiao::Storage> open() { return MyStorage::open(dir.file("cases.db")); }
+//     static constexpr bool reopenable = true;  // optional, see below
+//   };
+//   TEST_CASE_TEMPLATE_INVOKE(fengqiao_storage_conformance, MyStorageFactory);
+//
+// The factory: a default-constructible type. The kit constructs one per check (so each
+// check starts from an empty database) and destroys it when the check ends. Its open()
+// returns a storage object on the factory's database; the first call sees it empty.
+// Two optional flags enable more checks:
+//   static constexpr bool reopenable = true;  // durable adapters: after the kit drops the
+//       only reference to a storage object, open() again gives back everything committed.
+//   static constexpr bool shared = true;      // several live objects from open() work on
+//       one database (another process, another connection) and see each other's commits.
+// The factory must not keep references to the storage objects it returns.
+//
+// It is one doctest test case, "storage conformance", with one subcase per contract;
+// run a part with doctest's filters, e.g. `-sc="outbox*"`. TYPE_TO_STRING(MyStorageFactory)
+// names the adapter in reports.
+#pragma once
+
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <cstdint>
+#include <filesystem>
+#include <map>
+#include <memory>
+#include <optional>
+#include <random>
+#include <string>
+#include <thread>
+#include <type_traits>
+#include <utility>
+#include <vector>
+
+#include <doctest/doctest.h>
+#include <nlohmann/json.hpp>
+
+#include "fengqiao/clock.hpp"
+#include "fengqiao/engine.hpp"
+#include "fengqiao/memory_storage.hpp"
+#include "fengqiao/storage.hpp"
+
+namespace fengqiao::testing {
+
+// A directory of its own under the system's temporary directory, removed with
+// everything in it when the object is destroyed.
+class TempDir {
+ public:
+  TempDir() {
+    std::random_device seed;
+    std::mt19937_64 random(seed());
+    const auto base = std::filesystem::temp_directory_path();
+    for (;;) {
+      path_ = base / ("fengqiao-" + std::to_string(random()));
+      if (std::filesystem::create_directory(path_)) return;
+    }
+  }
+  ~TempDir() {
+    std::error_code ignored;
+    std::filesystem::remove_all(path_, ignored);
+  }
+  TempDir(const TempDir&) = delete;
+  TempDir& operator=(const TempDir&) = delete;
+
+  const std::filesystem::path& path() const { return path_; }
+  // path()/name, as a string for APIs that take one.
+  std::string file(const std::string& name) const { return (path_ / name).string(); }
+
+ private:
+  std::filesystem::path path_;
+};
+
+namespace conformance {
+
+// --- Factory capabilities -------------------------------------------------------------
+
+template <class F, class = void>
+struct reopenable : std::false_type {};
+template <class F>
+struct reopenable<F, std::void_t<decltype(F::reopenable)>> : std::bool_constant<F::reopenable> {};
+template <class F, class = void>
+struct shared : std::false_type {};
+template <class F>
+struct shared<F, std::void_t<decltype(F::shared)>> : std::bool_constant<F::shared> {};
+
+// --- Running one check ----------------------------------------------------------------
+
+// Thrown when a check cannot go on (its setup failed); the failure is already recorded,
+// and the other checks still run.
+struct Stop {};
+
+template <class F>
+void run(F&& check) {
+  try {
+    check();
+  } catch (const Stop&) {
+  } catch (const std::exception& e) {
+    FAIL_CHECK("the adapter threw (Storage methods report errors, they do not throw): " << e.what());
+  }
+}
+
+inline void need(bool ok, const std::string& what) {
+  CHECK_MESSAGE(ok, what);
+  if (!ok) throw Stop{};
+}
+
+inline void need(const Status& s, const std::string& what) {
+  const std::string why = s.ok() ? std::string() : s.error().describe();
+  CHECK_MESSAGE(s.ok(), what << ": " << why);
+  if (!s.ok()) throw Stop{};
+}
+
+template <class T>
+T need(Result<T> r, const std::string& what) {
+  const std::string why = r.ok() ? std::string() : r.error().describe();
+  CHECK_MESSAGE(r.ok(), what << ": " << why);
+  if (!r.ok()) throw Stop{};
+  return std::move(r).value();
+}
+
+template <class R>
+std::string code_of(const R& r) {
+  return r.ok() ? std::string("success") : std::string(to_string(r.error().code));
+}
+
+// --- Building commits by hand ---------------------------------------------------------
+
+// 2025-09-01T09:00:00+08:00, and instants relative to it.
+inline Instant t0() { return Instant(Seconds(1756688400)); }
+inline Instant at(std::int64_t seconds_after_t0) { return t0() + Seconds(seconds_after_t0); }
+
+inline Case make_case(const std::string& id, std::uint64_t version = 1) {
+  Case c;
+  c.id = id;
+  c.channel = Channel::walk_in;
+  c.category = "neighbour";
+  c.urgency = Urgency::normal;
+  c.jurisdiction = {"daxinganling", "mohe", "xilinji"};
+  c.parties = {Party{"Wang Li", "", "13900000001"}, Party{"Zhao Gang", "", ""}};
+  c.summary = "Dispute over a shared fence between two households.";
+  c.first_responder = "u-intake-1";
+  c.registered_at = t0();
+  c.updated_at = t0();
+  c.version = version;
+  return c;
+}
+
+// Gives `c` a running stage clock whose next step (its warning) is at `due`, or no clock.
+inline void set_due(Case& c, std::optional<Instant> due) {
+  if (!due) {
+    c.clock.reset();
+    return;
+  }
+  StageClock k;
+  k.stage = Stage::dispatch;
+  k.rule.limit = Span::hours(4);
+  k.rule.warn_before = Span::hours(1);
+  k.rule.escalate_every = Span::hours(2);
+  k.rule.max_level = 3;
+  k.rule.max_extension = Span::hours(120);
+  k.limit = k.rule.limit;
+  k.started_at = *due - Seconds(3 * 3600);
+  k.armed_after = k.started_at;
+  k.schedule = {*due, *due + Seconds(3600), *due + Seconds(3 * 3600), *due + Seconds(5 * 3600), *due + Seconds(7 * 3600)};
+  c.clock = k;
+}
+
+inline Event make_event(const Case& c, std::uint64_t seq) {
+  Event e;
+  e.case_id = c.id;
+  e.seq = seq;
+  e.at = t0() + Seconds(static_cast<std::int64_t>(seq));
+  e.type = EventType::action;
+  e.action = Action::supervise;
+  e.actor = Actor{"u-su-1", Role::supervisor, "center"};
+  e.data = {{"order", "step " + std::to_string(seq)}};
+  e.state_after = c.state;
+  return e;
+}
+
+inline OutboxMessage make_message(const Case& c, std::uint64_t seq, const std::string& topic) {
+  OutboxMessage m;
+  m.topic = topic;
+  m.case_id = c.id;
+  m.event_seq = seq;
+  m.payload = {{"case", c.id}, {"seq", seq}};
+  return m;
+}
+
+// The commit that takes case `c` from version `from` to c.version, one event per step.
+inline CaseCommit change(const Case& c, std::uint64_t from, std::vector<OutboxMessage> outbox = {}) {
+  CaseCommit commit;
+  commit.snapshot = c;
+  commit.expected_version = from;
+  for (std::uint64_t seq = from + 1; seq <= c.version; ++seq) commit.events.push_back(make_event(c, seq));
+  commit.outbox = std::move(outbox);
+  return commit;
+}
+
+// Stores `c` as a new case at c.version (c.version events).
+inline void create(Storage& s, const Case& c, std::vector<OutboxMessage> outbox = {}) {
+  need(s.commit(change(c, 0, std::move(outbox))), "creating case " + c.id);
+}
+
+// Moves the stored case `c` one version on, with `edit` applied to the snapshot.
+template <class Edit>
+Case bump(Storage& s, const std::string& id, Edit&& edit, std::vector<OutboxMessage> outbox = {}) {
+  Case c = need(s.load(id), "loading " + id);
+  const std::uint64_t from = c.version;
+  c.version = from + 1;
+  edit(c);
+  need(s.commit(change(c, from, std::move(outbox))), "updating " + id);
+  return c;
+}
+
+inline nlohmann::json json_of(const Case& c) { return nlohmann::json(c); }
+inline nlohmann::json json_of(const Event& e) { return nlohmann::json(e); }
+
+inline std::vector<Event> history(const Storage& s, const std::string& id, std::uint64_t from_seq = 1) {
+  std::vector<Event> out;
+  need(s.read_events(id, from_seq,
+                     [&](const Event& e) {
+                       out.push_back(e);
+                       return true;
+                     }),
+       "reading the events of " + id);
+  return out;
+}
+
+inline std::vector<std::string> ids(const std::vector<Case>& cases) {
+  std::vector<std::string> out;
+  for (const Case& c : cases) out.push_back(c.id);
+  return out;
+}
+
+inline std::vector<std::string> query_ids(const Storage& s, const CaseQuery& q) {
+  return ids(need(s.query(q), "query"));
+}
+
+inline std::vector<OutboxMessage> whole_outbox(const Storage& s) { return need(s.outbox_fetch(1u << 30), "outbox_fetch"); }
+
+// Everything a reader can observe, to compare a storage before and after something
+// that must change nothing.
+inline nlohmann::json observable(const Storage& s) {
+  nlohmann::json out;
+  for (const Case& c : need(s.query(CaseQuery{}), "query")) {
+    nlohmann::json events = nlohmann::json::array();
+    for (const Event& e : history(s, c.id)) events.push_back(json_of(e));
+    out["cases"][c.id] = {{"snapshot", json_of(c)}, {"events", events}};
+  }
+  out["count"] = need(s.count(CaseQuery{}), "count");
+  for (const OutboxMessage& m : whole_outbox(s))
+    out["outbox"].push_back({{"id", m.id}, {"topic", m.topic}, {"case", m.case_id}, {"seq", m.event_seq}, {"payload", m.payload}});
+  out["depth"] = need(s.outbox_depth(), "outbox_depth");
+  if (auto due = need(s.first_due(Instant::max()), "first_due"))
+    out["first_due"] = {due->case_id, due->at.time_since_epoch().count()};
+  return out;
+}
+
+inline std::optional<std::pair<std::string, Instant>> due_of(const Storage& s, Instant up_to) {
+  auto due = need(s.first_due(up_to), "first_due");
+  if (!due) return std::nullopt;
+  return std::make_pair(due->case_id, due->at);
+}
+
+inline std::pair<std::string, Instant> due_pair(const std::string& id, Instant t) { return {id, t}; }
+
+// --- Commit ---------------------------------------------------------------------------
+
+inline void new_case_is_stored_whole(Storage& s) {
+  Case c = make_case("C-1", 2);
+  set_due(c, at(3600));
+  const CaseCommit commit = change(c, 0, {make_message(c, 1, "registered")});
+  need(s.commit(commit), "commit");
+
+  CHECK(json_of(need(s.load("C-1"), "load")) == json_of(c));
+  const auto events = history(s, "C-1");
+  need(events.size() == 2, "events.size() == 2");
+  CHECK(json_of(events[0]) == json_of(commit.events[0]));
+  CHECK(json_of(events[1]) == json_of(commit.events[1]));
+  CHECK(due_of(s, at(3600)) == due_pair("C-1", at(3600)));
+  const auto outbox = whole_outbox(s);
+  need(outbox.size() == 1, "outbox.size() == 1");
+  CHECK(outbox[0].id > 0);
+  CHECK(outbox[0].topic == "registered");
+  CHECK(outbox[0].case_id == "C-1");
+  CHECK(outbox[0].event_seq == 1);
+  CHECK(outbox[0].payload == commit.outbox[0].payload);
+  CHECK(need(s.count(CaseQuery{}), "count") == 1);
+}
+
+inline void versions_append_events_in_order(Storage& s) {
+  create(s, make_case("C-1", 1));
+  Case c = make_case("C-1", 2);
+  c.summary = "after the second event";
+  need(s.commit(change(c, 1)), "1 -> 2");
+  c.version = 4;
+  c.summary = "after the fourth event";
+  const CaseCommit two = change(c, 2);
+  need(s.commit(two), "2 -> 4 (two events in one commit)");
+
+  const Case stored = need(s.load("C-1"), "load");
+  CHECK(stored.version == 4);
+  CHECK(stored.summary == "after the fourth event");
+  const auto events = history(s, "C-1");
+  need(events.size() == 4, "events.size() == 4");
+  for (std::size_t i = 0; i < events.size(); ++i) CHECK(events[i].seq == i + 1);
+  CHECK(json_of(events[3]) == json_of(two.events[1]));
+}
+
+inline void malformed_commits_are_invalid_data(Storage& s) {
+  create(s, make_case("C-1", 1));
+  const nlohmann::json before = observable(s);
+
+  auto refuse = [&](CaseCommit commit, const char* why) {
+    INFO(why);
+    CHECK(code_of(s.commit(commit)) == "invalid_data");
+    CHECK(observable(s) == before);
+  };
+  CaseCommit none = change(make_case("C-2", 1), 0);
+  none.events.clear();
+  refuse(none, "no events");
+
+  CaseCommit late_start = change(make_case("C-2", 2), 0);
+  late_start.events.erase(late_start.events.begin());
+  refuse(late_start, "a new case's events start at seq 2");
+
+  CaseCommit gap = change(make_case("C-1", 3), 1);
+  gap.events.erase(gap.events.begin());
+  refuse(gap, "seq 3 after version 1");
+
+  CaseCommit other = change(make_case("C-1", 2), 1);
+  other.events[0].case_id = "C-9";
+  refuse(other, "an event of another case");
+
+  CaseCommit version = change(make_case("C-1", 3), 1);
+  version.snapshot.version = 2;
+  refuse(version, "snapshot version is not the last event's seq");
+
+  Case unnamed = make_case("", 1);
+  refuse(change(unnamed, 0), "the snapshot has no id");
+}
+
+inline void versions_are_checked(Storage& s) {
+  create(s, make_case("C-1", 1));
+  CHECK(code_of(s.commit(change(make_case("C-1", 1), 0))) == "duplicate_case");
+  CHECK(code_of(s.commit(change(make_case("C-2", 2), 1))) == "unknown_case");
+  CHECK(code_of(s.load("C-2")) == "unknown_case");
+  CHECK(code_of(s.commit(change(make_case("C-1", 3), 2))) == "conflict");
+
+  // Two writers computed version 2 from version 1: the second is refused.
+  need(s.commit(change(make_case("C-1", 2), 1)), "first writer");
+  Case second = make_case("C-1", 2);
+  second.summary = "the second writer's change";
+  CHECK(code_of(s.commit(change(second, 1))) == "conflict");
+  CHECK(need(s.load("C-1"), "load").summary != second.summary);
+  CHECK(history(s, "C-1").size() == 2);
+}
+
+inline void refused_commits_change_nothing(Storage& s) {
+  Case a = make_case("C-1", 1);
+  set_due(a, at(100));
+  create(s, a, {make_message(a, 1, "registered")});
+  Case b = make_case("C-2", 2);
+  set_due(b, at(200));
+  create(s, b, {make_message(b, 2, "registered")});
+  const nlohmann::json before = observable(s);
+
+  // Each carries events, a snapshot change, a due index change and outbox messages.
+  Case stale = make_case("C-1", 3);
+  set_due(stale, at(10));
+  stale.state = State::handling;
+  CHECK(code_of(s.commit(change(stale, 2, {make_message(stale, 3, "x")}))) == "conflict");
+  Case dup = make_case("C-2", 1);
+  set_due(dup, at(5));
+  CHECK(code_of(s.commit(change(dup, 0, {make_message(dup, 1, "x")}))) == "duplicate_case");
+  Case missing = make_case("C-3", 2);
+  set_due(missing, at(1));
+  CHECK(code_of(s.commit(change(missing, 1, {make_message(missing, 2, "x")}))) == "unknown_case");
+  CaseCommit bad = change(make_case("C-1", 2), 1, {make_message(a, 2, "x")});
+  bad.events[0].seq = 7;
+  CHECK(code_of(s.commit(bad)) == "invalid_data");
+
+  CHECK(observable(s) == before);
+}
+
+// --- Reading --------------------------------------------------------------------------
+
+inline void unknown_cases_are_reported(Storage& s) {
+  CHECK(code_of(s.load("nope")) == "unknown_case");
+  bool visited = false;
+  CHECK(code_of(s.read_events("nope", 1, [&](const Event&) { return visited = true; })) == "unknown_case");
+  CHECK_FALSE(visited);
+}
+
+inline void read_events_from_seq_and_stop_early(Storage& s) {
+  create(s, make_case("C-1", 5));
+  auto seqs = [&](std::uint64_t from) {
+    std::vector<std::uint64_t> out;
+    for (const Event& e : history(s, "C-1", from)) out.push_back(e.seq);
+    return out;
+  };
+  CHECK(seqs(0) == std::vector<std::uint64_t>{1, 2, 3, 4, 5});
+  CHECK(seqs(1) == std::vector<std::uint64_t>{1, 2, 3, 4, 5});
+  CHECK(seqs(3) == std::vector<std::uint64_t>{3, 4, 5});
+  CHECK(seqs(6).empty());
+
+  int calls = 0;
+  need(s.read_events("C-1", 1, [&](const Event&) { return ++calls < 2; }), "read_events");
+  CHECK(calls == 2);
+}
+
+inline void visitors_may_call_back(Storage& s) {
+  create(s, make_case("C-1", 3));
+  std::size_t seen = 0;
+  Status inner = Status::success();
+  need(s.read_events("C-1", 1,
+                     [&](const Event& e) {
+                       ++seen;
+                       if (e.seq == 1) {
+                         if (auto loaded = s.load("C-1"); !loaded) inner = loaded.error();
+                         else if (Status st = s.commit(change(make_case("C-1", 4), 3)); !st) inner = st;
+                       }
+                       return true;
+                     }),
+       "read_events");
+  CHECK_MESSAGE(inner.ok(), (inner.ok() ? std::string() : inner.error().describe()));
+  CHECK(seen >= 3);  // the event committed meanwhile may or may not be seen
+  CHECK(need(s.load("C-1"), "load").version == 4);
+}
+
+// --- Queries --------------------------------------------------------------------------
+
+// Six cases that differ in each filtered field. C-06's path shares a text prefix (not a
+// path prefix) with C-01's.
+inline void store_query_fixture(Storage& s) {
+  auto put = [&](const std::string& id, State state, Supervision sup, std::optional<std::string> lead,
+                 std::vector<std::string> path, std::optional<Instant> due) {
+    Case c = make_case(id, 1);
+    c.state = state;
+    c.supervision = sup;
+    c.lead = std::move(lead);
+    c.jurisdiction = std::move(path);
+    set_due(c, due);
+    create(s, c);
+  };
+  put("C-01", State::handling, Supervision::warning, "justice", {"dxal", "mohe", "xilinji"}, at(100));
+  put("C-02", State::dispatched, Supervision::on_track, "police", {"dxal", "mohe", "xilinji"}, at(200));
+  put("C-03", State::handling, Supervision::overdue, "justice", {"dxal", "mohe", "amuer"}, std::nullopt);
+  put("C-04", State::registered, Supervision::on_track, std::nullopt, {"dxal", "huma"}, at(50));
+  put("C-05", State::closed, Supervision::on_track, "justice", {"dxal", "mohe"}, std::nullopt);
+  put("C-06", State::handling, Supervision::on_track, "justice", {"dxal", "mohe", "xilinjiang"}, at(300));
+}
+
+using Ids = std::vector<std::string>;
+
+inline void query_filters(Storage& s) {
+  store_query_fixture(s);
+  auto check = [&](CaseQuery q, const Ids& want, const char* what) {
+    INFO(what);
+    CHECK(query_ids(s, q) == want);
+    CHECK(need(s.count(q), "count") == want.size());
+  };
+  CaseQuery q;
+  check(q, {"C-01", "C-02", "C-03", "C-04", "C-05", "C-06"}, "no filter");
+  q = {};
+  q.state = State::handling;
+  check(q, {"C-01", "C-03", "C-06"}, "state");
+  q = {};
+  q.supervision = Supervision::on_track;
+  check(q, {"C-02", "C-04", "C-05", "C-06"}, "supervision");
+  q = {};
+  q.lead = "justice";
+  check(q, {"C-01", "C-03", "C-05", "C-06"}, "lead");
+  q = {};
+  q.jurisdiction = {"dxal", "mohe"};
+  check(q, {"C-01", "C-02", "C-03", "C-05", "C-06"}, "jurisdiction prefix");
+  q.jurisdiction = {"dxal", "mohe", "xilinji"};
+  check(q, {"C-01", "C-02"}, "jurisdiction prefix is by element, not by text");
+  q.jurisdiction = {"dxal"};
+  check(q, {"C-01", "C-02", "C-03", "C-04", "C-05", "C-06"}, "jurisdiction region");
+  q.jurisdiction = {"dxal", "mohe", "xilinji", "beiji"};
+  check(q, {}, "jurisdiction longer than the cases' paths");
+  q = {};
+  q.due_before = at(100);
+  check(q, {"C-01", "C-04"}, "due_before is inclusive");
+  q.due_before = at(99);
+  check(q, {"C-04"}, "due_before");
+  q = {};
+  q.state = State::handling;
+  q.lead = "justice";
+  q.jurisdiction = {"dxal", "mohe"};
+  check(q, {"C-01", "C-03", "C-06"}, "filters are ANDed");
+  q.due_before = at(300);
+  check(q, {"C-01", "C-06"}, "filters are ANDed, with due_before");
+  q.supervision = Supervision::overdue;
+  check(q, {}, "nothing matches");
+}
+
+inline void query_pagination(Storage& s) {
+  store_query_fixture(s);
+  CaseQuery q;
+  q.limit = 2;
+  CHECK(query_ids(s, q) == Ids{"C-01", "C-02"});
+  q.after_id = "C-02";
+  CHECK(query_ids(s, q) == Ids{"C-03", "C-04"});
+  q.after_id = "C-04";
+  CHECK(query_ids(s, q) == Ids{"C-05", "C-06"});
+  q.after_id = "C-06";
+  CHECK(query_ids(s, q).empty());
+  q.after_id = "C-025";  // need not be a stored id
+  CHECK(query_ids(s, q) == Ids{"C-03", "C-04"});
+
+  CaseQuery handling;
+  handling.state = State::handling;
+  handling.limit = 1;
+  handling.after_id = "C-01";
+  CHECK(query_ids(s, handling) == Ids{"C-03"});
+
+  CaseQuery counted;
+  counted.after_id = "C-03";
+  counted.limit = 1;
+  CHECK(need(s.count(counted), "count") == 3);  // after_id applies, limit does not
+}
+
+inline void ids_are_ordered_bytewise(Storage& s) {
+  Ids stored = {"b", "B", "a-10", "a-9", "\xC3\xA9", "\xE4\xB8\xAD", "\xF0\x9F\x98\x80", "Z", "a"};
+  for (const std::string& id : stored) {
+    Case c = make_case(id, 1);
+    set_due(c, at(500));
+    create(s, c);
+  }
+  Ids want = stored;
+  std::sort(want.begin(), want.end());  // std::string compares bytes as unsigned char
+  CHECK(query_ids(s, CaseQuery{}) == want);
+
+  // Ties in the due index go to the smallest id, byte-wise.
+  for (const std::string& id : want) {
+    CHECK(due_of(s, at(500)) == due_pair(id, at(500)));
+    bump(s, id, [](Case& c) { set_due(c, std::nullopt); });
+  }
+  CHECK(due_of(s, Instant::max()) == std::nullopt);
+}
+
+// --- Due index ------------------------------------------------------------------------
+
+inline void due_index_order_and_bounds(Storage& s) {
+  CHECK(due_of(s, Instant::max()) == std::nullopt);
+  Case a = make_case("C-A", 1);
+  set_due(a, at(100));
+  create(s, a);
+  Case b = make_case("C-B", 1);
+  set_due(b, at(50));
+  create(s, b);
+  create(s, make_case("C-C", 1));  // no clock: not in the index
+
+  CHECK(due_of(s, Instant::max()) == due_pair("C-B", at(50)));
+  CHECK(due_of(s, at(49)) == std::nullopt);
+  CHECK(due_of(s, at(50)) == due_pair("C-B", at(50)));  // inclusive
+  CHECK(due_of(s, Instant::min()) == std::nullopt);
+
+  // The entry's instant is the snapshot's next_due().
+  const Case stored = need(s.load("C-B"), "load");
+  need(stored.next_due().has_value(), "stored.next_due().has_value()");
+  CHECK(stored.next_due()->at == at(50));
+}
+
+inline void due_index_follows_each_commit(Storage& s) {
+  Case a = make_case("C-A", 1);
+  set_due(a, at(100));
+  create(s, a);
+  Case b = make_case("C-B", 1);
+  set_due(b, at(50));
+  create(s, b);
+
+  bump(s, "C-B", [](Case& c) { set_due(c, at(150)); });  // later
+  CHECK(due_of(s, Instant::max()) == due_pair("C-A", at(100)));
+  CHECK(due_of(s, at(120)) == due_pair("C-A", at(100)));
+  bump(s, "C-A", [](Case& c) { set_due(c, at(10)); });  // earlier
+  CHECK(due_of(s, Instant::max()) == due_pair("C-A", at(10)));
+  bump(s, "C-A", [](Case& c) { c.clock->stopped_at = at(5); });  // a stopped clock fires nothing
+  CHECK(due_of(s, Instant::max()) == due_pair("C-B", at(150)));
+  bump(s, "C-A", [](Case& c) { set_due(c, at(150)); });  // same instant: id decides
+  CHECK(due_of(s, Instant::max()) == due_pair("C-A", at(150)));
+  bump(s, "C-A", [](Case& c) { set_due(c, std::nullopt); });  // closed
+  bump(s, "C-B", [](Case& c) {
+    c.clock->next_step = static_cast<std::uint8_t>(c.clock->schedule.size());  // every step fired
+  });
+  CHECK(due_of(s, Instant::max()) == std::nullopt);
+}
+
+// --- Batches --------------------------------------------------------------------------
+
+inline void batch_commit_publishes(Storage& s) {
+  need(s.begin_batch(), "begin_batch");
+  Case a = make_case("C-1", 1);
+  set_due(a, at(100));
+  need(s.commit(change(a, 0, {make_message(a, 1, "registered")})), "commit in batch");
+  need(s.commit(change(make_case("C-1", 2), 1)), "second commit of the case in the batch");
+  create(s, make_case("C-2", 1));
+  // The batch's own reads see its changes.
+  CHECK(need(s.load("C-1"), "load").version == 2);
+  CHECK(history(s, "C-1").size() == 2);
+  CHECK(need(s.count(CaseQuery{}), "count") == 2);
+  CHECK(need(s.outbox_depth(), "depth") == 1);
+  need(s.end_batch(true), "end_batch(true)");
+
+  CHECK(need(s.load("C-1"), "load").version == 2);
+  CHECK(query_ids(s, CaseQuery{}) == Ids{"C-1", "C-2"});
+  CHECK(need(s.outbox_depth(), "depth") == 1);
+}
+
+inline void batch_rollback_discards(Storage& s) {
+  Case x = make_case("C-X", 1);
+  set_due(x, at(100));
+  create(s, x, {make_message(x, 1, "registered")});
+  const nlohmann::json before = observable(s);
+
+  need(s.begin_batch(), "begin_batch");
+  bump(s, "C-X", [](Case& c) { set_due(c, at(10)); c.state = State::dispatched; },
+       {make_message(x, 2, "dispatched")});
+  Case y = make_case("C-Y", 3);
+  set_due(y, at(1));
+  create(s, y, {make_message(y, 1, "registered")});
+  need(s.end_batch(false), "end_batch(false)");
+
+  CHECK(observable(s) == before);
+  // The storage goes on from where it was.
+  CHECK(code_of(s.load("C-Y")) == "unknown_case");
+  bump(s, "C-X", [](Case&) {});
+  CHECK(need(s.load("C-X"), "load").version == 2);
+  create(s, make_case("C-Y", 1));
+}
+
+inline void batch_commits_fail_alone(Storage& s) {
+  create(s, make_case("C-X", 2));
+  need(s.begin_batch(), "begin_batch");
+  create(s, make_case("C-1", 1));
+  CHECK(code_of(s.commit(change(make_case("C-X", 2), 1))) == "conflict");
+  CHECK(code_of(s.commit(change(make_case("C-1", 1), 0))) == "duplicate_case");
+  create(s, make_case("C-2", 1));
+  need(s.end_batch(true), "end_batch(true)");
+  CHECK(query_ids(s, CaseQuery{}) == Ids{"C-1", "C-2", "C-X"});
+  CHECK(need(s.load("C-X"), "load").version == 2);
+  CHECK(history(s, "C-X").size() == 2);
+}
+
+inline void batches_do_not_nest(Storage& s) {
+  CHECK(code_of(s.end_batch(true)) == "storage_error");
+  CHECK(code_of(s.end_batch(false)) == "storage_error");
+  need(s.begin_batch(), "begin_batch");
+  CHECK(code_of(s.begin_batch()) == "storage_error");
+  create(s, make_case("C-1", 1));  // the open batch is still usable
+  need(s.end_batch(true), "end_batch(true)");
+  CHECK(need(s.load("C-1"), "load").version == 1);
+  CHECK(code_of(s.end_batch(true)) == "storage_error");
+  need(s.begin_batch(), "a new batch after the first ended");
+  need(s.end_batch(false), "end_batch(false)");
+}
+
+// --- Outbox ---------------------------------------------------------------------------
+
+inline void outbox_order_fetch_and_ack(Storage& s) {
+  CHECK(whole_outbox(s).empty());
+  CHECK(need(s.outbox_depth(), "depth") == 0);
+
+  Case a = make_case("C-1", 1);
+  create(s, a, {make_message(a, 1, "registered"), make_message(a, 1, "emergency_registered")});
+  create(s, make_case("C-2", 1));
+  Case c = make_case("C-3", 2);
+  create(s, c, {make_message(c, 1, "registered"), make_message(c, 2, "escalated"), make_message(c, 2, "sms")});
+
+  const auto all = whole_outbox(s);
+  need(all.size() == 5, "all.size() == 5");
+  CHECK(need(s.outbox_depth(), "depth") == 5);
+  for (std::size_t i = 1; i < all.size(); ++i) CHECK(all[i - 1].id < all[i].id);
+  CHECK(all[0].topic == "registered");
+  CHECK(all[1].topic == "emergency_registered");
+  CHECK(all[4].topic == "sms");
+  CHECK(all[3].case_id == "C-3");
+  CHECK(all[3].event_seq == 2);
+  CHECK(all[3].payload == nlohmann::json({{"case", "C-3"}, {"seq", 2}}));
+
+  // Fetching does not consume.
+  const auto first_two = need(s.outbox_fetch(2), "fetch 2");
+  need(first_two.size() == 2, "first_two.size() == 2");
+  CHECK(first_two[0].id == all[0].id);
+  CHECK(first_two[1].id == all[1].id);
+  CHECK(need(s.outbox_fetch(0), "fetch 0").empty());
+  CHECK(whole_outbox(s).size() == 5);
+
+  need(s.outbox_ack({all[1].id, all[3].id, all[4].id + 1000}), "ack, with an unknown id");
+  CHECK(need(s.outbox_depth(), "depth") == 3);
+  need(s.outbox_ack({all[1].id}), "the same ack again");
+  need(s.outbox_ack({}), "an empty ack");
+  const auto left = whole_outbox(s);
+  need(left.size() == 3, "left.size() == 3");
+  CHECK(left[0].id == all[0].id);
+  CHECK(left[1].id == all[2].id);
+  CHECK(left[2].id == all[4].id);
+
+  // Ids are never reused, even those acknowledged.
+  need(s.outbox_ack({all[4].id}), "ack the newest");
+  bump(s, "C-2", [](Case&) {}, {make_message(a, 2, "later")});
+  const auto now = whole_outbox(s);
+  need(now.size() == 3, "now.size() == 3");
+  CHECK(now.back().topic == "later");
+  CHECK(now.back().id > all[4].id);
+}
+
+// --- Size and text --------------------------------------------------------------------
+
+inline void large_histories(Storage& s) {
+  constexpr std::uint64_t kFirst = 5000, kStep = 100, kTotal = 10000;
+  create(s, make_case("C-big", kFirst));
+  for (std::uint64_t v = kFirst; v < kTotal; v += kStep) need(s.commit(change(make_case("C-big", v + kStep), v)), "commit");
+
+  CHECK(need(s.load("C-big"), "load").version == kTotal);
+  const auto events = history(s, "C-big");
+  need(events.size() == kTotal, "events.size() == kTotal");
+  bool numbered = true;
+  for (std::size_t i = 0; i < events.size(); ++i) numbered = numbered && events[i].seq == i + 1;
+  CHECK(numbered);
+  const auto tail = history(s, "C-big", kTotal - 9);
+  need(tail.size() == 10, "tail.size() == 10");
+  CHECK(tail.front().seq == kTotal - 9);
+  CHECK(json_of(tail.back()) == json_of(make_event(make_case("C-big", kTotal), kTotal)));
+  int calls = 0;
+  need(s.read_events("C-big", 1, [&](const Event&) { return ++calls < 3; }), "read_events");
+  CHECK(calls == 3);
+}
+
+inline void unicode_text_round_trips(Storage& s) {
+  const std::string id = "纠纷-2025-001-😀";
+  Case c = make_case(id, 1);
+  c.jurisdiction = {"大兴安岭地区", "漠河市", "西林吉镇"};
+  c.parties = {Party{"王丽", "230000199001010000", "13900000001"}, Party{"Zoë Ñúñez", "", ""}};
+  c.summary = "邻里纠纷：共用围墙 🧱 «quoted» \"and\" \\ back\tslash";
+  c.lead = "漠河市司法局";
+  set_due(c, at(77));
+  CaseCommit commit = change(c, 0);
+  commit.events[0].actor = Actor{"网格员-7", Role::grid_worker, "西林吉镇网格"};
+  commit.events[0].data = {{"order", "请于三日内办结 ✅"}, {"note", "𝄞 outside the BMP"}};
+  OutboxMessage m = make_message(c, 1, "短信");
+  m.payload = {{"text", "您的纠纷已受理 📨"}};
+  commit.outbox = {m};
+  need(s.commit(commit), "commit");
+
+  CHECK(json_of(need(s.load(id), "load")) == json_of(c));
+  const auto events = history(s, id);
+  need(events.size() == 1, "events.size() == 1");
+  CHECK(json_of(events[0]) == json_of(commit.events[0]));
+  const auto outbox = whole_outbox(s);
+  need(outbox.size() == 1, "outbox.size() == 1");
+  CHECK(outbox[0].topic == "短信");
+  CHECK(outbox[0].case_id == id);
+  CHECK(outbox[0].payload == m.payload);
+  CHECK(due_of(s, at(77)) == due_pair(id, at(77)));
+
+  CaseQuery q;
+  q.jurisdiction = {"大兴安岭地区", "漠河市"};
+  CHECK(query_ids(s, q) == Ids{id});
+  q.jurisdiction = {"大兴安岭地区", "漠河"};
+  CHECK(query_ids(s, q).empty());
+  q = {};
+  q.lead = "漠河市司法局";
+  CHECK(query_ids(s, q) == Ids{id});
+}
+
+// Path elements may hold any text, also the characters an adapter might join them with.
+inline void jurisdiction_elements_are_opaque(Storage& s) {
+  Case one = make_case("C-1", 1);
+  one.jurisdiction = {"a/b", "c"};
+  create(s, one);
+  Case two = make_case("C-2", 1);
+  two.jurisdiction = {"a", "b/c"};
+  create(s, two);
+  Case three = make_case("C-3", 1);
+  three.jurisdiction = {"a%", "_", "*"};
+  create(s, three);
+  CaseQuery q;
+  q.jurisdiction = {"a"};
+  CHECK(query_ids(s, q) == Ids{"C-2"});
+  q.jurisdiction = {"a/b"};
+  CHECK(query_ids(s, q) == Ids{"C-1"});
+  q.jurisdiction = {"a", "b"};
+  CHECK(query_ids(s, q).empty());
+  q.jurisdiction = {"a%"};
+  CHECK(query_ids(s, q) == Ids{"C-3"});
+  q.jurisdiction = {"a%", "_"};
+  CHECK(query_ids(s, q) == Ids{"C-3"});
+}
+
+// --- Threads --------------------------------------------------------------------------
+
+// Each thread adds `per_thread` events to one case, reloading and retrying on conflict.
+// Any lost update shows as a version short of the total.
+inline void concurrent_increments_lose_nothing(Storage& s) {
+  constexpr int kThreads = 4, kPerThread = 25;
+  create(s, make_case("C-counter", 1));
+  std::atomic<int> failures{0};
+  std::vector<std::string> errors(kThreads);
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&, t] {
+      for (int done = 0; done < kPerThread;) {
+        auto loaded = s.load("C-counter");
+        if (!loaded) {
+          errors[t] = loaded.error().describe();
+          ++failures;
+          return;
+        }
+        Case c = std::move(loaded).value();
+        const std::uint64_t from = c.version;
+        c.version = from + 1;
+        c.summary = "thread " + std::to_string(t);
+        CaseCommit commit = change(c, from);
+        commit.events[0].data = {{"thread", t}};
+        Status st = s.commit(commit);
+        if (st) ++done;
+        else if (st.error().code != ErrorCode::conflict) {
+          errors[t] = st.error().describe();
+          ++failures;
+          return;
+        }
+      }
+    });
+  }
+  for (auto& th : threads) th.join();
+  for (const std::string& e : errors) CHECK_MESSAGE(e.empty(), e);
+  need(failures == 0, "no thread failed");
+
+  CHECK(need(s.load("C-counter"), "load").version == 1 + kThreads * kPerThread);
+  const auto events = history(s, "C-counter");
+  need(events.size() == 1 + kThreads * kPerThread, "events.size() == 1 + kThreads * kPerThread");
+  std::map<int, int> per_thread;
+  bool numbered = true;
+  for (std::size_t i = 0; i < events.size(); ++i) {
+    numbered = numbered && events[i].seq == i + 1;
+    if (i > 0) ++per_thread[events[i].data.value("thread", -1)];
+  }
+  CHECK(numbered);
+  for (int t = 0; t < kThreads; ++t) CHECK(per_thread[t] == kPerThread);
+}
+
+// A reader that sees a snapshot also sees the event that produced it, and never sees a
+// case go back to an older version.
+inline void readers_never_see_half_a_commit(Storage& s) {
+  constexpr int kWrites = 60;
+  create(s, make_case("C-1", 1));
+  create(s, make_case("C-2", 1));
+  std::atomic<bool> writing{true};
+  std::atomic<int> torn{0}, backwards{0}, errors{0};
+  std::vector<std::thread> threads;
+  for (const char* id : {"C-1", "C-2"}) {
+    threads.emplace_back([&, id] {
+      for (int i = 0; i < kWrites; ++i) {
+        auto c = s.load(id);
+        if (!c) {
+          ++errors;
+          continue;
+        }
+        Case next = *c;
+        next.version = c->version + 1;
+        if (!s.commit(change(next, c->version))) ++errors;
+      }
+    });
+  }
+  for (int r = 0; r < 2; ++r) {
+    threads.emplace_back([&] {
+      std::map<std::string, std::uint64_t> last;
+      while (writing) {
+        auto all = s.query(CaseQuery{});
+        if (!all) {
+          ++errors;
+          continue;
+        }
+        for (const Case& c : *all) {
+          if (c.version < last[c.id]) ++backwards;
+          last[c.id] = c.version;
+          std::uint64_t newest = 0;
+          if (!s.read_events(c.id, c.version, [&](const Event& e) {
+                newest = std::max(newest, e.seq);
+                return false;
+              }))
+            ++errors;
+          if (newest != c.version) ++torn;
+        }
+      }
+    });
+  }
+  threads[0].join();
+  threads[1].join();
+  writing = false;
+  threads[2].join();
+  threads[3].join();
+  CHECK(errors == 0);
+  CHECK(torn == 0);
+  CHECK(backwards == 0);
+  CHECK(need(s.load("C-1"), "load").version == 1 + kWrites);
+  CHECK(need(s.load("C-2"), "load").version == 1 + kWrites);
+}
+
+// --- The engine over the adapter ------------------------------------------------------
+
+// The same actions on the adapter and on the reference MemoryStorage must give the same
+// histories, snapshots and deadline events, in the same order.
+inline void engine_behaves_as_on_the_reference(const std::shared_ptr<Storage>& adapter) {
+  struct Run {
+    std::shared_ptr<ManualClock> clock = std::make_shared<ManualClock>(t0());
+    std::unique_ptr<Engine> engine;
+    std::vector<nlohmann::json> heard;
+    explicit Run(std::shared_ptr<Storage> storage) {
+      EngineOptions o;
+      o.storage = std::move(storage);
+      o.clock = clock;
+      o.outbox = [](const Event& e, const Case&) {
+        std::vector<OutboxMessage> out;
+        if (e.type != EventType::action) out.push_back(OutboxMessage{0, std::string(to_string(e.type)), e.case_id, e.seq, nlohmann::json::object()});
+        return out;
+      };
+      engine = std::make_unique<Engine>(std::move(o));
+      engine->subscribe([this](const Event& e, const Case&) { heard.push_back(nlohmann::json(e)); });
+    }
+    void script() {
+      const Actor intake{"u-intake-1", Role::intake, "center"};
+      const Actor dispatcher{"u-disp-1", Role::dispatcher, "center"};
+      const Actor handler{"u-hj-1", Role::handler, "justice_xilinji"};
+      auto reg = [&](const std::string& id, const char* urgency) {
+        engine->register_case(id, intake,
+                              {{"channel", "walk_in"},
+                               {"category", "neighbour"},
+                               {"urgency", urgency},
+                               {"jurisdiction", {"daxinganling", "mohe", "xilinji"}},
+                               {"parties", {{{"name", "王丽"}}}},
+                               {"summary", "fence"}});
+      };
+      reg("C-2", "normal");
+      reg("C-1", "normal");  // same deadlines as C-2: fires first (byte-wise id)
+      reg("C-3", "urgent");
+      clock->advance(Seconds(600));
+      engine->act("C-2", Action::dispatch, dispatcher, {{"route", "people_mediation"}, {"lead", "justice_xilinji"}});
+      engine->act("C-2", Action::accept, handler);
+      clock->advance(Seconds(30 * 86400));
+      engine->poll();
+    }
+  };
+  Run reference(std::make_shared<MemoryStorage>());
+  reference.script();
+  Run tested(adapter);
+  tested.script();
+
+  CHECK(tested.heard.size() == reference.heard.size());
+  CHECK(tested.heard == reference.heard);
+  for (const char* id : {"C-1", "C-2", "C-3"}) {
+    INFO(id);
+    CHECK(json_of(tested.engine->get(id)) == json_of(reference.engine->get(id)));
+    std::vector<nlohmann::json> a, b;
+    for (const Event& e : tested.engine->history(id)) a.push_back(json_of(e));
+    for (const Event& e : reference.engine->history(id)) b.push_back(json_of(e));
+    CHECK(a == b);
+  }
+  CHECK(need(adapter->outbox_depth(), "depth") == need(reference.engine->storage().outbox_depth(), "depth"));
+  CHECK(tested.engine->next_due() == reference.engine->next_due());
+}
+
+// --- Reopening (durable adapters) -----------------------------------------------------
+
+template <class Factory>
+void reopen(Factory& factory, std::shared_ptr<Storage>& storage) {
+  need(storage.use_count() == 1, "the kit holds the only reference to the storage before reopening it");
+  storage.reset();
+  storage = factory.open();
+  need(storage != nullptr, "Factory::open() returned a storage");
+}
+
+template <class Factory>
+void reopen_keeps_everything(Factory& factory, std::shared_ptr<Storage>& storage) {
+  Storage& s = *storage;
+  Case a = make_case("C-1", 2);
+  set_due(a, at(100));
+  create(s, a, {make_message(a, 1, "registered"), make_message(a, 2, "sms")});
+  Case b = make_case("C-2", 1);
+  set_due(b, at(50));
+  b.lead = "justice";
+  create(s, b, {make_message(b, 1, "registered")});
+  const auto outbox = whole_outbox(s);
+  need(outbox.size() == 3, "three messages");
+  need(s.outbox_ack({outbox[0].id}), "ack");
+  need(s.begin_batch(), "begin_batch");
+  bump(s, "C-1", [](Case& c) { set_due(c, at(20)); }, {make_message(a, 3, "batched")});
+  need(s.end_batch(true), "end_batch(true)");
+  need(s.begin_batch(), "begin_batch");
+  create(s, make_case("C-rolled-back", 1));
+  need(s.end_batch(false), "end_batch(false)");
+  const nlohmann::json before = observable(s);
+
+  reopen(factory, storage);
+  CHECK(observable(*storage) == before);
+  // It goes on: versions continue, outbox ids keep increasing.
+  bump(*storage, "C-1", [](Case&) {}, {make_message(a, 4, "after reopening")});
+  const auto now = whole_outbox(*storage);
+  need(now.size() == 4, "now.size() == 4");
+  CHECK(now.back().id > outbox.back().id);
+  CHECK(need(storage->load("C-1"), "load").version == 4);
+}
+
+template <class Factory>
+void unfinished_batch_is_discarded_on_close(Factory& factory, std::shared_ptr<Storage>& storage) {
+  create(*storage, make_case("C-1", 1));
+  const nlohmann::json before = observable(*storage);
+  need(storage->begin_batch(), "begin_batch");
+  create(*storage, make_case("C-2", 1));
+  bump(*storage, "C-1", [](Case&) {});
+  reopen(factory, storage);
+  CHECK(observable(*storage) == before);
+}
+
+// --- Several live objects on one database ---------------------------------------------
+
+template <class Factory>
+void handles_see_each_other(Factory& factory, Storage& a) {
+  std::shared_ptr<Storage> b = factory.open();
+  need(b != nullptr, "second open()");
+  Case c = make_case("C-1", 1);
+  set_due(c, at(100));
+  create(a, c, {make_message(c, 1, "registered")});
+  CHECK(json_of(need(b->load("C-1"), "load on b")) == json_of(c));
+  CHECK(history(*b, "C-1").size() == 1);
+  CHECK(query_ids(*b, CaseQuery{}) == Ids{"C-1"});
+  CHECK(due_of(*b, Instant::max()) == due_pair("C-1", at(100)));
+  const auto outbox = whole_outbox(*b);
+  need(outbox.size() == 1, "outbox.size() == 1");
+  need(b->outbox_ack({outbox[0].id}), "ack on b");
+  CHECK(need(a.outbox_depth(), "depth on a") == 0);
+}
+
+template <class Factory>
+void stale_handle_gets_conflict(Factory& factory, Storage& a) {
+  std::shared_ptr<Storage> b = factory.open();
+  need(b != nullptr, "second open()");
+  create(a, make_case("C-1", 1));
+  Case on_a = need(a.load("C-1"), "load on a");
+  Case on_b = need(b->load("C-1"), "load on b");
+  on_a.version = 2;
+  on_a.summary = "a's change";
+  need(a.commit(change(on_a, 1)), "a commits first");
+  on_b.version = 2;
+  on_b.summary = "b's change";
+  CHECK(code_of(b->commit(change(on_b, 1))) == "conflict");
+  // The loser reloads and retries.
+  Case again = need(b->load("C-1"), "reload on b");
+  CHECK(again.summary == "a's change");
+  again.version = 3;
+  again.summary = "b's change, retried";
+  need(b->commit(change(again, 2)), "retry on b");
+  CHECK(need(a.load("C-1"), "load on a").summary == "b's change, retried");
+  CHECK(history(a, "C-1").size() == 3);
+}
+
+template <class Factory>
+void batches_are_invisible_to_other_handles(Factory& factory, Storage& a) {
+  std::shared_ptr<Storage> b = factory.open();
+  need(b != nullptr, "second open()");
+  create(a, make_case("C-1", 1));
+  need(a.begin_batch(), "begin_batch on a");
+  create(a, make_case("C-2", 1));
+  bump(a, "C-1", [](Case& c) { c.summary = "batched"; });
+  CHECK(code_of(b->load("C-2")) == "unknown_case");
+  CHECK(need(b->load("C-1"), "load on b").version == 1);
+  CHECK(need(b->count(CaseQuery{}), "count on b") == 1);
+  need(a.end_batch(true), "end_batch(true) on a");
+  CHECK(need(b->load("C-1"), "load on b").summary == "batched");
+  CHECK(need(b->count(CaseQuery{}), "count on b") == 2);
+}
+
+}  // namespace conformance
+}  // namespace fengqiao::testing
+
+// The suite. One test case; each subcase starts from a new Factory and an empty database.
+TEST_CASE_TEMPLATE_DEFINE("storage conformance", Factory, fengqiao_storage_conformance) {
+  namespace k = ::fengqiao::testing::conformance;
+  Factory factory;
+  std::shared_ptr<::fengqiao::Storage> storage = factory.open();
+  REQUIRE_MESSAGE(storage != nullptr, "Factory::open() returned no storage");
+  ::fengqiao::Storage& s = *storage;
+
+  SUBCASE("commit: a new case is stored whole") { k::run([&] { k::new_case_is_stored_whole(s); }); }
+  SUBCASE("commit: versions append events in order") { k::run([&] { k::versions_append_events_in_order(s); }); }
+  SUBCASE("commit: malformed commits are invalid_data") { k::run([&] { k::malformed_commits_are_invalid_data(s); }); }
+  SUBCASE("commit: duplicate_case, unknown_case, conflict") { k::run([&] { k::versions_are_checked(s); }); }
+  SUBCASE("commit: a refused commit changes nothing") { k::run([&] { k::refused_commits_change_nothing(s); }); }
+  SUBCASE("read: unknown cases") { k::run([&] { k::unknown_cases_are_reported(s); }); }
+  SUBCASE("read: events from a seq, early stop") { k::run([&] { k::read_events_from_seq_and_stop_early(s); }); }
+  SUBCASE("read: a visitor may call back into the storage") { k::run([&] { k::visitors_may_call_back(s); }); }
+  SUBCASE("query: filters and count") { k::run([&] { k::query_filters(s); }); }
+  SUBCASE("query: after_id and limit") { k::run([&] { k::query_pagination(s); }); }
+  SUBCASE("query: ids in byte-wise order") { k::run([&] { k::ids_are_ordered_bytewise(s); }); }
+  SUBCASE("due index: order and bounds") { k::run([&] { k::due_index_order_and_bounds(s); }); }
+  SUBCASE("due index: re-keyed by each commit") { k::run([&] { k::due_index_follows_each_commit(s); }); }
+  SUBCASE("batch: end_batch(true) publishes") { k::run([&] { k::batch_commit_publishes(s); }); }
+  SUBCASE("batch: end_batch(false) discards") { k::run([&] { k::batch_rollback_discards(s); }); }
+  SUBCASE("batch: commits fail alone") { k::run([&] { k::batch_commits_fail_alone(s); }); }
+  SUBCASE("batch: no nesting") { k::run([&] { k::batches_do_not_nest(s); }); }
+  SUBCASE("outbox: order, fetch, ack, depth") { k::run([&] { k::outbox_order_fetch_and_ack(s); }); }
+  SUBCASE("size: a history of 10,000 events") { k::run([&] { k::large_histories(s); }); }
+  SUBCASE("text: unicode round-trips") { k::run([&] { k::unicode_text_round_trips(s); }); }
+  SUBCASE("text: jurisdiction elements are opaque") { k::run([&] { k::jurisdiction_elements_are_opaque(s); }); }
+  SUBCASE("threads: concurrent increments lose nothing") { k::run([&] { k::concurrent_increments_lose_nothing(s); }); }
+  SUBCASE("threads: readers never see half a commit") { k::run([&] { k::readers_never_see_half_a_commit(s); }); }
+  SUBCASE("engine: same behaviour as on MemoryStorage") { k::run([&] { k::engine_behaves_as_on_the_reference(storage); }); }
+  if constexpr (k::reopenable<Factory>::value) {
+    SUBCASE("reopen: everything committed is there") { k::run([&] { k::reopen_keeps_everything(factory, storage); }); }
+    SUBCASE("reopen: an unfinished batch is discarded") {
+      k::run([&] { k::unfinished_batch_is_discarded_on_close(factory, storage); });
+    }
+  }
+  if constexpr (k::shared<Factory>::value) {
+    SUBCASE("shared: handles see each other's commits") { k::run([&] { k::handles_see_each_other(factory, s); }); }
+    SUBCASE("shared: a stale handle gets conflict") { k::run([&] { k::stale_handle_gets_conflict(factory, s); }); }
+    SUBCASE("shared: a batch is invisible until it ends") {
+      k::run([&] { k::batches_are_invisible_to_other_handles(factory, s); });
+    }
+  }
+}

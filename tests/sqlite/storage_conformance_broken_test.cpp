@@ -1,0 +1,135 @@
+// The kit must catch broken adapters: each adapter here breaks one contract of
+// storage.hpp, and ctest runs the kit on each alone expecting it to fail
+// (tests/sqlite/CMakeLists.txt, WILL_FAIL). A kit that passed one of them would not
+// protect integrators from that bug.
+#include <doctest/doctest.h>
+
+#include <fengqiao/memory_storage.hpp>
+#include <fengqiao/testing/storage_conformance.hpp>
+
+namespace {
+
+using namespace fengqiao;
+
+// Forwards everything to a MemoryStorage; each broken adapter overrides one method.
+class Forward : public Storage {
+ public:
+  Status commit(const CaseCommit& c) override { return inner.commit(c); }
+  Result<Case> load(std::string_view id) const override { return inner.load(id); }
+  Status read_events(std::string_view id, std::uint64_t from, const std::function<bool(const Event&)>& v) const override {
+    return inner.read_events(id, from, v);
+  }
+  Result<std::vector<Case>> query(const CaseQuery& q) const override { return inner.query(q); }
+  Result<std::uint64_t> count(const CaseQuery& q) const override { return inner.count(q); }
+  Result<std::optional<DueEntry>> first_due(Instant up_to) const override { return inner.first_due(up_to); }
+  Status begin_batch() override { return inner.begin_batch(); }
+  Status end_batch(bool commit) override { return inner.end_batch(commit); }
+  Result<std::vector<OutboxMessage>> outbox_fetch(std::size_t max) const override { return inner.outbox_fetch(max); }
+  Status outbox_ack(const std::vector<std::uint64_t>& ids) override { return inner.outbox_ack(ids); }
+  Result<std::uint64_t> outbox_depth() const override { return inner.outbox_depth(); }
+
+ protected:
+  MemoryStorage inner;
+};
+
+// Last writer wins: a stale commit is rebased instead of refused (lost updates).
+class LastWriterWins final : public Forward {
+ public:
+  Status commit(const CaseCommit& c) override {
+    Status s = inner.commit(c);
+    if (s || s.error().code != ErrorCode::conflict) return s;
+    CaseCommit rebased = c;
+    rebased.expected_version = inner.load(c.snapshot.id)->version;
+    for (std::size_t i = 0; i < rebased.events.size(); ++i) rebased.events[i].seq = rebased.expected_version + 1 + i;
+    rebased.snapshot.version = rebased.events.back().seq;
+    return inner.commit(rebased);
+  }
+};
+
+// first_due's bound is exclusive.
+class ExclusiveDueBound final : public Forward {
+ public:
+  Result<std::optional<DueEntry>> first_due(Instant up_to) const override {
+    return inner.first_due(up_to - Seconds(1));
+  }
+};
+
+// end_batch(false) publishes the batch.
+class RollbackCommits final : public Forward {
+ public:
+  Status end_batch(bool) override { return inner.end_batch(true); }
+};
+
+// Acknowledging an id twice is an error.
+class StrictAck final : public Forward {
+ public:
+  Status outbox_ack(const std::vector<std::uint64_t>& ids) override {
+    auto all = inner.outbox_fetch(1u << 30);
+    for (std::uint64_t id : ids) {
+      bool present = false;
+      for (const auto& m : *all) present = present || m.id == id;
+      if (!present) return make_error(ErrorCode::storage_error, "no message " + std::to_string(id));
+    }
+    return inner.outbox_ack(ids);
+  }
+};
+
+// Outbox messages are written after the commit, not in it: they are lost when a
+// commit inside a batch is rolled back... and here, simply dropped.
+class DropsOutbox final : public Forward {
+ public:
+  Status commit(const CaseCommit& c) override {
+    CaseCommit without = c;
+    without.outbox.clear();
+    return inner.commit(without);
+  }
+};
+
+// Ignores the limit of a query.
+class NoLimit final : public Forward {
+ public:
+  Result<std::vector<Case>> query(const CaseQuery& q) const override {
+    CaseQuery unlimited = q;
+    unlimited.limit = 0;
+    return inner.query(unlimited);
+  }
+};
+
+// Matches the jurisdiction as a text prefix of the joined path.
+class TextPrefixPath final : public Forward {
+ public:
+  Result<std::vector<Case>> query(const CaseQuery& q) const override {
+    CaseQuery rest = q;
+    rest.jurisdiction.clear();
+    rest.limit = 0;
+    auto all = inner.query(rest);
+    std::vector<Case> out;
+    auto joined = [](const std::vector<std::string>& path) {
+      std::string s;
+      for (const auto& e : path) s += (s.empty() ? "" : "/") + e;
+      return s;
+    };
+    for (const Case& c : *all)
+      if (joined(c.jurisdiction).rfind(joined(q.jurisdiction), 0) == 0 && (!q.limit || out.size() < q.limit))
+        out.push_back(c);
+    return out;
+  }
+};
+
+template <class Adapter>
+struct Factory {
+  std::shared_ptr<Storage> open() { return std::make_shared<Adapter>(); }
+};
+
+}  // namespace
+
+TYPE_TO_STRING_AS("LastWriterWins", Factory<LastWriterWins>);
+TYPE_TO_STRING_AS("ExclusiveDueBound", Factory<ExclusiveDueBound>);
+TYPE_TO_STRING_AS("RollbackCommits", Factory<RollbackCommits>);
+TYPE_TO_STRING_AS("StrictAck", Factory<StrictAck>);
+TYPE_TO_STRING_AS("DropsOutbox", Factory<DropsOutbox>);
+TYPE_TO_STRING_AS("NoLimit", Factory<NoLimit>);
+TYPE_TO_STRING_AS("TextPrefixPath", Factory<TextPrefixPath>);
+TEST_CASE_TEMPLATE_INVOKE(fengqiao_storage_conformance, Factory<LastWriterWins>, Factory<ExclusiveDueBound>,
+                          Factory<RollbackCommits>, Factory<StrictAck>, Factory<DropsOutbox>, Factory<NoLimit>,
+                          Factory<TextPrefixPath>);
