@@ -10,6 +10,10 @@
 
 namespace fengqiao::sqlite_detail {
 
+// first_due(): one descent of the due index (next_due, id), whatever the number of cases.
+inline const std::string kFirstDueSql =
+    "SELECT next_due, id FROM cases WHERE next_due <= ?1 ORDER BY next_due, id LIMIT 1";
+
 enum class QueryShape { rows, count };
 
 // The statement text for the filters `q` uses.

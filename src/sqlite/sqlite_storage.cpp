@@ -35,7 +35,6 @@ const std::string kSelectSnapshot = "SELECT snapshot FROM cases WHERE id = ?1";
 const std::string kCaseExists = "SELECT 1 FROM cases WHERE id = ?1";
 const std::string kSelectEvents =
     "SELECT seq, json FROM events WHERE case_id = ?1 AND seq >= ?2 ORDER BY seq LIMIT ?3";
-const std::string kFirstDue = "SELECT next_due, id FROM cases WHERE next_due <= ?1 ORDER BY next_due, id LIMIT 1";
 const std::string kFetchOutbox = "SELECT id, topic, case_id, event_seq, payload FROM outbox ORDER BY id LIMIT ?1";
 const std::string kAckOutbox = "DELETE FROM outbox WHERE id = ?1";
 const std::string kOutboxDepth = "SELECT count(*) FROM outbox";
@@ -242,7 +241,7 @@ struct SqliteStorage::Impl {
 
   Result<std::optional<DueEntry>> first_due(Instant up_to) const {
     auto lock = hold();
-    Use st(conn, kFirstDue);
+    Use st(conn, kFirstDueSql);
     st->bind(1, static_cast<int64_t>(to_seconds(up_to)));
     if (!st->executeStep()) return std::optional<DueEntry>();
     return std::optional<DueEntry>(DueEntry{from_seconds(st->getColumn(0).getInt64()), st->getColumn(1).getString()});

@@ -1,0 +1,339 @@
+// The SQLite adapter's own promises, beyond the Storage contract: the documented schema,
+// WAL, index use, and a clear error (never silent damage) for files it cannot use.
+#include <doctest/doctest.h>
+
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <fstream>
+#include <iterator>
+
+#include <SQLiteCpp/SQLiteCpp.h>
+
+#include <fengqiao/sqlite_storage.hpp>
+#include <fengqiao/testing/storage_conformance.hpp>
+
+#include "sqlite/case_query.hpp"
+
+namespace {
+
+using namespace fengqiao;
+using fengqiao::testing::TempDir;
+using fengqiao::testing::conformance::at;
+using fengqiao::testing::conformance::change;
+using fengqiao::testing::conformance::make_case;
+using fengqiao::testing::conformance::set_due;
+
+std::string bytes_of(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  return std::string(std::istreambuf_iterator<char>(in), {});
+}
+
+// A file holding `cases` cases, closed (so its WAL is checkpointed into it).
+void make_file(const std::string& path, int cases = 3) {
+  auto s = SqliteStorage::open(path).value_or_throw();
+  for (int i = 0; i < cases; ++i) {
+    Case c = make_case("C-" + std::to_string(i), 2);
+    set_due(c, at(100 + i));
+    s->commit(change(c, 0)).throw_if_error();
+  }
+}
+
+std::string one_text(SQLite::Database& db, const std::string& sql) {
+  SQLite::Statement st(db, sql);
+  REQUIRE(st.executeStep());
+  return st.getColumn(0).getString();
+}
+
+std::string plan_of(SQLite::Database& db, const std::string& sql) {
+  SQLite::Statement st(db, "EXPLAIN QUERY PLAN " + sql);
+  std::string plan;
+  while (st.executeStep()) plan += st.getColumn(3).getString() + "\n";
+  return plan;
+}
+
+template <class R>
+std::string message_of(const R& r) {
+  return r.ok() ? std::string("(succeeded)") : r.error().message;
+}
+
+}  // namespace
+
+TEST_CASE("a new file gets the documented schema, in WAL mode") {
+  TempDir dir;
+  const std::string path = dir.file("center.db");
+  make_file(path);
+  SQLite::Database db(path, SQLite::OPEN_READONLY);
+  CHECK(one_text(db, "PRAGMA journal_mode") == "wal");
+  CHECK(one_text(db, "PRAGMA application_id") == std::to_string(0x46514951));
+  CHECK(one_text(db, "SELECT value FROM meta WHERE key = 'schema_version'") == std::to_string(SqliteStorage::kSchemaVersion));
+  for (const char* name : {"meta", "cases", "events", "outbox", "cases_by_state", "cases_by_supervision", "cases_by_lead",
+                           "cases_by_jurisdiction", "cases_by_due"}) {
+    INFO(name);
+    CHECK(one_text(db, std::string("SELECT count(*) FROM sqlite_master WHERE name = '") + name + "'") == "1");
+  }
+  CHECK(one_text(db, "SELECT count(*) FROM cases") == "3");
+  CHECK(one_text(db, "SELECT count(*) FROM events") == "6");
+  CHECK(one_text(db, "SELECT jurisdiction FROM cases WHERE id = 'C-0'") == "/daxinganling/mohe/xilinji/");
+  CHECK(one_text(db, "SELECT next_due FROM cases WHERE id = 'C-1'") ==
+        std::to_string(at(101).time_since_epoch().count()));
+  CHECK(one_text(db, "SELECT json_extract(snapshot, '$.version') FROM cases WHERE id = 'C-2'") == "2");
+}
+
+TEST_CASE("first_due and the filtered queries use their indexes") {
+  TempDir dir;
+  const std::string path = dir.file("center.db");
+  make_file(path);
+  SQLite::Database db(path, SQLite::OPEN_READONLY);
+  // A search (a descent), not a scan, of the due index.
+  CHECK(plan_of(db, sqlite_detail::kFirstDueSql).find("SEARCH cases USING COVERING INDEX cases_by_due") !=
+        std::string::npos);
+
+  CaseQuery q;
+  q.state = State::handling;
+  CHECK(plan_of(db, sqlite_detail::query_sql(q, sqlite_detail::QueryShape::rows)).find("cases_by_state") !=
+        std::string::npos);
+  q = {};
+  q.jurisdiction = {"daxinganling", "mohe"};
+  CHECK(plan_of(db, sqlite_detail::query_sql(q, sqlite_detail::QueryShape::rows)).find("cases_by_jurisdiction") !=
+        std::string::npos);
+  q = {};
+  q.lead = "justice";
+  CHECK(plan_of(db, sqlite_detail::query_sql(q, sqlite_detail::QueryShape::count)).find("cases_by_lead") !=
+        std::string::npos);
+}
+
+TEST_CASE("events are append-only in the file itself") {
+  TempDir dir;
+  const std::string path = dir.file("center.db");
+  make_file(path);
+  SQLite::Database db(path, SQLite::OPEN_READWRITE);
+  CHECK_THROWS_WITH_AS(db.exec("UPDATE events SET type = 'escalated'"), doctest::Contains("append-only"),
+                       SQLite::Exception);
+  CHECK_THROWS_WITH_AS(db.exec("DELETE FROM events"), doctest::Contains("append-only"), SQLite::Exception);
+}
+
+TEST_CASE("a file from a newer fengqiao is refused and left unchanged") {
+  TempDir dir;
+  const std::string path = dir.file("center.db");
+  make_file(path);
+  {
+    SQLite::Database db(path, SQLite::OPEN_READWRITE);
+    db.exec("UPDATE meta SET value = '99' WHERE key = 'schema_version'");
+  }
+  const std::string before = bytes_of(path);
+  auto opened = SqliteStorage::open(path);
+  REQUIRE_FALSE(opened.ok());
+  CHECK(opened.error().code == ErrorCode::storage_error);
+  CHECK(opened.error().message.find(path) != std::string::npos);
+  CHECK(opened.error().message.find("written by a newer fengqiao (schema 99 > 1)") != std::string::npos);
+  CHECK(bytes_of(path) == before);
+}
+
+TEST_CASE("a file that is not a database is refused and left unchanged") {
+  TempDir dir;
+  const std::string path = dir.file("notes.db");
+  {
+    std::ofstream out(path, std::ios::binary);
+    for (int i = 0; i < 2000; ++i) out << "not a database, just text " << i << '\n';
+  }
+  const std::string before = bytes_of(path);
+  auto opened = SqliteStorage::open(path);
+  REQUIRE_FALSE(opened.ok());
+  CHECK(opened.error().code == ErrorCode::storage_error);
+  CHECK(opened.error().message.find(path) != std::string::npos);
+  CHECK(opened.error().message.find("not a database or is corrupt") != std::string::npos);
+  CHECK(bytes_of(path) == before);
+  CHECK_THROWS_AS(SqliteStorage{path}, Exception);
+}
+
+TEST_CASE("another application's SQLite database is refused and left unchanged") {
+  TempDir dir;
+  const std::string path = dir.file("other.db");
+  {
+    SQLite::Database db(path, SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE);
+    db.exec("CREATE TABLE invoices (id INTEGER PRIMARY KEY, total REAL)");
+  }
+  const std::string before = bytes_of(path);
+  auto opened = SqliteStorage::open(path);
+  REQUIRE_FALSE(opened.ok());
+  CHECK(opened.error().message.find("is not a fengqiao database") != std::string::npos);
+  CHECK(bytes_of(path) == before);
+}
+
+TEST_CASE("damage inside the file is reported as storage_error naming the file") {
+  TempDir dir;
+  const std::string path = dir.file("center.db");
+  make_file(path, 200);
+  {
+    // Keep page 1 (the header and schema), overwrite the rest.
+    std::fstream f(path, std::ios::binary | std::ios::in | std::ios::out);
+    f.seekp(0, std::ios::end);
+    const auto size = static_cast<std::size_t>(f.tellp());
+    REQUIRE(size > 3 * 4096);
+    f.seekp(4096);
+    f << std::string(size - 4096, '\xA5');
+  }
+  auto opened = SqliteStorage::open(path);
+  if (!opened) {
+    CHECK(opened.error().code == ErrorCode::storage_error);
+    CHECK(opened.error().message.find(path) != std::string::npos);
+    CHECK(opened.error().message.find("corrupt") != std::string::npos);
+  } else {
+    auto cases = (*opened)->query(CaseQuery{});
+    REQUIRE_FALSE(cases.ok());
+    CHECK(cases.error().code == ErrorCode::storage_error);
+    CHECK(cases.error().message.find(path) != std::string::npos);
+    CHECK(cases.error().message.find("corrupt") != std::string::npos);
+    CHECK_FALSE((*opened)->check_integrity().ok());
+  }
+}
+
+TEST_CASE("check_integrity finds half-written cases and disagreeing columns") {
+  TempDir dir;
+  const std::string path = dir.file("center.db");
+  make_file(path);
+  CHECK(SqliteStorage::open(path).value_or_throw()->check_integrity().ok());
+  {
+    SQLite::Database db(path, SQLite::OPEN_READWRITE);
+    db.exec("INSERT INTO events(case_id, seq, at, type, json) SELECT case_id, 3, at, type, json FROM events"
+            " WHERE case_id = 'C-1' AND seq = 2");
+  }
+  Status s = SqliteStorage::open(path).value_or_throw()->check_integrity();
+  REQUIRE_FALSE(s.ok());
+  CHECK(s.error().message.find("case \"C-1\" is at version 2 but has 3 events") != std::string::npos);
+
+  const std::string other = dir.file("columns.db");
+  make_file(other);
+  {
+    SQLite::Database db(other, SQLite::OPEN_READWRITE);
+    db.exec("UPDATE cases SET next_due = NULL WHERE id = 'C-0'");
+  }
+  s = SqliteStorage::open(other).value_or_throw()->check_integrity();
+  REQUIRE_FALSE(s.ok());
+  CHECK(s.error().message.find("disagree") != std::string::npos);
+}
+
+TEST_CASE("create_if_missing = false refuses a missing file and creates nothing") {
+  TempDir dir;
+  const std::string path = dir.file("missing.db");
+  SqliteOptions o;
+  o.create_if_missing = false;
+  auto opened = SqliteStorage::open(path, o);
+  REQUIRE_FALSE(opened.ok());
+  CHECK(opened.error().message.find("does not exist") != std::string::npos);
+  CHECK_FALSE(std::filesystem::exists(path));
+}
+
+TEST_CASE("read_only: reads work, every write fails and the file is unchanged") {
+  TempDir dir;
+  const std::string path = dir.file("center.db");
+  make_file(path);
+  const std::string before = bytes_of(path);
+  SqliteOptions o;
+  o.read_only = true;
+  {
+    auto s = SqliteStorage::open(path, o).value_or_throw();
+    CHECK(s->load("C-1").value().version == 2);
+    CHECK(s->count(CaseQuery{}).value() == 3);
+    CHECK(s->first_due(Instant::max()).value()->case_id == "C-0");
+    auto refused = s->commit(change(make_case("C-1", 3), 2));
+    REQUIRE_FALSE(refused.ok());
+    CHECK(refused.error().code == ErrorCode::storage_error);
+    CHECK(refused.error().message.find("read-only") != std::string::npos);
+    CHECK_FALSE(s->begin_batch().ok());
+    CHECK_FALSE(s->outbox_ack({1}).ok());
+  }
+  CHECK(bytes_of(path) == before);
+  CHECK(SqliteStorage::open(path).value_or_throw()->load("C-1").value().version == 2);
+}
+
+TEST_CASE("a file the process may not write is refused at open, with the reason") {
+  TempDir dir;
+  const std::string path = dir.file("center.db");
+  make_file(path);
+  REQUIRE(chmod(path.c_str(), 0444) == 0);
+  REQUIRE(chmod(dir.path().c_str(), 0755) == 0);
+  const std::string before = bytes_of(path);
+
+  // root writes anyway; the check runs as an unprivileged user in a child process.
+  const pid_t child = fork();
+  REQUIRE(child >= 0);
+  if (child == 0) {
+    if (geteuid() == 0 && (setgid(65534) != 0 || setuid(65534) != 0)) _exit(10);
+    auto opened = SqliteStorage::open(path);
+    if (opened) _exit(1);
+    const std::string& m = opened.error().message;
+    _exit(m.find("read-only") != std::string::npos && m.find(path) != std::string::npos ? 0 : 2);
+  }
+  int status = 0;
+  waitpid(child, &status, 0);
+  REQUIRE(WIFEXITED(status));
+  if (WEXITSTATUS(status) == 10) {
+    MESSAGE("cannot drop privileges here; not checked");
+    return;
+  }
+  CHECK_MESSAGE(WEXITSTATUS(status) == 0, "1: opened for writing; 2: another error");
+  CHECK(bytes_of(path) == before);
+}
+
+TEST_CASE("a locked database: writes wait busy_timeout, then fail clearly and change nothing") {
+  TempDir dir;
+  const std::string path = dir.file("center.db");
+  make_file(path);
+  auto holder = SqliteStorage::open(path).value_or_throw();
+  REQUIRE(holder->begin_batch().ok());  // holds the write lock
+  REQUIRE(holder->commit(change(make_case("C-held", 1), 0)).ok());
+
+  SqliteOptions o;
+  o.busy_timeout = std::chrono::milliseconds(50);
+  auto waiting = SqliteStorage::open(path, o).value_or_throw();  // opening needs no write lock
+  CHECK(waiting->load("C-1").value().version == 2);               // readers do not wait (WAL)
+  CHECK(waiting->load("C-held").error().code == ErrorCode::unknown_case);
+  auto refused = waiting->commit(change(make_case("C-1", 3), 2));
+  REQUIRE_FALSE(refused.ok());
+  CHECK(refused.error().code == ErrorCode::storage_error);
+  CHECK(refused.error().message.find("is locked") != std::string::npos);
+  CHECK(refused.error().message.find("50 ms") != std::string::npos);
+  CHECK(refused.error().message.find(path) != std::string::npos);
+  CHECK(waiting->outbox_ack({1}).error().code == ErrorCode::storage_error);
+
+  REQUIRE(holder->end_batch(false).ok());
+  CHECK(waiting->commit(change(make_case("C-1", 3), 2)).ok());
+  CHECK(holder->load("C-1").value().version == 3);
+  CHECK(holder->load("C-held").error().code == ErrorCode::unknown_case);
+}
+
+TEST_CASE("text that is not UTF-8 is invalid_data and stores nothing") {
+  auto s = SqliteStorage::open(":memory:").value_or_throw();
+  Case c = make_case("C-1", 1);
+  c.summary = "broken \xC3\x28 text";
+  auto refused = s->commit(change(c, 0));
+  REQUIRE_FALSE(refused.ok());
+  CHECK(refused.error().code == ErrorCode::invalid_data);
+  CHECK(s->load("C-1").error().code == ErrorCode::unknown_case);
+}
+
+TEST_CASE("SqliteStorage is move-only; a moved-from object fails clearly") {
+  TempDir dir;
+  SqliteStorage a(dir.file("center.db"));
+  REQUIRE(a.commit(change(make_case("C-1", 1), 0)).ok());
+  SqliteStorage b(std::move(a));
+  CHECK(b.load("C-1").value().version == 1);
+  CHECK(b.path() == dir.file("center.db"));
+  auto gone = a.load("C-1");  // NOLINT(bugprone-use-after-move): what this test is about
+  REQUIRE_FALSE(gone.ok());
+  CHECK(gone.error().code == ErrorCode::storage_error);
+  CHECK(gone.error().message.find("moved from") != std::string::npos);
+  static_assert(!std::is_copy_constructible_v<SqliteStorage>);
+}
+
+TEST_CASE("a private in-memory database works; it cannot be opened read-only") {
+  auto s = SqliteStorage::open(":memory:").value_or_throw();
+  CHECK(s->commit(change(make_case("C-1", 1), 0)).ok());
+  CHECK(s->count(CaseQuery{}).value() == 1);
+  SqliteOptions o;
+  o.read_only = true;
+  CHECK_FALSE(SqliteStorage::open(":memory:", o).ok());
+}
