@@ -161,8 +161,12 @@ int toggle(const std::string& db, const std::string& id, int count, long long no
     const bool suspend = c->state == State::handling;
     auto r = suspend ? engine.try_act(id, Action::suspend, kHandler, {{"reason", "worker"}})
                      : engine.try_act(id, Action::resume, kHandler);
+    // conflict: the other process committed between this engine's load and its commit.
+    // invalid_transition: it did so before the load, so the state read above is gone
+    // (e.g. resume of a case already resumed). Both mean: read again and retry.
     if (r) ++done;
     else if (r.error().code == ErrorCode::conflict) ++conflicts;
+    else if (r.error().code == ErrorCode::invalid_transition) continue;
     else {
       std::cerr << "worker: " << r.error().describe() << '\n';
       return 7;
