@@ -1,0 +1,324 @@
+// The main demo: six weeks of a county comprehensive governance center (综治中心) in Mohe,
+// on an embedded SQLite file, around China's 2025 National Day. Claims arrive through
+// every channel; the dispatcher triages them; departments accept, consult, suspend and
+// resolve, some of them late, so warnings and the escalation ladder fire; supervisors
+// issue orders; the center gives feedback and follows up, and unsatisfied parties reopen
+// their cases. Then: one closed case's whole story, the center's report, the outbox of
+// notifications, and a restart from the file.
+//
+//   county_center_demo [--db FILE] [--per-day N] [--seed S] [--json]
+#include <cstdio>
+#include <filesystem>
+#include <iostream>
+#include <queue>
+#include <random>
+#include <string>
+#include <vector>
+
+#include <fengqiao/engine.hpp>
+#include <fengqiao/report.hpp>
+#include <fengqiao/sqlite_storage.hpp>
+
+using namespace fengqiao;
+
+namespace {
+
+const std::vector<std::string> kDepartments = {
+    "court_mohe",  "procuratorate_mohe", "police_mohe",  "justice_mohe",         "petitions_mohe",
+    "labour_mohe", "forestry_mohe",      "housing_mohe", "natural_resources_mohe", "health_mohe",
+    "market_regulation_mohe", "women_federation_mohe"};
+const std::vector<std::string> kTownships = {"xilinji", "tuqiang", "xingan", "beiji", "amuer"};
+// Category -> the department that usually leads it, and the legal route.
+struct CategoryRoute {
+  const char* category;
+  const char* department;
+  const char* route;
+};
+const std::vector<CategoryRoute> kCategories = {
+    {"neighbour", "justice_mohe", "people_mediation"},       {"labour_wage", "labour_mohe", "administrative_mediation"},
+    {"land", "natural_resources_mohe", "administrative_mediation"}, {"forestry", "forestry_mohe", "administrative_mediation"},
+    {"family", "women_federation_mohe", "people_mediation"}, {"property", "housing_mohe", "industry_mediation"},
+    {"medical", "health_mohe", "industry_mediation"},        {"consumer", "market_regulation_mohe", "administrative_mediation"},
+    {"debt", "court_mohe", "judicial_mediation"},            {"public_order", "police_mohe", "administrative_mediation"}};
+
+Instant at(const char* iso) { return parse_instant(iso).value(); }
+
+struct Task {
+  Instant when;
+  std::string case_id;
+  bool operator>(const Task& o) const { return when > o.when || (when == o.when && case_id > o.case_id); }
+};
+
+class Center {
+ public:
+  Center(Engine& engine, ManualClock& clock, std::uint64_t seed) : engine_(engine), clock_(clock), rng_(seed) {}
+
+  void run(Instant from, Instant to, int per_day) {
+    // Claims arrive between 07:00 and 21:00 (the hotline and online channels keep late hours).
+    const Instant first_midnight = from - Seconds((from.time_since_epoch().count() + 8 * 3600) % 86400);
+    for (Instant day = first_midnight; day < to; day += Seconds(86400)) {
+      const int arrivals = std::poisson_distribution<int>(per_day)(rng_);
+      for (int i = 0; i < arrivals; ++i) {
+        const Instant when = day + Seconds(60 * between(7 * 60, 21 * 60));
+        if (when >= from && when < to) schedule_registration(when);
+      }
+    }
+    while (!tasks_.empty() && tasks_.top().when < to) {
+      Task t = tasks_.top();
+      tasks_.pop();
+      clock_.set(t.when);
+      step(t.case_id);
+    }
+    clock_.set(to);
+    engine_.poll();
+  }
+
+  std::size_t registered() const { return routes_.size(); }
+
+ private:
+  int between(int lo, int hi) { return std::uniform_int_distribution<int>(lo, hi)(rng_); }
+  bool chance(double p) { return std::bernoulli_distribution(p)(rng_); }
+  template <class T>
+  const T& pick(const std::vector<T>& v) { return v[static_cast<std::size_t>(between(0, int(v.size()) - 1))]; }
+  void later(const std::string& id, int min_minutes, int max_minutes) {
+    tasks_.push({clock_.now() + Seconds(60 * between(min_minutes, max_minutes)), id});
+  }
+  Actor handler_of(const std::string& org) { return {"staff-" + org, Role::handler, org}; }
+
+  void schedule_registration(Instant when) {
+    char id[32];
+    std::snprintf(id, sizeof id, "MH-2025-%04zu", next_id_++);
+    tasks_.push({when, id});
+  }
+
+  void register_case(const std::string& id) {
+    static const std::vector<std::pair<const char*, Actor>> intakes = {
+        {"walk_in", {"intake-zhang", Role::intake, "center"}}, {"hotline", {"intake-li", Role::intake, "center"}},
+        {"online", {"citizen-" + std::to_string(next_id_), Role::citizen, "public"}},
+        {"grid", {"grid-wang", Role::grid_worker, "grid_xilinji_3"}},
+        {"station", {"intake-zhao", Role::intake, "station_tuqiang"}},
+        {"referral", {"disp-chen", Role::dispatcher, "center"}}};
+    const auto& [channel, actor] = pick(intakes);
+    const CategoryRoute& cat = pick(kCategories);
+    const double u = std::uniform_real_distribution<double>(0, 1)(rng_);
+    const char* urgency = u < 0.03 ? "emergency" : u < 0.15 ? "urgent" : "normal";
+    nlohmann::json path = {"daxinganling", "mohe", pick(kTownships)};
+    engine_.register_case(id, actor,
+                          {{"channel", channel},
+                           {"category", cat.category},
+                           {"urgency", urgency},
+                           {"jurisdiction", path},
+                           {"parties", {{{"name", "申请人 " + id}, {"phone", "139000" + id.substr(8)}}, {{"name", "被申请人"}}}},
+                           {"summary", std::string(cat.category) + " dispute"}});
+    routes_[id] = cat;
+    // Triage: emergencies within the hour, the rest within a day (sometimes late).
+    if (std::string(urgency) == "emergency") later(id, 5, 40);
+    else later(id, 10, 26 * 60);
+  }
+
+  // One step of a case's life, chosen from its state; the engine enforces the rules.
+  void step(const std::string& id) {
+    if (!routes_.count(id)) {
+      register_case(id);
+      return;
+    }
+    const Case c = engine_.get(id);
+    const Actor dispatcher{"disp-chen", Role::dispatcher, "center"};
+    const Actor supervisor{"sup-liu", Role::supervisor, "political_legal_committee"};
+    const CategoryRoute& cat = routes_[id];
+    // Supervisors order escalated cases to move (督办), once per level they reach.
+    if (c.supervision == Supervision::escalated && c.level < 3 && chance(0.3))
+      (void)engine_.try_act(id, Action::supervise, supervisor, {{"order", "Report progress within one working day."}});
+    switch (c.state) {
+      case State::registered: {
+        const double r = std::uniform_real_distribution<double>(0, 1)(rng_);
+        if (r < 0.18 && c.reopened == 0) {
+          engine_.act(id, Action::resolve_on_spot, {"med-sun", Role::mediator, "people_mediation_committee"},
+                      {{"agreement", "Both parties signed on the spot."}});
+          later(id, 30, 3 * 24 * 60);
+        } else if (r < 0.22) {
+          engine_.act(id, Action::decline, dispatcher,
+                      {{"reason", "Already before the court."}, {"guidance", "Follow the court's proceedings."}});
+          later(id, 30, 2 * 24 * 60);
+        } else if (r < 0.24) {
+          engine_.act(id, Action::withdraw, dispatcher, {{"reason", "The party withdrew the claim."}});
+        } else {
+          std::string lead = chance(0.9) ? cat.department : pick(kDepartments);
+          nlohmann::json co = chance(0.4) ? nlohmann::json::array({"police_mohe"}) : nlohmann::json::array();
+          engine_.act(id, Action::dispatch, dispatcher, {{"route", cat.route}, {"lead", lead}, {"co", co}});
+          later(id, 20, 30 * 60);
+        }
+        break;
+      }
+      case State::dispatched:
+        if (chance(0.08)) {
+          engine_.act(id, Action::return_, handler_of(*c.lead), {{"reason", "Not within our remit."}});
+          later(id, 30, 8 * 60);
+        } else {
+          engine_.act(id, Action::accept, handler_of(*c.lead));
+          later(id, 2 * 24 * 60, 24 * 24 * 60);  // handling takes days, sometimes too many
+        }
+        break;
+      case State::handling:
+        if (chance(0.1) && c.consultation_orgs.empty()) {
+          engine_.act(id, Action::start_consultation, handler_of(*c.lead), {{"orgs", {"court_mohe", "petitions_mohe"}}});
+          later(id, 24 * 60, 6 * 24 * 60);
+        } else if (chance(0.05)) {
+          engine_.act(id, Action::suspend, handler_of(*c.lead), {{"reason", "Waiting for a land survey."}});
+          later(id, 24 * 60, 5 * 24 * 60);
+        } else if (c.supervision != Supervision::on_track && !c.clock->extended && chance(0.3)) {
+          engine_.act(id, Action::extend, supervisor, {{"days", 5}, {"reason", "Complex evidence."}});
+          later(id, 24 * 60, 6 * 24 * 60);
+        } else if (chance(0.9)) {
+          engine_.act(id, Action::resolve, handler_of(*c.lead), {{"method", cat.route}, {"agreement", "Settled."}});
+          later(id, 60, 4 * 24 * 60);
+        } else {
+          engine_.act(id, Action::refer, handler_of(*c.lead), {{"channel", "litigation"}, {"note", "Guided to court."}});
+          later(id, 60, 4 * 24 * 60);
+        }
+        break;
+      case State::consulting:
+        engine_.act(id, Action::end_consultation, handler_of(*c.lead), {{"plan", "Joint plan agreed."}});
+        later(id, 24 * 60, 5 * 24 * 60);
+        break;
+      case State::suspended:
+        engine_.act(id, Action::resume, handler_of(*c.lead));
+        later(id, 24 * 60, 5 * 24 * 60);
+        break;
+      case State::concluded:
+        engine_.act(id, Action::give_feedback, dispatcher, {{"medium", "phone"}, {"content", "Outcome explained."}});
+        later(id, 2 * 24 * 60, 12 * 24 * 60);
+        break;
+      case State::feedback_given: {
+        const char* satisfaction = chance(0.06) ? "unsatisfied" : chance(0.2) ? "basic" : "satisfied";
+        engine_.act(id, Action::follow_up, dispatcher, {{"satisfaction", satisfaction}, {"note", "Called back."}});
+        if (std::string(satisfaction) == "unsatisfied") later(id, 60, 3 * 24 * 60);
+        break;
+      }
+      case State::closed:
+      case State::withdrawn: break;
+    }
+  }
+
+  Engine& engine_;
+  ManualClock& clock_;
+  std::mt19937_64 rng_;
+  std::size_t next_id_ = 1;
+  std::map<std::string, CategoryRoute> routes_;
+  std::priority_queue<Task, std::vector<Task>, std::greater<Task>> tasks_;
+};
+
+// Emergencies and escalations are announced to the jurisdictions (SMS, message bus)
+// through the outbox: stored with the event, delivered at least once.
+std::vector<OutboxMessage> notifications(const Event& e, const Case& c) {
+  if (e.notified.empty()) return {};
+  OutboxMessage m;
+  m.topic = e.type == EventType::escalated ? "escalated" : e.action == Action::supervise ? "supervision_order"
+                                                                                          : "emergency_registered";
+  m.case_id = c.id;
+  m.event_seq = e.seq;
+  m.payload = {{"notify", e.notified}, {"level", c.level}, {"summary", c.summary}};
+  return {m};
+}
+
+void print_story(Engine& engine, const std::string& id) {
+  const Case c = engine.get(id);
+  std::cout << "Case " << id << " (" << c.category << ", " << to_string(c.urgency) << ", via " << to_string(c.channel)
+            << ", first responder " << c.first_responder << ")\n";
+  for (const Event& e : engine.history(id)) {
+    std::cout << "  " << format_instant(e.at) << "  ";
+    if (e.type == EventType::action)
+      std::cout << to_string(*e.action) << " by " << e.actor->id << " (" << to_string(e.actor->role) << ")";
+    else
+      std::cout << "[engine] " << to_string(e.type) << " " << to_string(*e.stage)
+                << (e.type == EventType::escalated ? " level " + std::to_string(e.level) : "");
+    std::cout << " -> " << to_string(e.state_after) << "\n";
+  }
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  std::string db = "county_center.db";
+  int per_day = 8;
+  std::uint64_t seed = 2025;
+  bool json = false;
+  for (int i = 1; i < argc; ++i) {
+    std::string a = argv[i];
+    if (a == "--db" && i + 1 < argc) db = argv[++i];
+    else if (a == "--per-day" && i + 1 < argc) per_day = std::stoi(argv[++i]);
+    else if (a == "--seed" && i + 1 < argc) seed = std::stoull(argv[++i]);
+    else if (a == "--json") json = true;
+    else {
+      std::cerr << "usage: county_center_demo [--db FILE] [--per-day N] [--seed S] [--json]\n";
+      return 2;
+    }
+  }
+  // A fresh file each run (with its WAL companions), so the figures are reproducible.
+  for (const char* suffix : {"", "-wal", "-shm"}) std::filesystem::remove(db + suffix);
+
+  const Instant start = at("2025-09-01T08:00:00+08:00"), end = at("2025-10-17T18:00:00+08:00");
+  auto clock = std::make_shared<ManualClock>(start);
+  auto calendar = BusinessCalendar::from_json({{"weekend", {"sat", "sun"}},
+                                               {"holidays", {"2025-10-01", "2025-10-02", "2025-10-03", "2025-10-04",
+                                                             "2025-10-05", "2025-10-06", "2025-10-07", "2025-10-08"}},
+                                               {"workdays", {"2025-09-28", "2025-10-11"}}})
+                      .value();
+  std::size_t registered = 0;
+  {
+    EngineOptions o;
+    o.storage = SqliteStorage::open(db).value_or_throw();
+    o.clock = clock;
+    o.calendar = calendar;
+    o.outbox = notifications;
+    Engine engine(std::move(o));
+    Center center(engine, *clock, seed);
+    center.run(start, end, per_day);
+    registered = center.registered();
+
+    auto report = compute_report(engine.storage()).value_or_throw();
+    if (json) {
+      std::cout << report.to_json().dump(2) << '\n';
+      return 0;
+    }
+    std::cout << "Mohe county comprehensive governance center, " << format_instant(start).substr(0, 10) << " to "
+              << format_instant(end).substr(0, 10) << ", stored in " << db << "\n\n";
+    CaseQuery closed;
+    closed.state = State::closed;
+    std::string story;
+    for (const Case& c : engine.find(closed))  // a normal case with some drama: a warning, a reopening
+      if (story.empty() && c.urgency == Urgency::normal && c.record.warnings > 0 && c.reopened > 0) story = c.id;
+    for (const Case& c : engine.find(closed))
+      if (story.empty() && c.urgency == Urgency::normal && c.record.warnings > 0) story = c.id;
+    if (story.empty() && !engine.find(closed).empty()) story = engine.find(closed).front().id;
+    if (!story.empty()) print_story(engine, story);
+
+    std::cout << "\n" << report.to_text(8);
+
+    // Deliver the outbox: a relay would call the SMS gateway here; we acknowledge after
+    // "sending", so a crash in between would resend (at least once).
+    auto depth = engine.storage().outbox_depth().value_or_throw();
+    std::size_t delivered = 0;
+    for (;;) {
+      auto batch = engine.storage().outbox_fetch(100).value_or_throw();
+      if (batch.empty()) break;
+      std::vector<std::uint64_t> ids;
+      for (const auto& m : batch) ids.push_back(m.id);
+      engine.storage().outbox_ack(ids).throw_if_error();
+      delivered += batch.size();
+    }
+    std::cout << "\nOutbox: " << depth << " notifications (emergencies, escalations, supervision orders) queued, "
+              << delivered << " delivered and acknowledged\n";
+  }
+
+  // Restart: a new engine on the same file sees every committed action.
+  EngineOptions o;
+  o.storage = SqliteStorage::open(db).value_or_throw();
+  o.clock = clock;
+  o.calendar = calendar;
+  Engine reopened(std::move(o));
+  const auto stored = reopened.count(CaseQuery{});
+  std::cout << "Restart: reopened " << db << ": " << stored << " cases (" << registered << " registered), "
+            << reopened.count([] { CaseQuery q; q.state = State::closed; return q; }()) << " closed\n";
+  return stored == registered ? 0 : 1;
+}

@@ -1,0 +1,85 @@
+// Statistics of a county center (LIFECYCLE.md "What users measure"), computed from the
+// cases and their histories in any Storage.
+//
+// Definitions (the article's figures; written down because they are choices):
+//   received        every registered case (接待, visits that became a record)
+//   accepted        received minus declined (受理)
+//   resolution rate resolved / concluded, over cases that reached a conclusion (化解率);
+//                   a case counts with its latest outcome
+//   online, field   registrations by channel `online`, and by `grid` + `station` (field leads)
+//   on-time rate    per stage: stage clocks that ended (by an action) before their deadline
+//                   / all stage clocks that ended; a clock that fired deadline_overdue is late
+//   satisfaction    satisfied + basic follow-ups / all follow-ups
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+#include "fengqiao/storage.hpp"
+
+namespace fengqiao {
+
+struct Tally {
+  std::uint64_t received = 0;
+  std::uint64_t accepted = 0;
+  std::uint64_t concluded = 0;   // cases whose latest outcome is set
+  std::uint64_t resolved = 0;
+  std::uint64_t referred = 0;
+  std::uint64_t declined = 0;
+  std::uint64_t withdrawn = 0;
+  std::uint64_t closed = 0;
+  std::uint64_t open = 0;
+  std::uint64_t warnings = 0;
+  std::uint64_t overdues = 0;
+  std::uint64_t escalations = 0;
+  std::uint64_t supervision_orders = 0;
+  std::uint64_t reopened = 0;    // reopenings (a case reopened twice counts twice)
+
+  double resolution_rate() const { return concluded ? double(resolved) / double(concluded) : 0.0; }
+};
+
+struct StageTimeliness {
+  std::uint64_t ended = 0;
+  std::uint64_t on_time = 0;
+  double rate() const { return ended ? double(on_time) / double(ended) : 0.0; }
+};
+
+struct Report {
+  std::optional<Instant> from, to;   // registration period covered; none = all
+  Tally total;
+  std::uint64_t online = 0;
+  std::uint64_t field = 0;
+  std::uint64_t resolved_on_spot = 0;
+  std::uint64_t emergencies = 0;
+  std::uint64_t follow_ups = 0;
+  std::uint64_t satisfied = 0;       // satisfied + basic
+  std::array<StageTimeliness, 6> stages{};  // indexed by Stage
+
+  std::map<std::string, Tally> by_department;    // lead org ("(none)" when never dispatched)
+  std::map<std::string, Tally> by_channel;
+  std::map<std::string, Tally> by_category;
+  std::map<std::string, Tally> by_route;         // "(none)" when never dispatched
+  std::map<std::string, Tally> by_jurisdiction;  // the case's own (last) path element
+  std::map<std::string, Tally> by_month;         // "2025-09", month of registration in the offset
+
+  double satisfaction_rate() const { return follow_ups ? double(satisfied) / double(follow_ups) : 0.0; }
+  // A plain-text report, rates as percentages with two decimals.
+  std::string to_text(std::size_t top = 10) const;
+  nlohmann::json to_json() const;
+};
+
+struct ReportOptions {
+  std::optional<Instant> from;  // cases registered at or after; Default: none
+  std::optional<Instant> to;    // cases registered before; Default: none
+  UtcOffset offset;             // for month buckets; Default: +08:00
+};
+
+// Reads every case and its events (O(total events)).
+Result<Report> compute_report(const Storage& storage, const ReportOptions& options = {});
+
+}  // namespace fengqiao

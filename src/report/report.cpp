@@ -1,0 +1,216 @@
+#include "fengqiao/report.hpp"
+
+#include <algorithm>
+#include <cstdio>
+#include <sstream>
+#include <vector>
+
+namespace fengqiao {
+namespace {
+
+void add_case(Tally& t, const Case& c) {
+  ++t.received;
+  if (c.outcome != Outcome::declined) ++t.accepted;
+  if (c.outcome) {
+    ++t.concluded;
+    if (*c.outcome == Outcome::resolved) ++t.resolved;
+    if (*c.outcome == Outcome::referred) ++t.referred;
+    if (*c.outcome == Outcome::declined) ++t.declined;
+  }
+  if (c.state == State::withdrawn) ++t.withdrawn;
+  if (c.state == State::closed) ++t.closed;
+  if (is_open(c.state)) ++t.open;
+  t.warnings += c.record.warnings;
+  t.overdues += c.record.overdues;
+  t.escalations += c.record.escalations;
+  t.supervision_orders += c.record.supervision_orders;
+  t.reopened += c.reopened;
+}
+
+std::string month_of(Instant t, UtcOffset offset) { return format_instant(t, offset).substr(0, 7); }
+
+// Walks a case's events and scores each stage clock that an action ended: late if it
+// fired deadline_overdue while it ran. A clock is identified by the action that started
+// it, so a reopened case's new handling clock is scored on its own.
+class StageScorer {
+ public:
+  explicit StageScorer(std::array<StageTimeliness, 6>& out) : out_(out) {}
+
+  void on(const Event& e, std::optional<Stage> stage_before) {
+    if (e.type == EventType::deadline_overdue) {
+      late_ = true;
+      return;
+    }
+    if (e.type != EventType::action) return;
+    const Action a = *e.action;
+    // Actions that leave the running clock as it is: it goes on being scored.
+    if (a == Action::supervise || a == Action::extend || a == Action::suspend || a == Action::resume) return;
+    // A withdrawn case's stage did not end in time or late: it did not end. Not scored.
+    if (stage_before && running_ && a != Action::withdraw) {
+      // start_consultation stops the handling clock; end_consultation resumes it (the
+      // consulting clock ends there).
+      if (a == Action::start_consultation) {
+        held_late_ = late_;
+      } else {
+        auto& s = out_[static_cast<std::size_t>(*stage_before)];
+        ++s.ended;
+        if (!late_) ++s.on_time;
+      }
+    }
+    late_ = a == Action::end_consultation ? held_late_ : false;
+    running_ = is_open(e.state_after);
+  }
+
+ private:
+  std::array<StageTimeliness, 6>& out_;
+  bool running_ = false;
+  bool late_ = false;
+  bool held_late_ = false;
+};
+
+std::string percent(double r) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.2f%%", 100.0 * r);
+  return buf;
+}
+
+void breakdown(std::ostringstream& out, const char* title, const std::map<std::string, Tally>& m, std::size_t top) {
+  std::vector<std::pair<std::string, Tally>> rows(m.begin(), m.end());
+  std::stable_sort(rows.begin(), rows.end(), [](const auto& a, const auto& b) { return a.second.received > b.second.received; });
+  out << "\n" << title << " (received / resolved / resolution rate / overdue / escalated)\n";
+  for (std::size_t i = 0; i < rows.size() && i < top; ++i) {
+    const auto& [name, t] = rows[i];
+    char line[200];
+    std::snprintf(line, sizeof line, "  %-28s %6llu %6llu %8s %6llu %6llu\n", name.c_str(),
+                  static_cast<unsigned long long>(t.received), static_cast<unsigned long long>(t.resolved),
+                  percent(t.resolution_rate()).c_str(), static_cast<unsigned long long>(t.overdues),
+                  static_cast<unsigned long long>(t.escalations));
+    out << line;
+  }
+  if (rows.size() > top) out << "  ... " << rows.size() - top << " more\n";
+}
+
+nlohmann::json tally_json(const Tally& t) {
+  return {{"received", t.received},       {"accepted", t.accepted},
+          {"concluded", t.concluded},     {"resolved", t.resolved},
+          {"referred", t.referred},       {"declined", t.declined},
+          {"withdrawn", t.withdrawn},     {"closed", t.closed},
+          {"open", t.open},               {"warnings", t.warnings},
+          {"overdues", t.overdues},       {"escalations", t.escalations},
+          {"supervision_orders", t.supervision_orders}, {"reopened", t.reopened},
+          {"resolution_rate", t.resolution_rate()}};
+}
+
+nlohmann::json map_json(const std::map<std::string, Tally>& m) {
+  nlohmann::json j = nlohmann::json::object();
+  for (const auto& [k, t] : m) j[k] = tally_json(t);
+  return j;
+}
+
+}  // namespace
+
+Result<Report> compute_report(const Storage& storage, const ReportOptions& options) {
+  Report r;
+  r.from = options.from;
+  r.to = options.to;
+  CaseQuery page;
+  page.limit = 1000;
+  for (;;) {
+    auto cases = storage.query(page);
+    if (!cases) return cases.error();
+    if (cases->empty()) break;
+    page.after_id = cases->back().id;
+    for (const Case& c : *cases) {
+      if (options.from && c.registered_at < *options.from) continue;
+      if (options.to && !(c.registered_at < *options.to)) continue;
+      add_case(r.total, c);
+      add_case(r.by_department[c.lead.value_or("(none)")], c);
+      add_case(r.by_channel[std::string(to_string(c.channel))], c);
+      add_case(r.by_category[c.category], c);
+      add_case(r.by_route[c.route ? std::string(to_string(*c.route)) : "(none)"], c);
+      add_case(r.by_jurisdiction[c.jurisdiction.empty() ? "(none)" : c.jurisdiction.back()], c);
+      add_case(r.by_month[month_of(c.registered_at, options.offset)], c);
+      if (c.channel == Channel::online) ++r.online;
+      if (c.channel == Channel::grid || c.channel == Channel::station) ++r.field;
+      if (c.urgency == Urgency::emergency) ++r.emergencies;
+
+      StageScorer scorer(r.stages);
+      std::optional<Stage> stage;  // the stage clock running before each event
+      Status s = storage.read_events(c.id, 1, [&](const Event& e) {
+        if (e.action == Action::resolve_on_spot) ++r.resolved_on_spot;
+        if (e.action == Action::follow_up) {
+          ++r.follow_ups;
+          const std::string sat = e.data.value("satisfaction", std::string());
+          if (sat == "satisfied" || sat == "basic") ++r.satisfied;
+        }
+        // While suspended the stage is the one suspended from.
+        scorer.on(e, stage);
+        if (e.type == EventType::action && e.state_after != State::suspended) stage = stage_of(e.state_after);
+        return true;
+      });
+      if (!s) return s.error();
+    }
+  }
+  return r;
+}
+
+std::string Report::to_text(std::size_t top) const {
+  std::ostringstream out;
+  auto n = [](std::uint64_t v) { return std::to_string(v); };
+  out << "Cases received (接待)            " << n(total.received) << "\n"
+      << "Disputes accepted (受理)         " << n(total.accepted) << "\n"
+      << "Resolved / concluded (化解率)    " << n(total.resolved) << " / " << n(total.concluded) << " = "
+      << percent(total.resolution_rate()) << "\n"
+      << "  of which resolved on the spot  " << n(resolved_on_spot) << "\n"
+      << "Referred / declined / withdrawn  " << n(total.referred) << " / " << n(total.declined) << " / "
+      << n(total.withdrawn) << "\n"
+      << "Closed / still open              " << n(total.closed) << " / " << n(total.open) << "\n"
+      << "Online claims                    " << n(online) << "\n"
+      << "Field leads (grid, station)      " << n(field) << "\n"
+      << "Emergencies                      " << n(emergencies) << "\n"
+      << "Warnings / overdue / escalations " << n(total.warnings) << " / " << n(total.overdues) << " / "
+      << n(total.escalations) << "\n"
+      << "Supervision orders (督办)        " << n(total.supervision_orders) << "\n"
+      << "Reopenings                       " << n(total.reopened) << "\n"
+      << "Satisfaction (satisfied+basic)   " << n(satisfied) << " / " << n(follow_ups) << " = "
+      << percent(satisfaction_rate()) << "\n"
+      << "On-time rate per stage:\n";
+  for (std::size_t s = 0; s < stages.size(); ++s) {
+    char line[160];
+    std::snprintf(line, sizeof line, "  %-12s %6llu of %6llu  %8s\n", std::string(to_string(static_cast<Stage>(s))).c_str(),
+                  static_cast<unsigned long long>(stages[s].on_time), static_cast<unsigned long long>(stages[s].ended),
+                  percent(stages[s].rate()).c_str());
+    out << line;
+  }
+  breakdown(out, "By department (lead org)", by_department, top);
+  breakdown(out, "By channel", by_channel, top);
+  breakdown(out, "By category", by_category, top);
+  breakdown(out, "By route", by_route, top);
+  breakdown(out, "By jurisdiction", by_jurisdiction, top);
+  breakdown(out, "By month", by_month, top);
+  return out.str();
+}
+
+nlohmann::json Report::to_json() const {
+  nlohmann::json stages_json = nlohmann::json::object();
+  for (std::size_t s = 0; s < stages.size(); ++s)
+    stages_json[std::string(to_string(static_cast<Stage>(s)))] = {
+        {"ended", stages[s].ended}, {"on_time", stages[s].on_time}, {"rate", stages[s].rate()}};
+  return {{"total", tally_json(total)},
+          {"online", online},
+          {"field", field},
+          {"resolved_on_spot", resolved_on_spot},
+          {"emergencies", emergencies},
+          {"follow_ups", follow_ups},
+          {"satisfied", satisfied},
+          {"satisfaction_rate", satisfaction_rate()},
+          {"on_time", stages_json},
+          {"by_department", map_json(by_department)},
+          {"by_channel", map_json(by_channel)},
+          {"by_category", map_json(by_category)},
+          {"by_route", map_json(by_route)},
+          {"by_jurisdiction", map_json(by_jurisdiction)},
+          {"by_month", map_json(by_month)}};
+}
+
+}  // namespace fengqiao
