@@ -138,6 +138,16 @@ TEST_CASE("ties: events due at the same instant fire ordered by case id, byte-wi
                           "b-1:deadline_overdue"});
 }
 
+TEST_CASE("ties: byte-wise means UTF-8 bytes compared unsigned, so Chinese ids come after ASCII ones") {
+  Rig rig;
+  // "案" is E6 A1 88 in UTF-8, "Z" is 5A, "z" is 7A.
+  for (const char* id : {"\xE6\xA1\x88-2025-1", "z-1", "Z-1"}) rig.register_case(id);
+  rig.heard.clear();
+  rig->advance_to(at(kWarning));
+  CHECK(heard(rig) == std::vector<std::string>{"Z-1:deadline_warning", "z-1:deadline_warning",
+                                               "\xE6\xA1\x88-2025-1:deadline_warning"});
+}
+
 TEST_CASE("ties: at one instant the case id comes first, then warning before overdue within a case") {
   // Category "tight" warns at the deadline itself (warn_before 0): its warning and its
   // overdue share one instant.
