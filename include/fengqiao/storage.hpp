@@ -91,7 +91,8 @@ class Storage {
 
   // Calls visit(e) for the case's events with seq >= from_seq, in seq order, until it
   // returns false. unknown_case if the case does not exist. The events passed are those
-  // committed when the call started (later commits may or may not be seen).
+  // committed when the call started (later commits may or may not be seen). visit may
+  // call any method of this storage, commit included: hold no lock while calling it.
   virtual Status read_events(std::string_view case_id, std::uint64_t from_seq,
                              const std::function<bool(const Event&)>& visit) const = 0;
 
@@ -111,6 +112,9 @@ class Storage {
   // Thread rule: between begin_batch and end_batch only the batching thread may use this
   // storage object; other storage objects on the same database (another process) see
   // nothing of the batch until end_batch(true). Batches do not nest (storage_error).
+  // Destroying the storage with a batch open discards the batch. Whether end_batch(false)
+  // also undoes an outbox_ack made inside the batch is the adapter's choice: acknowledge
+  // outside batches.
   virtual Status begin_batch() = 0;
   virtual Status end_batch(bool commit) = 0;
 

@@ -1,0 +1,223 @@
+#include "journal_storage.hpp"
+
+#include <fstream>
+#include <filesystem>
+#include <mutex>
+
+#include <fengqiao/memory_storage.hpp>  // fengqiao::validate_commit
+
+namespace journal {
+
+using namespace fengqiao;
+
+namespace {
+
+Error failure(const std::string& path, const std::string& what) {
+  return make_error(ErrorCode::storage_error, "journal \"" + path + "\": " + what);
+}
+
+std::optional<std::pair<Instant, std::string>> due_key(const Case& c) {
+  if (auto next = c.next_due()) return std::make_pair(next->at, c.id);
+  return std::nullopt;
+}
+
+nlohmann::json message_json(const OutboxMessage& m) {
+  return {{"id", m.id}, {"topic", m.topic}, {"case", m.case_id}, {"seq", m.event_seq}, {"payload", m.payload}};
+}
+
+}  // namespace
+
+void JournalStorage::Tables::apply(const nlohmann::json& record) {
+  if (auto it = record.find("batch"); it != record.end()) {
+    for (const auto& inner : *it) apply(inner);
+  } else if (auto commit = record.find("commit"); commit != record.end()) {
+    Case snapshot = commit->at("snapshot").get<Case>();
+    auto [pos, created] = cases.try_emplace(snapshot.id);
+    if (!created)
+      if (auto k = due_key(pos->second.snapshot)) due.erase(*k);
+    for (const auto& e : commit->at("events")) pos->second.events.push_back(e.get<Event>());
+    pos->second.snapshot = std::move(snapshot);
+    if (auto k = due_key(pos->second.snapshot)) due.insert(*k);
+    for (const auto& m : commit->at("outbox")) {
+      OutboxMessage msg{m.at("id").get<std::uint64_t>(), m.at("topic").get<std::string>(),
+                        m.at("case").get<std::string>(), m.at("seq").get<std::uint64_t>(), m.at("payload")};
+      next_outbox_id = std::max(next_outbox_id, msg.id + 1);
+      outbox.emplace(msg.id, std::move(msg));
+    }
+  } else {
+    for (const auto& id : record.at("ack")) outbox.erase(id.get<std::uint64_t>());
+  }
+}
+
+Result<std::shared_ptr<JournalStorage>> JournalStorage::open(const std::string& path) {
+  Tables tables;
+  std::uintmax_t good_bytes = 0;
+  {
+    std::ifstream in(path, std::ios::binary);
+    std::string line;
+    std::size_t number = 0;
+    while (std::getline(in, line)) {
+      ++number;
+      const bool complete = !in.eof();  // written up to its '\n'
+      try {
+        if (!complete) throw std::runtime_error("no line end");
+        tables.apply(nlohmann::json::parse(line));
+        good_bytes += line.size() + 1;
+      } catch (const std::exception& e) {
+        if (in.peek() != std::char_traits<char>::eof())
+          return failure(path, "line " + std::to_string(number) + " is damaged (" + e.what() + ")");
+        // The last line is torn: the process died while appending it. That change never
+        // happened; drop its bytes so later lines start clean.
+      }
+    }
+  }
+  std::error_code ec;
+  if (std::filesystem::exists(path, ec) && std::filesystem::file_size(path, ec) != good_bytes)
+    std::filesystem::resize_file(path, good_bytes, ec);
+  if (ec) return failure(path, "cannot drop a torn last line: " + ec.message());
+  std::FILE* file = std::fopen(path.c_str(), "ab");
+  if (!file) return failure(path, "cannot be opened for appending");
+  return std::shared_ptr<JournalStorage>(new JournalStorage(path, file, std::move(tables)));
+}
+
+JournalStorage::JournalStorage(std::string path, std::FILE* file, Tables tables)
+    : path_(std::move(path)), file_(file), tables_(std::move(tables)) {}
+
+// An open batch was never written: closing discards it, as the contract requires.
+JournalStorage::~JournalStorage() { std::fclose(file_); }
+
+Status JournalStorage::append(const nlohmann::json& record) {
+  if (in_batch_) {
+    batch_records_.push_back(record);
+    return Status::success();
+  }
+  const std::string line = record.dump() + "\n";
+  if (std::fwrite(line.data(), 1, line.size(), file_) != line.size() || std::fflush(file_) != 0)
+    return failure(path_, "append failed; the change was not stored");
+  return Status::success();
+}
+
+Status JournalStorage::commit(const CaseCommit& c) {
+  if (Status s = validate_commit(c); !s) return s;
+  std::unique_lock lock(mu_);
+  auto it = tables_.cases.find(c.snapshot.id);
+  if (c.expected_version == 0 && it != tables_.cases.end())
+    return make_error(ErrorCode::duplicate_case, "case \"" + c.snapshot.id + "\" already exists");
+  if (c.expected_version > 0 && it == tables_.cases.end())
+    return make_error(ErrorCode::unknown_case, "no case \"" + c.snapshot.id + "\"");
+  if (c.expected_version > 0 && it->second.snapshot.version != c.expected_version)
+    return make_error(ErrorCode::conflict, "case \"" + c.snapshot.id + "\" changed; reload and retry");
+
+  nlohmann::json record;
+  try {
+    nlohmann::json outbox = nlohmann::json::array();
+    std::uint64_t id = tables_.next_outbox_id;
+    for (OutboxMessage m : c.outbox) {
+      m.id = id++;
+      outbox.push_back(message_json(m));
+    }
+    record = {{"commit", {{"snapshot", c.snapshot}, {"events", c.events}, {"outbox", outbox}}}};
+    record.dump();  // surfaces text that is not UTF-8 before anything is written
+  } catch (const nlohmann::json::exception& e) {
+    return make_error(ErrorCode::invalid_data, std::string("commit cannot be encoded: ") + e.what());
+  }
+  // Written first, applied second: a failed write leaves memory as the journal is.
+  if (Status s = append(record); !s) return s;
+  tables_.apply(record);
+  return Status::success();
+}
+
+Result<Case> JournalStorage::load(std::string_view case_id) const {
+  std::shared_lock lock(mu_);
+  auto it = tables_.cases.find(case_id);
+  if (it == tables_.cases.end()) return make_error(ErrorCode::unknown_case, "no case \"" + std::string(case_id) + "\"");
+  return it->second.snapshot;
+}
+
+Status JournalStorage::read_events(std::string_view case_id, std::uint64_t from_seq,
+                                   const std::function<bool(const Event&)>& visit) const {
+  std::vector<Event> copy;
+  {
+    std::shared_lock lock(mu_);
+    auto it = tables_.cases.find(case_id);
+    if (it == tables_.cases.end()) return make_error(ErrorCode::unknown_case, "no case \"" + std::string(case_id) + "\"");
+    const auto& events = it->second.events;
+    const std::size_t first = from_seq > 0 ? static_cast<std::size_t>(from_seq - 1) : 0;
+    if (first < events.size()) copy.assign(events.begin() + static_cast<std::ptrdiff_t>(first), events.end());
+  }
+  for (const Event& e : copy)  // outside the lock: the visitor may call back in
+    if (!visit(e)) break;
+  return Status::success();
+}
+
+Result<std::vector<Case>> JournalStorage::query(const CaseQuery& q) const {
+  std::shared_lock lock(mu_);
+  std::vector<Case> out;
+  for (auto it = tables_.cases.upper_bound(q.after_id); it != tables_.cases.end(); ++it) {
+    if (q.limit && out.size() >= q.limit) break;
+    if (q.matches(it->second.snapshot)) out.push_back(it->second.snapshot);
+  }
+  return out;
+}
+
+Result<std::uint64_t> JournalStorage::count(const CaseQuery& q) const {
+  std::shared_lock lock(mu_);
+  std::uint64_t n = 0;
+  for (auto it = tables_.cases.upper_bound(q.after_id); it != tables_.cases.end(); ++it)
+    if (q.matches(it->second.snapshot)) ++n;
+  return n;
+}
+
+Result<std::optional<DueEntry>> JournalStorage::first_due(Instant up_to) const {
+  std::shared_lock lock(mu_);
+  if (tables_.due.empty() || tables_.due.begin()->first > up_to) return std::optional<DueEntry>();
+  return std::optional<DueEntry>(DueEntry{tables_.due.begin()->first, tables_.due.begin()->second});
+}
+
+Status JournalStorage::begin_batch() {
+  std::unique_lock lock(mu_);
+  if (in_batch_) return failure(path_, "a batch is already open (batches do not nest)");
+  in_batch_ = true;
+  before_batch_ = tables_;  // simple, O(size): fine for the data this adapter is meant for
+  return Status::success();
+}
+
+Status JournalStorage::end_batch(bool commit) {
+  std::unique_lock lock(mu_);
+  if (!in_batch_) return failure(path_, "no batch is open");
+  in_batch_ = false;
+  std::vector<nlohmann::json> records = std::exchange(batch_records_, {});
+  Tables before = std::exchange(before_batch_, Tables{});
+  if (commit && !records.empty()) {
+    // The whole batch is one line: one append, all or nothing.
+    if (Status s = append({{"batch", records}}); !s) {
+      tables_ = std::move(before);
+      return s;
+    }
+  }
+  if (!commit) tables_ = std::move(before);
+  return Status::success();
+}
+
+Result<std::vector<OutboxMessage>> JournalStorage::outbox_fetch(std::size_t max) const {
+  std::shared_lock lock(mu_);
+  std::vector<OutboxMessage> out;
+  for (auto it = tables_.outbox.begin(); it != tables_.outbox.end() && out.size() < max; ++it) out.push_back(it->second);
+  return out;
+}
+
+Status JournalStorage::outbox_ack(const std::vector<std::uint64_t>& ids) {
+  std::unique_lock lock(mu_);
+  if (ids.empty()) return Status::success();
+  const nlohmann::json record = {{"ack", ids}};
+  if (Status s = append(record); !s) return s;
+  tables_.apply(record);
+  return Status::success();
+}
+
+Result<std::uint64_t> JournalStorage::outbox_depth() const {
+  std::shared_lock lock(mu_);
+  return static_cast<std::uint64_t>(tables_.outbox.size());
+}
+
+}  // namespace journal

@@ -1,0 +1,74 @@
+// JournalStorage: a third-party fengqiao storage adapter, written only against the
+// installed public headers, the way an integrator writes one for their own database.
+//
+// Every change is one line appended to a journal file (JSON Lines) and flushed; opening
+// the file replays it into memory. A line is the unit of atomicity: a process killed
+// while appending leaves a torn last line, which the next open discards, so each commit
+// (and each batch, written as one line) is all or nothing. Durable against a crash of
+// the process; add an fsync after each append to survive power loss too.
+//
+// Thread rules: those of fengqiao::Storage, within one process. Two processes must not
+// open the same journal (it is not shared); fengqiao::SqliteStorage is for that.
+#pragma once
+
+#include <cstdio>
+#include <map>
+#include <memory>
+#include <set>
+#include <shared_mutex>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include <fengqiao/storage.hpp>
+
+namespace journal {
+
+class JournalStorage final : public fengqiao::Storage {
+ public:
+  // Opens (or creates) the journal and replays it. storage_error when it cannot be read
+  // or a line other than the last is damaged.
+  static fengqiao::Result<std::shared_ptr<JournalStorage>> open(const std::string& path);
+  ~JournalStorage() override;
+
+  fengqiao::Status commit(const fengqiao::CaseCommit& c) override;
+  fengqiao::Result<fengqiao::Case> load(std::string_view case_id) const override;
+  fengqiao::Status read_events(std::string_view case_id, std::uint64_t from_seq,
+                               const std::function<bool(const fengqiao::Event&)>& visit) const override;
+  fengqiao::Result<std::vector<fengqiao::Case>> query(const fengqiao::CaseQuery& q) const override;
+  fengqiao::Result<std::uint64_t> count(const fengqiao::CaseQuery& q) const override;
+  fengqiao::Result<std::optional<fengqiao::DueEntry>> first_due(fengqiao::Instant up_to) const override;
+  fengqiao::Status begin_batch() override;
+  fengqiao::Status end_batch(bool commit) override;
+  fengqiao::Result<std::vector<fengqiao::OutboxMessage>> outbox_fetch(std::size_t max) const override;
+  fengqiao::Status outbox_ack(const std::vector<std::uint64_t>& ids) override;
+  fengqiao::Result<std::uint64_t> outbox_depth() const override;
+
+ private:
+  // Everything the journal describes, rebuilt by replaying it.
+  struct Tables {
+    struct Entry {
+      fengqiao::Case snapshot;
+      std::vector<fengqiao::Event> events;
+    };
+    std::map<std::string, Entry, std::less<>> cases;                // ordered by id, byte-wise
+    std::set<std::pair<fengqiao::Instant, std::string>> due;        // (next_due, id)
+    std::map<std::uint64_t, fengqiao::OutboxMessage> outbox;
+    std::uint64_t next_outbox_id = 1;
+
+    void apply(const nlohmann::json& record);  // one journal line
+  };
+
+  JournalStorage(std::string path, std::FILE* file, Tables tables);
+  fengqiao::Status append(const nlohmann::json& record);  // writes one line, or queues it in a batch
+
+  std::string path_;
+  std::FILE* file_;
+  mutable std::shared_mutex mu_;
+  Tables tables_;
+  bool in_batch_ = false;
+  std::vector<nlohmann::json> batch_records_;
+  Tables before_batch_;  // restored by end_batch(false)
+};
+
+}  // namespace journal

@@ -1,0 +1,22 @@
+# Builds and runs examples/custom_storage the way an outside project would: install this
+# build tree into a private prefix, configure the example against it with find_package,
+# build it, run its conformance test. Run with
+#   cmake -DBUILD_DIR=... -DSOURCE_DIR=... -DWORK_DIR=... -P custom_storage_example.cmake
+set(prefix ${WORK_DIR}/prefix)
+set(build ${WORK_DIR}/build)
+
+function(step)
+  execute_process(COMMAND ${ARGN} RESULT_VARIABLE result OUTPUT_VARIABLE out ERROR_VARIABLE err)
+  if(NOT result EQUAL 0)
+    message(FATAL_ERROR "failed (${result}): ${ARGN}\n${out}\n${err}")
+  endif()
+endfunction()
+
+step(${CMAKE_COMMAND} --install ${BUILD_DIR} --prefix ${prefix})
+step(${CMAKE_COMMAND} -S ${SOURCE_DIR}/examples/custom_storage -B ${build} -DCMAKE_BUILD_TYPE=Release
+     -DCMAKE_PREFIX_PATH=${prefix})
+step(${CMAKE_COMMAND} --build ${build} -j2)
+execute_process(COMMAND ${build}/journal_storage_conformance RESULT_VARIABLE result)
+if(NOT result EQUAL 0)
+  message(FATAL_ERROR "the custom adapter fails the conformance kit")
+endif()
