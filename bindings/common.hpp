@@ -83,6 +83,7 @@ void bind_values(py::module_& m);
 void bind_config(py::module_& m);
 void bind_clocks(py::module_& m);
 void bind_storage(py::module_& m);
+void bind_sqlite(py::module_& m);  // only with FENGQIAO_PYTHON_SQLITE
 void bind_listeners(py::module_& m);
 void bind_engine(py::module_& m);
 void bind_replay(py::module_& m);

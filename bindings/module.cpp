@@ -15,6 +15,9 @@ PYBIND11_MODULE(fengqiao, m) {
   fp::bind_config(m);
   fp::bind_clocks(m);
   fp::bind_storage(m);
+#ifdef FENGQIAO_PYTHON_SQLITE
+  fp::bind_sqlite(m);
+#endif
   fp::bind_listeners(m);
   fp::bind_engine(m);
   fp::bind_replay(m);
