@@ -257,7 +257,11 @@ void bind_engine(py::module_& m) {
           },
           py::arg("id"))
       .def(
-          "batch", [](PyEngine& self) { return PyBatch{self.engine->batch()}; }, py::keep_alive<0, 1>())
+          "batch",
+          // Without the GIL: SQLite's begin waits for the write lock, which another
+          // Python thread's batch may hold until it gets the GIL back to commit.
+          [](PyEngine& self) { return without_gil([&] { return PyBatch{self.engine->batch()}; }); },
+          py::keep_alive<0, 1>())
       .def_property_readonly("calendar", [](const PyEngine& self) { return self.engine->calendar(); })
       .def_property_readonly("rules", [](const PyEngine& self) { return self.engine->rules(); })
       .def_property_readonly("clock", [](const PyEngine& self) { return self.clock; })
