@@ -143,7 +143,8 @@ class RaisingListeners(unittest.TestCase):
 
 class Threads(unittest.TestCase):
     def test_threads_acting_at_once_with_a_python_listener(self):
-        e = Bench().engine
+        failures = []
+        e = Bench(on_listener_error=lambda f: failures.append((f.case_id, f.event_seq, type(f.exception)))).engine
         seen = []
         lock = threading.Lock()
 
@@ -151,7 +152,11 @@ class Threads(unittest.TestCase):
             with lock:
                 seen.append((c.id, ev.seq))
 
+        def broken(ev, c):
+            raise LookupError(c.id)
+
         e.subscribe(listener)
+        e.subscribe(broken)
         errors = []
 
         def worker(n):
@@ -172,6 +177,7 @@ class Threads(unittest.TestCase):
         self.assertFalse(any(t.is_alive() for t in threads), "deadlock")
         self.assertEqual(errors, [])
         self.assertEqual(len(seen), 4 * 25 * 2)
+        self.assertEqual(sorted(failures), sorted((case_id, seq, LookupError) for case_id, seq in seen))
         self.assertEqual(e.count(state="dispatched"), 100)
 
 

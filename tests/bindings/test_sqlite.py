@@ -66,6 +66,23 @@ class Sqlite(unittest.TestCase):
         self.assertEqual(errors, [])
         self.assertEqual(engines[0].count(), 20)
 
+    def test_a_call_waiting_for_a_lock_does_not_hold_the_gil(self):
+        # If the waiting call held the GIL, this thread could not commit its batch, and
+        # the waiter would time out with StorageError instead of succeeding.
+        clock = fengqiao.ManualClock("2025-09-01T09:00:00+08:00")
+        holder, waiter = self.engine(clock), self.engine(clock, busy_timeout=5)
+        outcome = []
+        batch = holder.batch()
+        holder.register_case("C-1", intake, registration())
+        t = threading.Thread(target=lambda: outcome.append(waiter.register_case("C-2", intake, registration())))
+        t.start()
+        t.join(timeout=0.3)
+        self.assertTrue(t.is_alive(), "the waiter should be blocked on the write lock")
+        batch.commit()
+        t.join(timeout=30)
+        self.assertEqual([c.id for c in outcome], ["C-2"])
+        self.assertEqual(holder.count(), 2)
+
     def test_replay_into_a_file(self):
         r = fengqiao.replay(os.path.join(HISTORIES, "01-closed-loop.jsonl"), storage=fengqiao.SqliteStorage(self.path))
         self.assertTrue(r.clean, r.describe())
