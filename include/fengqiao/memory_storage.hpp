@@ -8,9 +8,17 @@
 
 namespace fengqiao {
 
+struct MemoryStorageOptions {
+  // Keep every case's events. Without them the storage holds snapshots only (what a
+  // replay needs, in memory that grows with cases, not with events): read_events then
+  // fails with storage_error.
+  // Default: true.
+  bool keep_events = true;
+};
+
 class MemoryStorage final : public Storage {
  public:
-  MemoryStorage();
+  explicit MemoryStorage(MemoryStorageOptions options = {});
   ~MemoryStorage() override;
   MemoryStorage(const MemoryStorage&) = delete;
   MemoryStorage& operator=(const MemoryStorage&) = delete;

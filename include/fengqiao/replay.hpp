@@ -19,7 +19,8 @@
 namespace fengqiao {
 
 struct ReplayOptions {
-  // Storage for the replayed cases. Default: a fresh MemoryStorage.
+  // Storage for the replayed cases. Default: a fresh MemoryStorage that keeps snapshots
+  // but no events, so memory grows with the number of cases, not of lines.
   std::shared_ptr<Storage> storage;
   // Label used in reports. Default: "<stream>".
   std::string source = "<stream>";

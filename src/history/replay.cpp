@@ -34,7 +34,8 @@ class Replayer {
       : offset_(header.utc_offset), result_(result) {
     clock_ = std::make_shared<ManualClock>();
     EngineOptions o;
-    o.storage = options.storage ? options.storage : std::make_shared<MemoryStorage>();
+    o.storage = options.storage ? options.storage
+                                : std::make_shared<MemoryStorage>(MemoryStorageOptions{/*keep_events=*/false});
     o.clock = clock_;
     o.calendar = header.calendar;
     o.rules = header.rules;
@@ -103,8 +104,15 @@ class Replayer {
     }
     seen_event_lines_ = true;
     const std::string recorded = describe_event(line.case_id, line.event, line.stage, line.level, line.at, offset_);
-    if (generated_.empty())
-      return fail(ReplayFailure::Kind::divergence, line, line.case_id, recorded, "generated nothing by then");
+    if (generated_.empty()) {
+      std::string actual = "generated nothing by then";
+      if (auto c = engine_->try_get(line.case_id); c && c->next_due()) {
+        const ClockStep next = *c->next_due();
+        actual += " (the case's next is " +
+                  describe_event(line.case_id, next.type, c->clock->stage, next.level, next.at, offset_) + ")";
+      }
+      return fail(ReplayFailure::Kind::divergence, line, line.case_id, recorded, actual);
+    }
     const Event e = generated_.front();
     generated_.pop_front();
     if (e.case_id != line.case_id || e.type != line.event || *e.stage != line.stage ||

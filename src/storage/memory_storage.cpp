@@ -15,6 +15,7 @@ struct MemoryStorage::Impl {
   };
   using DueKey = std::pair<Instant, std::string>;
 
+  MemoryStorageOptions options;
   mutable std::shared_mutex mu;
   std::map<std::string, Entry, std::less<>> cases;  // ordered: queries return ids in order
   std::set<DueKey> due;                             // the due index: (next_due, id)
@@ -41,7 +42,7 @@ struct MemoryStorage::Impl {
       existing = &cases.emplace(c.snapshot.id, Entry{}).first->second;
     }
     existing->snapshot = c.snapshot;
-    existing->events.insert(existing->events.end(), c.events.begin(), c.events.end());
+    if (options.keep_events) existing->events.insert(existing->events.end(), c.events.begin(), c.events.end());
     if (auto k = due_key(existing->snapshot)) due.insert(*k);
     for (const OutboxMessage& m : c.outbox) {
       OutboxMessage stored = m;
@@ -66,7 +67,9 @@ struct MemoryStorage::Impl {
   }
 };
 
-MemoryStorage::MemoryStorage() : impl_(std::make_unique<Impl>()) {}
+MemoryStorage::MemoryStorage(MemoryStorageOptions options) : impl_(std::make_unique<Impl>()) {
+  impl_->options = options;
+}
 MemoryStorage::~MemoryStorage() = default;
 
 Status MemoryStorage::commit(const CaseCommit& c) {
@@ -103,6 +106,8 @@ Status MemoryStorage::read_events(std::string_view case_id, std::uint64_t from_s
     auto it = impl_->cases.find(case_id);
     if (it == impl_->cases.end())
       return make_error(ErrorCode::unknown_case, "no case \"" + std::string(case_id) + "\"");
+    if (!impl_->options.keep_events)
+      return make_error(ErrorCode::storage_error, "this MemoryStorage keeps no events (keep_events = false)");
     const auto& events = it->second.events;
     std::size_t first = from_seq > 0 ? static_cast<std::size_t>(from_seq - 1) : 0;
     if (first < events.size()) copy.assign(events.begin() + static_cast<std::ptrdiff_t>(first), events.end());
