@@ -243,6 +243,25 @@ TEST_CASE("nothing fires twice across advance_to calls: the same t, an earlier t
   CHECK(rig.engine_events("C-1").size() == 5);
 }
 
+TEST_CASE("an engine opened on a store fires what fell due while no engine was running") {
+  Rig rig;
+  rig.register_case("C-1");
+  rig.engine.reset();  // the process stops on Monday
+  EngineOptions o;
+  o.storage = rig.storage;
+  o.calendar = national_day_2025();
+  o.clock = std::make_shared<ManualClock>(at("2025-09-08T09:00:00+08:00"));  // and restarts a week later
+  Engine restarted(std::move(o));
+  REQUIRE(restarted.next_due() == at(kWarning));
+  CHECK(restarted.poll().fired == 3);  // warning, overdue, escalation 1 (2025-09-06)
+  const auto history = restarted.history("C-1");
+  REQUIRE(history.size() == 4);
+  CHECK(history[1].at == at(kWarning));
+  CHECK(history[2].at == at(kOverdue));
+  CHECK(history[3].at == at(kLevel1));
+  CHECK(restarted.poll().fired == 0);
+}
+
 TEST_CASE("poll fires what is due at the engine clock's now") {
   Rig rig;
   rig.register_case("C-1");

@@ -38,6 +38,18 @@ TEST_CASE("listeners: called once per stored event, in subscription order, with 
   CHECK(rig.heard[1].snapshot.state == State::dispatched);
 }
 
+TEST_CASE("listeners: run after the change is stored, so the listener can read it back") {
+  Rig rig;
+  std::vector<std::uint64_t> stored_versions;
+  rig->subscribe([&](const Event& e, const Case&) {
+    stored_versions.push_back(rig->get(e.case_id).version);
+    CHECK(rig->history(e.case_id).back().seq == e.seq);
+  });
+  rig.register_case("C-1");
+  rig.act("C-1", Action::dispatch);
+  CHECK(stored_versions == std::vector<std::uint64_t>{1, 2});
+}
+
 TEST_CASE("listeners: engine-generated events are delivered too, with the region they set") {
   Rig rig;
   rig.register_case("C-1");  // dispatch clock: warning 2025-09-02T00:00, deadline 2025-09-03T00:00
