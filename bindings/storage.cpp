@@ -13,7 +13,14 @@ void bind_storage(py::module_& m) {
 
   py::class_<MemoryStorage, Storage, std::shared_ptr<MemoryStorage>>(
       m, "MemoryStorage", "Cases in memory; nothing survives the process. Share one between engines like a database.")
-      .def(py::init<>());
+      .def(py::init([](bool keep_events) {
+             MemoryStorageOptions o;
+             o.keep_events = keep_events;
+             return std::make_shared<MemoryStorage>(o);
+           }),
+           py::kw_only(), py::arg("keep_events") = true,
+           "keep_events=False keeps snapshots only (memory grows with cases, not events); "
+           "history() then raises StorageError.");
 }
 
 }  // namespace fengqiao::python

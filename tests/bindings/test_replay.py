@@ -101,6 +101,15 @@ class FromText(unittest.TestCase):
         self.assertEqual(engine.get("S1-2025-0001").state, "closed")
         self.assertEqual(len(engine.history("S1-2025-0001")), 6)
 
+    def test_into_a_storage_without_events(self):
+        storage = fengqiao.MemoryStorage(keep_events=False)
+        r = fengqiao.replay(sample("04-emergency.jsonl"), storage=storage)
+        self.assertTrue(r.clean, r.describe())
+        engine = fengqiao.Engine(storage=storage)
+        self.assertEqual(engine.get("S4-2025-0004").supervision, "escalated")
+        with self.assertRaises(fengqiao.StorageError):
+            engine.history("S4-2025-0004")
+
 
 if __name__ == "__main__":
     unittest.main()
