@@ -24,6 +24,7 @@ class MemoryStorage final : public Storage {
   MemoryStorage& operator=(const MemoryStorage&) = delete;
 
   Status commit(const CaseCommit& c) override;
+  Status commit(CaseCommit&& c) override;
   Result<Case> load(std::string_view case_id) const override;
   Status read_events(std::string_view case_id, std::uint64_t from_seq,
                      const std::function<bool(const Event&)>& visit) const override;

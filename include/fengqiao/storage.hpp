@@ -85,6 +85,10 @@ class Storage {
   // expected_version + 1 without gaps, all for c.snapshot.id, and the snapshot's version
   // is the last event's seq.
   virtual Status commit(const CaseCommit& c) = 0;
+  // The same, for a commit the caller no longer needs: an adapter may take its contents
+  // instead of copying them (the engine uses this when no listener wants the event).
+  // Afterwards `c` is valid but unspecified. Default: commit(const CaseCommit&).
+  virtual Status commit(CaseCommit&& c) { return commit(static_cast<const CaseCommit&>(c)); }
 
   // The stored snapshot. unknown_case if there is none.
   virtual Result<Case> load(std::string_view case_id) const = 0;

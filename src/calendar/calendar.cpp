@@ -102,7 +102,17 @@ Instant BusinessCalendar::start_of(DayNumber d) const { return Instant(Seconds(d
 DayNumber BusinessCalendar::working_day_after(DayNumber d, std::int64_t n) const {
   // Terminates: the weekend never holds all seven days (set_weekend and from_json refuse
   // it) and the holidays are finite.
+  const std::int64_t per_week = 7 - __builtin_popcount(weekend_mask_);
+  const DayNumber last_override = first_override_ + static_cast<DayNumber>(overrides_.size()) - 1;
   while (n > 0) {
+    // Away from the listed holidays and make-up days every week has the same number of
+    // working days, so whole weeks can be skipped (long limits, far escalation steps).
+    const bool plain_week = overrides_.empty() || d + 1 > last_override || d + 7 < first_override_;
+    if (plain_week && n > per_week) {
+      d += 7;
+      n -= per_week;
+      continue;
+    }
     ++d;
     if (is_working_day(d)) --n;
   }

@@ -1,5 +1,6 @@
 #include "fengqiao/engine.hpp"
 
+#include <atomic>
 #include <iostream>
 #include <mutex>
 #include <thread>
@@ -32,6 +33,7 @@ struct Engine::Impl {
   std::mutex listeners_mu;
   std::shared_ptr<const ListenerList> listeners = std::make_shared<ListenerList>();
   ListenerId next_listener = 1;
+  std::atomic<std::size_t> listener_count{0};
 
   // While a batch is open, listener calls wait here until it commits.
   std::mutex batch_mu;
@@ -86,17 +88,23 @@ struct Engine::Impl {
     }
   }
 
+  // Commits one event with the snapshot it produced; on success `draft` is the stored
+  // snapshot and the listeners have been called.
   Status store(Case& draft, std::uint64_t expected_version, Event event) {
     CaseCommit commit;
     commit.expected_version = expected_version;
     if (options.outbox) commit.outbox = options.outbox(event, draft);
+    // Without listeners the storage may take the event instead of copying it.
+    std::optional<Event> for_listeners;
+    if (wants_events()) for_listeners = event;
     commit.events.push_back(std::move(event));
-    commit.snapshot = std::move(draft);
-    Status s = storage.commit(commit);
-    draft = std::move(commit.snapshot);
-    if (s) notify(commit.events.front(), draft);
+    commit.snapshot = draft;
+    Status s = storage.commit(std::move(commit));
+    if (s && for_listeners) notify(*for_listeners, draft);
     return s;
   }
+
+  bool wants_events() const { return listener_count.load(std::memory_order_acquire) > 0; }
 
   Result<Case> act(std::string_view case_id, Action action, const Actor& actor, const nlohmann::json& data) {
     if (case_id.empty() || case_id.size() > 256) return bad_case_id(case_id);
@@ -254,6 +262,7 @@ ListenerId Engine::subscribe(Listener listener) {
   auto next = std::make_shared<ListenerList>(*impl_->listeners);
   const ListenerId id = impl_->next_listener++;
   next->emplace_back(id, std::move(listener));
+  impl_->listener_count.store(next->size(), std::memory_order_release);
   impl_->listeners = std::move(next);
   return id;
 }
@@ -263,6 +272,7 @@ void Engine::unsubscribe(ListenerId id) {
   auto next = std::make_shared<ListenerList>();
   for (const auto& entry : *impl_->listeners)
     if (entry.first != id) next->push_back(entry);
+  impl_->listener_count.store(next->size(), std::memory_order_release);
   impl_->listeners = std::move(next);
 }
 

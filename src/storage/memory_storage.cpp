@@ -1,9 +1,11 @@
 #include "fengqiao/memory_storage.hpp"
 
+#include <iterator>
 #include <map>
 #include <mutex>
 #include <set>
 #include <shared_mutex>
+#include <type_traits>
 #include <utility>
 
 namespace fengqiao {
@@ -33,7 +35,10 @@ struct MemoryStorage::Impl {
     return DueKey{next->at, c.id};
   }
 
-  void put(Entry* existing, const CaseCommit& c) {
+  // Stores `c`: copies a const commit, takes the contents of a mutable one (then spent).
+  template <class Commit>
+  void put(Entry* existing, Commit& c) {
+    constexpr bool take = !std::is_const_v<Commit>;
     if (in_batch && !undo.count(c.snapshot.id))
       undo.emplace(c.snapshot.id, existing ? std::optional<Entry>(*existing) : std::nullopt);
     if (existing) {
@@ -41,15 +46,38 @@ struct MemoryStorage::Impl {
     } else {
       existing = &cases.emplace(c.snapshot.id, Entry{}).first->second;
     }
-    existing->snapshot = c.snapshot;
-    if (options.keep_events) existing->events.insert(existing->events.end(), c.events.begin(), c.events.end());
+    if constexpr (take) existing->snapshot = std::move(c.snapshot);
+    else existing->snapshot = c.snapshot;
+    if (options.keep_events) {
+      if constexpr (take) std::move(c.events.begin(), c.events.end(), std::back_inserter(existing->events));
+      else existing->events.insert(existing->events.end(), c.events.begin(), c.events.end());
+    }
     if (auto k = due_key(existing->snapshot)) due.insert(*k);
-    for (const OutboxMessage& m : c.outbox) {
-      OutboxMessage stored = m;
+    for (auto& m : c.outbox) {
+      OutboxMessage stored = std::move(m);  // a copy when `c` is const
       stored.id = next_outbox_id++;
       if (in_batch) batch_outbox.push_back(stored.id);
       outbox.emplace(stored.id, std::move(stored));
     }
+  }
+
+  template <class Commit>
+  Status commit(Commit& c) {
+    if (Status s = validate_commit(c); !s) return s;
+    std::unique_lock lock(mu);
+    auto it = cases.find(c.snapshot.id);
+    if (c.expected_version == 0) {
+      if (it != cases.end()) return make_error(ErrorCode::duplicate_case, "case \"" + c.snapshot.id + "\" already exists");
+      put(nullptr, c);
+      return Status::success();
+    }
+    if (it == cases.end()) return make_error(ErrorCode::unknown_case, "no case \"" + c.snapshot.id + "\"");
+    if (it->second.snapshot.version != c.expected_version)
+      return make_error(ErrorCode::conflict, "case \"" + c.snapshot.id + "\" is at version " +
+                                                 std::to_string(it->second.snapshot.version) + ", not " +
+                                                 std::to_string(c.expected_version) + "; reload and retry");
+    put(&it->second, c);
+    return Status::success();
   }
 
   void rollback() {
@@ -72,24 +100,9 @@ MemoryStorage::MemoryStorage(MemoryStorageOptions options) : impl_(std::make_uni
 }
 MemoryStorage::~MemoryStorage() = default;
 
-Status MemoryStorage::commit(const CaseCommit& c) {
-  if (Status s = validate_commit(c); !s) return s;
-  std::unique_lock lock(impl_->mu);
-  auto it = impl_->cases.find(c.snapshot.id);
-  if (c.expected_version == 0) {
-    if (it != impl_->cases.end())
-      return make_error(ErrorCode::duplicate_case, "case \"" + c.snapshot.id + "\" already exists");
-    impl_->put(nullptr, c);
-    return Status::success();
-  }
-  if (it == impl_->cases.end()) return make_error(ErrorCode::unknown_case, "no case \"" + c.snapshot.id + "\"");
-  if (it->second.snapshot.version != c.expected_version)
-    return make_error(ErrorCode::conflict, "case \"" + c.snapshot.id + "\" is at version " +
-                                               std::to_string(it->second.snapshot.version) + ", not " +
-                                               std::to_string(c.expected_version) + "; reload and retry");
-  impl_->put(&it->second, c);
-  return Status::success();
-}
+Status MemoryStorage::commit(const CaseCommit& c) { return impl_->commit(c); }
+
+Status MemoryStorage::commit(CaseCommit&& c) { return impl_->commit(c); }
 
 Result<Case> MemoryStorage::load(std::string_view case_id) const {
   std::shared_lock lock(impl_->mu);
