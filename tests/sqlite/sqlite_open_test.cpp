@@ -305,6 +305,23 @@ TEST_CASE("a locked database: writes wait busy_timeout, then fail clearly and ch
   CHECK(holder->load("C-held").error().code == ErrorCode::unknown_case);
 }
 
+TEST_CASE("a file another process holds exclusively is refused at open as locked") {
+  TempDir dir;
+  const std::string path = dir.file("center.db");
+  make_file(path);
+  SQLite::Database other(path, SQLite::OPEN_READWRITE);
+  other.exec("PRAGMA locking_mode = EXCLUSIVE");
+  other.exec("BEGIN EXCLUSIVE");
+  SqliteOptions o;
+  o.busy_timeout = std::chrono::milliseconds(50);
+  auto opened = SqliteStorage::open(path, o);
+  REQUIRE_FALSE(opened.ok());
+  CHECK(opened.error().code == ErrorCode::storage_error);
+  CHECK(opened.error().message.find("is locked") != std::string::npos);
+  CHECK(opened.error().message.find(path) != std::string::npos);
+  other.exec("COMMIT");
+}
+
 TEST_CASE("text that is not UTF-8 is invalid_data and stores nothing") {
   auto s = SqliteStorage::open(":memory:").value_or_throw();
   Case c = make_case("C-1", 1);
