@@ -131,4 +131,11 @@ class Storage {
   virtual Result<std::uint64_t> outbox_depth() const = 0;
 };
 
+// Calls visit(c) for every snapshot matching `q` (its after_id is the starting point; its
+// limit is ignored), in id order, reading `page` snapshots per query so that memory stays
+// bounded whatever the number of cases. Stops early, with success, when visit returns
+// false; returns the first error of the storage.
+Status for_each_case(const Storage& storage, CaseQuery q, const std::function<bool(const Case&)>& visit,
+                     std::size_t page = 1000);
+
 }  // namespace fengqiao

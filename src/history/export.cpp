@@ -44,15 +44,11 @@ Status export_cases(const Storage& storage, const Header& header, const std::vec
                     std::ostream& out) {
   std::vector<std::string> ids = case_ids;
   if (ids.empty()) {
-    CaseQuery page;
-    page.limit = 1000;
-    for (;;) {
-      auto batch = storage.query(page);
-      if (!batch) return batch.error();
-      if (batch->empty()) break;
-      for (const Case& c : *batch) ids.push_back(c.id);
-      page.after_id = batch->back().id;
-    }
+    Status s = for_each_case(storage, CaseQuery{}, [&](const Case& c) {
+      ids.push_back(c.id);
+      return true;
+    });
+    if (!s) return s;
   }
   std::vector<Cursor> cursors(ids.size());
   auto later = [&](std::size_t a, std::size_t b) { return key_of(cursors[a].head()) > key_of(cursors[b].head()); };

@@ -113,44 +113,39 @@ Result<Report> compute_report(const Storage& storage, const ReportOptions& optio
   Report r;
   r.from = options.from;
   r.to = options.to;
-  CaseQuery page;
-  page.limit = 1000;
-  for (;;) {
-    auto cases = storage.query(page);
-    if (!cases) return cases.error();
-    if (cases->empty()) break;
-    page.after_id = cases->back().id;
-    for (const Case& c : *cases) {
-      if (options.from && c.registered_at < *options.from) continue;
-      if (options.to && !(c.registered_at < *options.to)) continue;
-      add_case(r.total, c);
-      add_case(r.by_department[c.lead.value_or("(none)")], c);
-      add_case(r.by_channel[std::string(to_string(c.channel))], c);
-      add_case(r.by_category[c.category], c);
-      add_case(r.by_route[c.route ? std::string(to_string(*c.route)) : "(none)"], c);
-      add_case(r.by_jurisdiction[c.jurisdiction.empty() ? "(none)" : c.jurisdiction.back()], c);
-      add_case(r.by_month[month_of(c.registered_at, options.offset)], c);
-      if (c.channel == Channel::online) ++r.online;
-      if (c.channel == Channel::grid || c.channel == Channel::station) ++r.field;
-      if (c.urgency == Urgency::emergency) ++r.emergencies;
+  Status failure;
+  Status walked = for_each_case(storage, CaseQuery{}, [&](const Case& c) {
+    if (options.from && c.registered_at < *options.from) return true;
+    if (options.to && !(c.registered_at < *options.to)) return true;
+    add_case(r.total, c);
+    add_case(r.by_department[c.lead.value_or("(none)")], c);
+    add_case(r.by_channel[std::string(to_string(c.channel))], c);
+    add_case(r.by_category[c.category], c);
+    add_case(r.by_route[c.route ? std::string(to_string(*c.route)) : "(none)"], c);
+    add_case(r.by_jurisdiction[c.jurisdiction.empty() ? "(none)" : c.jurisdiction.back()], c);
+    add_case(r.by_month[month_of(c.registered_at, options.offset)], c);
+    if (c.channel == Channel::online) ++r.online;
+    if (c.channel == Channel::grid || c.channel == Channel::station) ++r.field;
+    if (c.urgency == Urgency::emergency) ++r.emergencies;
 
-      StageScorer scorer(r.stages);
-      std::optional<Stage> stage;  // the stage clock running before each event
-      Status s = storage.read_events(c.id, 1, [&](const Event& e) {
-        if (e.action == Action::resolve_on_spot) ++r.resolved_on_spot;
-        if (e.action == Action::follow_up) {
-          ++r.follow_ups;
-          const std::string sat = e.data.value("satisfaction", std::string());
-          if (sat == "satisfied" || sat == "basic") ++r.satisfied;
-        }
-        // While suspended the stage is the one suspended from.
-        scorer.on(e, stage);
-        if (e.type == EventType::action && e.state_after != State::suspended) stage = stage_of(e.state_after);
-        return true;
-      });
-      if (!s) return s.error();
-    }
-  }
+    StageScorer scorer(r.stages);
+    std::optional<Stage> stage;  // the stage clock running before each event
+    failure = storage.read_events(c.id, 1, [&](const Event& e) {
+      if (e.action == Action::resolve_on_spot) ++r.resolved_on_spot;
+      if (e.action == Action::follow_up) {
+        ++r.follow_ups;
+        const std::string sat = e.data.value("satisfaction", std::string());
+        if (sat == "satisfied" || sat == "basic") ++r.satisfied;
+      }
+      // While suspended the stage is the one suspended from.
+      scorer.on(e, stage);
+      if (e.type == EventType::action && e.state_after != State::suspended) stage = stage_of(e.state_after);
+      return true;
+    });
+    return failure.ok();
+  });
+  if (!walked) return walked.error();
+  if (!failure) return failure.error();
   return r;
 }
 

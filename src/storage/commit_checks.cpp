@@ -38,4 +38,17 @@ bool CaseQuery::matches(const Case& c) const {
   return true;
 }
 
+Status for_each_case(const Storage& storage, CaseQuery q, const std::function<bool(const Case&)>& visit,
+                     std::size_t page) {
+  q.limit = page > 0 ? page : 1;
+  for (;;) {
+    auto batch = storage.query(q);
+    if (!batch) return batch.error();
+    if (batch->empty()) return Status::success();
+    for (const Case& c : *batch)
+      if (!visit(c)) return Status::success();
+    q.after_id = batch->back().id;
+  }
+}
+
 }  // namespace fengqiao
