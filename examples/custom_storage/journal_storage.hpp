@@ -31,6 +31,7 @@ class JournalStorage final : public fengqiao::Storage {
   static fengqiao::Result<std::shared_ptr<JournalStorage>> open(const std::string& path);
   ~JournalStorage() override;
 
+  using fengqiao::Storage::commit;  // keeps the rvalue overload visible; it forwards here
   fengqiao::Status commit(const fengqiao::CaseCommit& c) override;
   fengqiao::Result<fengqiao::Case> load(std::string_view case_id) const override;
   fengqiao::Status read_events(std::string_view case_id, std::uint64_t from_seq,

@@ -71,6 +71,7 @@ class SqliteStorage final : public Storage {
   SqliteStorage(const SqliteStorage&) = delete;
   SqliteStorage& operator=(const SqliteStorage&) = delete;
 
+  using Storage::commit;  // the rvalue overload: same as this one (the JSON is encoded either way)
   Status commit(const CaseCommit& c) override;
   Result<Case> load(std::string_view case_id) const override;
   Status read_events(std::string_view case_id, std::uint64_t from_seq,
