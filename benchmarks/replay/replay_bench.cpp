@@ -1,0 +1,100 @@
+// Scenario 4: replay. Lines per second and MB/s of fengqiao::replay() on a generated
+// history of about a million lines, and the peak memory it needs, for prefixes of the
+// file (a quarter, a half, all of it) to show memory follows cases, not lines.
+//
+// The history comes from fengqiao::testing::drive_random_history (mostly valid actions
+// with some refusals, interleaved cases, random time steps so that deadline warnings,
+// overdues and escalations fire) exported by history::export_cases; it is generated once
+// into $FQ_BENCH_DIR and reused.
+#include <benchmark/benchmark.h>
+
+#include <filesystem>
+#include <fstream>
+
+#include <fengqiao/history.hpp>
+#include <fengqiao/replay.hpp>
+#include <fengqiao/testing/random_history.hpp>
+
+#include "common/workload.hpp"
+
+namespace {
+
+using namespace fqbench;
+namespace fs = std::filesystem;
+
+constexpr std::size_t kCases = 20000;
+constexpr std::size_t kSteps = 560000;  // calibrated to give a little over 1,000,000 lines
+
+fs::path dir() {
+  const char* d = std::getenv("FQ_BENCH_DIR");
+  return fs::path(d && *d ? d : ".");
+}
+
+std::size_t count_lines(const fs::path& p) {
+  std::ifstream in(p);
+  std::size_t n = 0;
+  std::string line;
+  while (std::getline(in, line)) ++n;
+  return n;
+}
+
+// The whole history, generated on first use; prefixes of it cut at line boundaries.
+fs::path history_file(std::size_t quarter) {
+  const fs::path full = dir() / ("replay-" + std::to_string(kCases) + "-" + std::to_string(kSteps) + ".jsonl");
+  if (!fs::exists(full)) {
+    fengqiao::testing::RandomHistoryOptions o;
+    o.seed = 2025;
+    o.cases = kCases;
+    o.steps = kSteps;
+    o.wrong_rate = 0.05;
+    auto run = fengqiao::testing::drive_random_history(o);
+    const fs::path tmp = full.string() + ".tmp";
+    {
+      std::ofstream out(tmp);
+      fengqiao::history::export_cases(*run.storage, run.header, {}, out).throw_if_error();
+    }
+    fs::rename(tmp, full);
+  }
+  if (quarter == 4) return full;
+  const fs::path part = dir() / (full.stem().string() + "-q" + std::to_string(quarter) + ".jsonl");
+  if (!fs::exists(part)) {
+    const std::size_t keep = count_lines(full) * quarter / 4;
+    std::ifstream in(full);
+    std::ofstream out(part);
+    std::string line;
+    for (std::size_t i = 0; i < keep && std::getline(in, line); ++i) out << line << '\n';
+  }
+  return part;
+}
+
+// Arg: quarters of the file (1, 2, 4).
+void BM_Replay(benchmark::State& state) {
+  const fs::path file = history_file(static_cast<std::size_t>(state.range(0)));
+  const double bytes = static_cast<double>(fs::file_size(file));
+  fengqiao::ReplayResult last;
+  std::uint64_t peak_growth = 0;
+  double timed = 0;
+  for (auto _ : state) {
+    const std::uint64_t before = rss_bytes();
+    reset_peak_rss();
+    std::ifstream in(file);
+    const auto t0 = SteadyClock::now();
+    last = fengqiao::replay(in);
+    timed += seconds_since(t0);
+    peak_growth = std::max(peak_growth, peak_rss_bytes() - std::min(before, peak_rss_bytes()));
+    if (!last.clean()) state.SkipWithError(last.describe().c_str());
+  }
+  const double runs = static_cast<double>(state.iterations());
+  state.counters["lines"] = static_cast<double>(last.lines);
+  state.counters["cases"] = static_cast<double>(last.cases);
+  state.counters["mb"] = bytes / 1e6;
+  state.counters["lines_per_s"] = static_cast<double>(last.lines) * runs / timed;
+  state.counters["mb_per_s"] = bytes / 1e6 * runs / timed;
+  state.counters["peak_rss_growth_mb"] = static_cast<double>(peak_growth) / 1e6;
+  state.counters["bytes_per_case"] = static_cast<double>(peak_growth) / static_cast<double>(std::max<std::size_t>(1, last.cases));
+}
+BENCHMARK(BM_Replay)->ArgName("quarters")->Arg(1)->Arg(2)->Arg(4)->Iterations(2)->Unit(benchmark::kMillisecond);
+
+}  // namespace
+
+BENCHMARK_MAIN();

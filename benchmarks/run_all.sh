@@ -1,0 +1,149 @@
+#!/usr/bin/env bash
+# Runs every benchmark scenario and writes benchmarks/RESULTS.md.
+#
+#   benchmarks/run_all.sh BUILD_DIR [--full] [--no-peers] [--no-profile] [--quick]
+#
+#   --full        adds the 10M-case point of the scale curve (about an hour more)
+#   --no-peers    skips the xstate / bpmn-engine comparison (needs node and npm)
+#   --no-profile  skips the perf profile of the engine's in-memory actions
+#   --quick       shorter runs and smaller sizes, to try the script (RESULTS.md says so)
+#
+# BUILD_DIR is a Release build with FENGQIAO_BUILD_BENCHMARKS=ON (./dev bench makes one).
+# Before each scenario the script waits (up to FQ_BENCH_MAX_WAIT seconds, default 900)
+# for the 1-minute load average to drop below FQ_BENCH_MAX_LOAD (default 1.5): the
+# machine has few cores and a compile next to a benchmark halves its numbers. The load
+# at the start of each scenario is written into RESULTS.md.
+set -euo pipefail
+
+here="$(cd "$(dirname "$0")" && pwd)"
+[ $# -ge 1 ] || { echo "usage: benchmarks/run_all.sh BUILD_DIR [--full] [--no-peers] [--no-profile] [--quick]" >&2; exit 2; }
+build="$(cd "$1" && pwd)"
+shift
+full=0 peers=1 profile=1 quick=0
+for arg in "$@"; do
+  case "$arg" in
+    --full) full=1 ;;
+    --no-peers) peers=0 ;;
+    --no-profile) profile=0 ;;
+    --quick) quick=1 ;;
+    *) echo "run_all.sh: unknown option $arg" >&2; exit 2 ;;
+  esac
+done
+
+bin="$build/benchmarks"
+for b in transitions/bench_transitions sqlite_actions/bench_sqlite_actions sweep/bench_sweep replay/bench_replay \
+         memory/bench_memory scale/bench_scale peers/bench_peer_fengqiao; do
+  [ -x "$bin/$b" ] || { echo "run_all.sh: $bin/$b is missing; build with FENGQIAO_BUILD_BENCHMARKS=ON" >&2; exit 2; }
+done
+
+out="$build/bench-results"
+scratch="$build/bench-scratch"
+rm -rf "$out"
+mkdir -p "$out" "$scratch"
+export FQ_BENCH_DIR="$scratch"
+[ "$full" = 1 ] && export FQ_BENCH_FULL=1
+if [ "$quick" = 1 ]; then
+  export FQ_BENCH_MEMORY_CASES=100000
+fi
+max_load="${FQ_BENCH_MAX_LOAD:-1.5}"
+max_wait="${FQ_BENCH_MAX_WAIT:-900}"
+started=$(date +%s)
+
+load1() { cut -d' ' -f1 /proc/loadavg; }
+wait_quiet() {
+  local waited=0
+  while awk -v l="$(load1)" -v m="$max_load" 'BEGIN { exit !(l > m) }'; do
+    if [ "$waited" -ge "$max_wait" ]; then
+      echo "run_all.sh: load $(load1) still above $max_load after ${waited}s; measuring anyway (RESULTS.md shows the load)" >&2
+      return
+    fi
+    echo "run_all.sh: load $(load1) > $max_load, waiting..." >&2
+    sleep 30
+    waited=$((waited + 30))
+  done
+}
+
+# run NAME COMMAND...: runs one scenario, records its command line and the load at its start.
+run() {
+  local name="$1"
+  shift
+  wait_quiet
+  local load
+  load="$(cut -d' ' -f1-3 /proc/loadavg)"
+  echo "== $name (load $load)" >&2
+  local t0
+  t0=$(date +%s)
+  "$@"
+  printf '%s\t%s\t%s\t%s\n' "$name" "$load" "$(( $(date +%s) - t0 ))" "${*//$build/\$BUILD}" >> "$out/commands.tsv"
+}
+
+gbench() {  # gbench NAME BINARY [ARGS...]: a Google Benchmark program, JSON to $out/NAME.json
+  local name="$1" binary="$2"
+  shift 2
+  run "$name" "$binary" --benchmark_out="$out/$name.json" --benchmark_out_format=json "$@"
+}
+
+short=()
+[ "$quick" = 1 ] && short=(--benchmark_min_time=0.2)
+
+gbench transitions "$bin/transitions/bench_transitions" "${short[@]}"
+gbench sqlite_actions "$bin/sqlite_actions/bench_sqlite_actions" "${short[@]}"
+if [ "$quick" = 1 ]; then
+  gbench sweep "$bin/sweep/bench_sweep" --benchmark_filter='BM_Sweep/n:(10000|100000)/'
+else
+  gbench sweep "$bin/sweep/bench_sweep"
+fi
+# The generated history is kept between runs (generating it takes longer than replaying it).
+mkdir -p "$build/bench-cache"
+FQ_BENCH_DIR="$build/bench-cache" gbench replay "$bin/replay/bench_replay"
+gbench memory "$bin/memory/bench_memory"
+if [ "$quick" = 1 ]; then
+  gbench scale "$bin/scale/bench_scale" --benchmark_filter='BM_Scale/cases:(10000|100000)/'
+else
+  gbench scale "$bin/scale/bench_scale"
+fi
+
+if [ "$peers" = 1 ]; then
+  if command -v node > /dev/null && command -v npm > /dev/null; then
+    peer_cases=20000 bpmn_cases=1000
+    [ "$quick" = 1 ] && peer_cases=5000 bpmn_cases=200
+    run peers "$here/peers/run_peers.sh" "$build" "$peer_cases" "$bpmn_cases" > "$out/peers.jsonl"
+    cat "$out/peers.jsonl" >&2
+  else
+    echo "run_all.sh: node/npm not found, skipping the peers" >&2
+  fi
+fi
+
+# Where the engine's time per action goes: perf's flat profile of the in-memory loop.
+if [ "$profile" = 1 ] && command -v perf > /dev/null; then
+  wait_quiet
+  if perf record -q -o "$out/perf.data" -- "$bin/transitions/bench_transitions" \
+       --benchmark_filter='BM_EngineLifecycle/' --benchmark_min_time=3 > /dev/null 2> "$out/perf.err"; then
+    perf report -i "$out/perf.data" --no-children --sort symbol --percent-limit 0.7 --stdio 2> /dev/null \
+      | grep -E '^ +[0-9]' > "$out/profile.txt" || true
+    printf '%s\t%s\t%s\t%s\n' profile "$(cut -d' ' -f1-3 /proc/loadavg)" 0 \
+      "perf record -o perf.data -- \$BUILD/benchmarks/transitions/bench_transitions --benchmark_filter=BM_EngineLifecycle/ --benchmark_min_time=3; perf report --no-children --sort symbol" \
+      >> "$out/commands.tsv"
+  else
+    echo "run_all.sh: perf record failed (see $out/perf.err); RESULTS.md goes without a profile" >&2
+  fi
+  rm -f "$out/perf.data"
+fi
+
+# Instructions per action by part of the engine (callgrind: exact, and the same on a busy
+# machine), for the profile section.
+if [ "$profile" = 1 ] && command -v valgrind > /dev/null; then
+  if valgrind --tool=callgrind --callgrind-out-file="$out/callgrind.out" \
+       "$bin/peers/bench_peer_fengqiao" 3000 > /dev/null 2> "$out/callgrind.err"; then
+    callgrind_annotate --inclusive=yes --threshold=100 "$out/callgrind.out" > "$out/callgrind.txt" 2> /dev/null || true
+    printf '%s\t%s\t%s\t%s\n' callgrind "$(cut -d' ' -f1-3 /proc/loadavg)" 0 \
+      "valgrind --tool=callgrind \$BUILD/benchmarks/peers/bench_peer_fengqiao 3000; callgrind_annotate --inclusive=yes" \
+      >> "$out/commands.tsv"
+  fi
+  rm -f "$out/callgrind.out"
+fi
+
+python3 "$here/report.py" --results "$out" --build "$build" --out "$here/RESULTS.md" \
+  --seconds "$(( $(date +%s) - started ))" --full "$full" --quick "$quick"
+rm -rf "$scratch"
+echo "run_all.sh: wrote $here/RESULTS.md in $(( $(date +%s) - started )) s" >&2
