@@ -10,12 +10,14 @@
 #include <cstdio>
 #include <filesystem>
 #include <iostream>
+#include <map>
 #include <queue>
 #include <random>
 #include <string>
 #include <vector>
 
 #include <fengqiao/engine.hpp>
+#include <fengqiao/outbox.hpp>
 #include <fengqiao/report.hpp>
 #include <fengqiao/sqlite_storage.hpp>
 
@@ -208,19 +210,6 @@ class Center {
   std::priority_queue<Task, std::vector<Task>, std::greater<Task>> tasks_;
 };
 
-// Emergencies and escalations are announced to the jurisdictions (SMS, message bus)
-// through the outbox: stored with the event, delivered at least once.
-std::vector<OutboxMessage> notifications(const Event& e, const Case& c) {
-  if (e.notified.empty()) return {};
-  OutboxMessage m;
-  m.topic = e.type == EventType::escalated ? "escalated" : e.action == Action::supervise ? "supervision_order"
-                                                                                          : "emergency_registered";
-  m.case_id = c.id;
-  m.event_seq = e.seq;
-  m.payload = {{"notify", e.notified}, {"level", c.level}, {"summary", c.summary}};
-  return {m};
-}
-
 void print_story(Engine& engine, const std::string& id) {
   const Case c = engine.get(id);
   std::cout << "Case " << id << " (" << c.category << ", " << to_string(c.urgency) << ", via " << to_string(c.channel)
@@ -266,11 +255,15 @@ int main(int argc, char** argv) {
                       .value();
   std::size_t registered = 0;
   {
+    std::shared_ptr<Storage> storage = SqliteStorage::open(db).value_or_throw();
     EngineOptions o;
-    o.storage = SqliteStorage::open(db).value_or_throw();
+    o.storage = storage;
     o.clock = clock;
     o.calendar = calendar;
-    o.outbox = notifications;
+    // Emergencies, escalations and supervision orders are announced up the jurisdiction
+    // path (SMS, message bus) through the outbox: stored with their event, delivered at
+    // least once.
+    o.outbox = notification_outbox_policy();
     Engine engine(std::move(o));
     Center center(engine, *clock, seed);
     center.run(start, end, per_day);
@@ -295,20 +288,19 @@ int main(int argc, char** argv) {
 
     std::cout << "\n" << report.to_text(8);
 
-    // Deliver the outbox: a relay would call the SMS gateway here; we acknowledge after
-    // "sending", so a crash in between would resend (at least once).
-    auto depth = engine.storage().outbox_depth().value_or_throw();
-    std::size_t delivered = 0;
-    for (;;) {
-      auto batch = engine.storage().outbox_fetch(100).value_or_throw();
-      if (batch.empty()) break;
-      std::vector<std::uint64_t> ids;
-      for (const auto& m : batch) ids.push_back(m.id);
-      engine.storage().outbox_ack(ids).throw_if_error();
-      delivered += batch.size();
-    }
-    std::cout << "\nOutbox: " << depth << " notifications (emergencies, escalations, supervision orders) queued, "
-              << delivered << " delivered and acknowledged\n";
+    // Deliver the outbox: a real sink would call the SMS gateway and return true once it
+    // has the message; the relay acknowledges only then, so a crash in between resends.
+    std::map<std::string, std::size_t> by_topic;
+    OutboxRelay relay(storage, [&](const OutboxMessage& m) {
+      ++by_topic[m.topic];
+      return true;
+    });
+    const auto queued = relay.depth().value_or_throw();
+    const auto delivered = relay.drain().value_or_throw();
+    std::cout << "\nOutbox: " << queued << " notifications queued, " << delivered.delivered
+              << " delivered and acknowledged, " << delivered.depth << " left:";
+    for (const auto& [topic, n] : by_topic) std::cout << ' ' << n << ' ' << topic;
+    std::cout << '\n';
   }
 
   // Restart: a new engine on the same file sees every committed action.

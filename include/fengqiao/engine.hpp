@@ -45,7 +45,8 @@ struct ListenerFailure {
 };
 
 // Decides which outbox messages an event produces (they are stored in the same
-// transaction as the event). Return none for most events.
+// transaction as the event). Return none for most events. A message's case_id and
+// event_seq, when left empty, are filled in from the event.
 using OutboxPolicy = std::function<std::vector<OutboxMessage>(const Event& event, const Case& snapshot)>;
 
 struct EngineOptions {

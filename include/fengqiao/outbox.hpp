@@ -79,8 +79,9 @@ class OutboxRelay {
 
 // An OutboxPolicy for the notifications of LIFECYCLE.md: one message for each event that
 // notifies jurisdictions up the path, with topic "emergency_registered" (an emergency's
-// registration notifies the whole path) or "escalated" (an escalation notifies the
-// jurisdiction L levels up), and payload
+// registration notifies the whole path), "escalated" (an escalation notifies the
+// jurisdiction L levels up) or "supervision_order" (a `supervise` raising the level to L
+// does the same), and payload
 //   {"case":..., "seq":..., "at":"<ISO-8601>", "event":..., "stage":..., "level":...,
 //    "notified":[...], "state":...}.
 OutboxPolicy notification_outbox_policy();

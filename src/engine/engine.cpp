@@ -93,7 +93,14 @@ struct Engine::Impl {
   Status store(Case& draft, std::uint64_t expected_version, Event event) {
     CaseCommit commit;
     commit.expected_version = expected_version;
-    if (options.outbox) commit.outbox = options.outbox(event, draft);
+    if (options.outbox) {
+      commit.outbox = options.outbox(event, draft);
+      // A policy need not repeat what the engine knows.
+      for (OutboxMessage& m : commit.outbox) {
+        if (m.case_id.empty()) m.case_id = draft.id;
+        if (m.event_seq == 0) m.event_seq = event.seq;
+      }
+    }
     // Without listeners the storage may take the event instead of copying it.
     std::optional<Event> for_listeners;
     if (wants_events()) for_listeners = event;

@@ -78,7 +78,8 @@ OutboxPolicy notification_outbox_policy() {
     if (e.notified.empty()) return out;
     OutboxMessage m;
     const bool registration = e.type == EventType::action && e.action == Action::register_case;
-    m.topic = registration ? "emergency_registered" : "escalated";
+    const bool order = e.type == EventType::action && e.action == Action::supervise;
+    m.topic = registration ? "emergency_registered" : order ? "supervision_order" : "escalated";
     m.case_id = e.case_id;
     m.event_seq = e.seq;
     m.payload = {{"case", e.case_id},
