@@ -113,6 +113,16 @@ DayNumber BusinessCalendar::working_day_after(DayNumber d, std::int64_t n) const
       n -= per_week;
       continue;
     }
+    if (plain_week) {
+      // The answer lies in the next seven plain days: walk the weekend mask instead of
+      // asking is_working_day (override lookup, weekday division) for each day.
+      int w = static_cast<int>(weekday_of(d));
+      for (;;) {
+        ++d;
+        w = w == 6 ? 0 : w + 1;
+        if (!((weekend_mask_ >> w) & 1u) && --n == 0) return d;
+      }
+    }
     ++d;
     if (is_working_day(d)) --n;
   }

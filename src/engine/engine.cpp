@@ -91,8 +91,8 @@ struct Engine::Impl {
   // Commits one event with the snapshot it produced; on success `draft` is the stored
   // snapshot and the listeners have been called.
   Status store(Case& draft, std::uint64_t expected_version, Event event) {
-    CaseCommit commit;
-    commit.expected_version = expected_version;
+    // Copy-constructed in place: cheaper than assigning over a default snapshot.
+    CaseCommit commit{draft, expected_version, {}, {}};
     if (options.outbox) {
       commit.outbox = options.outbox(event, draft);
       // A policy need not repeat what the engine knows.
@@ -105,7 +105,6 @@ struct Engine::Impl {
     std::optional<Event> for_listeners;
     if (wants_events()) for_listeners = event;
     commit.events.push_back(std::move(event));
-    commit.snapshot = draft;
     Status s = storage.commit(std::move(commit));
     if (s && for_listeners) notify(*for_listeners, draft);
     return s;
@@ -118,18 +117,16 @@ struct Engine::Impl {
     AdvanceReport report;
     if (Status s = advance(clock.now(), report); !s) return s.error();
 
-    Case draft;
-    std::uint64_t expected = 0;
     auto loaded = storage.load(case_id);
     if (action == Action::register_case) {
       if (loaded) return make_error(ErrorCode::duplicate_case, "case \"" + std::string(case_id) + "\" already exists");
       if (loaded.error().code != ErrorCode::unknown_case) return loaded.error();
-      draft.id = std::string(case_id);
-    } else {
-      if (!loaded) return loaded.error();
-      draft = std::move(loaded).value();
-      expected = draft.version;
+    } else if (!loaded) {
+      return loaded.error();
     }
+    Case draft = loaded ? std::move(loaded).value() : Case{};
+    if (!loaded) draft.id = std::string(case_id);
+    const std::uint64_t expected = draft.version;
     // Per-case history stays in time order even if the clock steps back.
     const Instant now = std::max(clock.now(), draft.updated_at);
     static const nlohmann::json kEmpty = nlohmann::json::object();
@@ -137,16 +134,9 @@ struct Engine::Impl {
     detail::Transition t{draft, action, actor, input, now, options.calendar, options.rules, std::nullopt, {}};
     if (auto refusal = detail::run_action(t)) return *refusal;
 
-    Event e;
-    e.case_id = draft.id;
-    e.seq = expected + 1;
-    e.at = now;
-    e.type = EventType::action;
-    e.action = action;
-    e.actor = actor;
-    e.data = input;
-    e.notified = std::move(t.notified);
-    e.state_after = draft.state;
+    // Aggregate-initialised: `data` is copied once instead of replacing a default `{}`.
+    Event e{draft.id, expected + 1, now, EventType::action, action, actor, input, std::nullopt, 0,
+            std::move(t.notified), draft.state};
     draft.version = e.seq;
     if (Status s = store(draft, expected, std::move(e)); !s) return s.error();
     return draft;

@@ -1,6 +1,5 @@
 #include "fengqiao/memory_storage.hpp"
 
-#include <iterator>
 #include <map>
 #include <mutex>
 #include <set>
@@ -10,10 +9,48 @@
 
 namespace fengqiao {
 
+// Every stored event, of all cases, in commit order. Events sit in fixed-size chunks that
+// never move or grow once reserved, and each links to its case's previous event, so a
+// commit appends without reallocating a per-case vector (whose 1, 2, 4, 8... growth left
+// a trail of freed odd-sized blocks that made malloc search its bins on every action).
+class EventLog {
+ public:
+  static constexpr std::size_t kNone = static_cast<std::size_t>(-1);
+  struct Slot {
+    Event event;
+    std::size_t previous;  // the same case's previous event, or kNone
+  };
+
+  std::size_t size() const { return size_; }
+  std::size_t append(Event&& e, std::size_t previous) {
+    if (size_ % kChunk == 0) {
+      chunks_.emplace_back();
+      chunks_.back().reserve(kChunk);
+    }
+    chunks_.back().push_back(Slot{std::move(e), previous});
+    return size_++;
+  }
+  const Slot& operator[](std::size_t i) const { return chunks_[i / kChunk][i % kChunk]; }
+  // Drops the events from position n on (a rolled-back batch appended them last).
+  void truncate(std::size_t n) {
+    while (size_ > n) {
+      chunks_.back().pop_back();
+      if (chunks_.back().empty()) chunks_.pop_back();
+      --size_;
+    }
+  }
+
+ private:
+  static constexpr std::size_t kChunk = 4096;
+  std::vector<std::vector<Slot>> chunks_;
+  std::size_t size_ = 0;
+};
+
 struct MemoryStorage::Impl {
   struct Entry {
     Case snapshot;
-    std::vector<Event> events;
+    std::size_t last_event = EventLog::kNone;  // position in `log` of the case's newest event
+    std::size_t event_count = 0;
   };
   using DueKey = std::pair<Instant, std::string>;
 
@@ -21,13 +58,16 @@ struct MemoryStorage::Impl {
   mutable std::shared_mutex mu;
   std::map<std::string, Entry, std::less<>> cases;  // ordered: queries return ids in order
   std::set<DueKey> due;                             // the due index: (next_due, id)
+  EventLog log;                                     // empty unless options.keep_events
   std::map<std::uint64_t, OutboxMessage> outbox;
   std::uint64_t next_outbox_id = 1;
 
-  // Batch undo journal: each case's entry as it was before the batch first touched it.
+  // Batch undo journal: each case's entry as it was before the batch first touched it;
+  // the events the batch appended are the log's tail from `log_size_at_begin`.
   bool in_batch = false;
   std::map<std::string, std::optional<Entry>, std::less<>> undo;
   std::vector<std::uint64_t> batch_outbox;
+  std::size_t log_size_at_begin = 0;
 
   static std::optional<DueKey> due_key(const Case& c) {
     auto next = c.next_due();
@@ -41,18 +81,31 @@ struct MemoryStorage::Impl {
     constexpr bool take = !std::is_const_v<Commit>;
     if (in_batch && !undo.count(c.snapshot.id))
       undo.emplace(c.snapshot.id, existing ? std::optional<Entry>(*existing) : std::nullopt);
+    // The case's old due-index node is re-keyed in place when it has a next instant
+    // again: no allocation, and the id it holds is already the right one.
+    decltype(due)::node_type node;
     if (existing) {
-      if (auto k = due_key(existing->snapshot)) due.erase(*k);
+      if (auto k = due_key(existing->snapshot)) node = due.extract(*k);
     } else {
       existing = &cases.emplace(c.snapshot.id, Entry{}).first->second;
     }
     if constexpr (take) existing->snapshot = std::move(c.snapshot);
     else existing->snapshot = c.snapshot;
     if (options.keep_events) {
-      if constexpr (take) std::move(c.events.begin(), c.events.end(), std::back_inserter(existing->events));
-      else existing->events.insert(existing->events.end(), c.events.begin(), c.events.end());
+      for (auto& e : c.events) {
+        Event stored = std::move(e);  // a copy when `c` is const
+        existing->last_event = log.append(std::move(stored), existing->last_event);
+        ++existing->event_count;
+      }
     }
-    if (auto k = due_key(existing->snapshot)) due.insert(*k);
+    if (auto next = existing->snapshot.next_due()) {
+      if (node) {
+        node.value().first = next->at;
+        due.insert(std::move(node));
+      } else {
+        due.emplace(next->at, existing->snapshot.id);
+      }
+    }
     for (auto& m : c.outbox) {
       OutboxMessage stored = std::move(m);  // a copy when `c` is const
       stored.id = next_outbox_id++;
@@ -92,6 +145,7 @@ struct MemoryStorage::Impl {
       }
     }
     for (std::uint64_t id : batch_outbox) outbox.erase(id);
+    log.truncate(log_size_at_begin);
   }
 };
 
@@ -121,9 +175,19 @@ Status MemoryStorage::read_events(std::string_view case_id, std::uint64_t from_s
       return make_error(ErrorCode::unknown_case, "no case \"" + std::string(case_id) + "\"");
     if (!impl_->options.keep_events)
       return make_error(ErrorCode::storage_error, "this MemoryStorage keeps no events (keep_events = false)");
-    const auto& events = it->second.events;
-    std::size_t first = from_seq > 0 ? static_cast<std::size_t>(from_seq - 1) : 0;
-    if (first < events.size()) copy.assign(events.begin() + static_cast<std::ptrdiff_t>(first), events.end());
+    // Events are numbered 1..event_count; walk back from the newest to from_seq.
+    const Impl::Entry& entry = it->second;
+    const std::size_t first = from_seq > 0 ? static_cast<std::size_t>(from_seq - 1) : 0;
+    if (first < entry.event_count) {
+      std::vector<std::size_t> at(entry.event_count - first);
+      std::size_t pos = entry.last_event;
+      for (std::size_t i = at.size(); i-- > 0;) {
+        at[i] = pos;
+        pos = impl_->log[pos].previous;
+      }
+      copy.reserve(at.size());
+      for (std::size_t p : at) copy.push_back(impl_->log[p].event);
+    }
   }
   // Visit outside the lock: the visitor may call back into the storage.
   for (const Event& e : copy)
@@ -161,6 +225,7 @@ Status MemoryStorage::begin_batch() {
   std::unique_lock lock(impl_->mu);
   if (impl_->in_batch) return make_error(ErrorCode::storage_error, "a batch is already open (batches do not nest)");
   impl_->in_batch = true;
+  impl_->log_size_at_begin = impl_->log.size();
   return Status::success();
 }
 
