@@ -1,49 +1,148 @@
 #include "fengqiao/memory_storage.hpp"
 
+#include <cstring>
 #include <map>
+#include <memory>
+#include <stdexcept>
 #include <mutex>
 #include <set>
 #include <shared_mutex>
 #include <type_traits>
+#include <unordered_map>
 #include <utility>
 
 namespace fengqiao {
 
-// Every stored event, of all cases, in commit order. Events sit in fixed-size chunks that
-// never move or grow once reserved, and each links to its case's previous event, so a
-// commit appends without reallocating a per-case vector (whose 1, 2, 4, 8... growth left
-// a trail of freed odd-sized blocks that made malloc search its bins on every action).
+// Every stored event, of all cases, in commit order, each encoded into a few dozen to a
+// few hundred bytes of one shared byte arena (action data as MessagePack), with a small
+// slot linking it to its case's previous event. A kept event thus costs its encoded size
+// instead of an Event struct plus one heap block per JSON node and string, and a commit
+// allocates nothing that stays: in a long-running process most of an action's time went
+// into touching fresh memory for what it kept. read_events decodes.
 class EventLog {
  public:
   static constexpr std::size_t kNone = static_cast<std::size_t>(-1);
-  struct Slot {
-    Event event;
-    std::size_t previous;  // the same case's previous event, or kNone
-  };
 
-  std::size_t size() const { return size_; }
-  std::size_t append(Event&& e, std::size_t previous) {
-    if (size_ % kChunk == 0) {
-      chunks_.emplace_back();
-      chunks_.back().reserve(kChunk);
-    }
-    chunks_.back().push_back(Slot{std::move(e), previous});
-    return size_++;
+  std::size_t size() const { return slots_.size(); }
+
+  // Appends `e` (its case id and seq are not stored: the caller knows both).
+  std::size_t append(const Event& e, std::size_t previous) {
+    scratch_.clear();
+    encode(e, scratch_);
+    const std::size_t at = reserve(scratch_.size());
+    std::memcpy(&arena_[at / kArenaChunk][at % kArenaChunk], scratch_.data(), scratch_.size());
+    slots_.push_back(Slot{at, static_cast<std::uint32_t>(scratch_.size()), previous});
+    return slots_.size() - 1;
   }
-  const Slot& operator[](std::size_t i) const { return chunks_[i / kChunk][i % kChunk]; }
+
+  std::size_t previous(std::size_t i) const { return slots_[i].previous; }
+
+  Event decode(std::size_t i, const std::string& case_id, std::uint64_t seq) const {
+    const Slot& s = slots_[i];
+    const char* p = &arena_[s.offset / kArenaChunk][s.offset % kArenaChunk];
+    Reader r{p, p + s.length};
+    Event e;
+    e.case_id = case_id;
+    e.seq = seq;
+    e.at = Instant(Seconds(r.i64()));
+    e.type = static_cast<EventType>(r.u8());
+    if (std::uint8_t a = r.u8(); a != kAbsent) e.action = static_cast<Action>(a);
+    if (r.u8()) {
+      Actor actor;
+      actor.id = r.str();
+      actor.role = static_cast<Role>(r.u8());
+      actor.org = r.str();
+      e.actor = std::move(actor);
+    }
+    if (std::uint8_t st = r.u8(); st != kAbsent) e.stage = static_cast<Stage>(st);
+    e.level = static_cast<int>(r.i64());
+    e.notified.resize(r.u32());
+    for (std::string& n : e.notified) n = r.str();
+    e.state_after = static_cast<State>(r.u8());
+    e.data = nlohmann::json::from_msgpack(r.p, r.end);
+    return e;
+  }
+
   // Drops the events from position n on (a rolled-back batch appended them last).
   void truncate(std::size_t n) {
-    while (size_ > n) {
-      chunks_.back().pop_back();
-      if (chunks_.back().empty()) chunks_.pop_back();
-      --size_;
-    }
+    if (n >= slots_.size()) return;
+    used_ = slots_[n].offset;
+    slots_.resize(n);
+    arena_.resize(used_ / kArenaChunk + (used_ % kArenaChunk ? 1 : 0));
   }
 
  private:
-  static constexpr std::size_t kChunk = 4096;
-  std::vector<std::vector<Slot>> chunks_;
-  std::size_t size_ = 0;
+  static constexpr std::size_t kArenaChunk = std::size_t(1) << 20;
+  static constexpr std::uint8_t kAbsent = 0xff;
+  struct Slot {
+    std::size_t offset;    // in the arena
+    std::uint32_t length;
+    std::size_t previous;  // the same case's previous event, or kNone
+  };
+  struct Reader {
+    const char* p;
+    const char* end;
+    std::uint8_t u8() { return static_cast<std::uint8_t>(*p++); }
+    std::uint32_t u32() {
+      std::uint32_t v;
+      std::memcpy(&v, p, sizeof v);
+      p += sizeof v;
+      return v;
+    }
+    std::int64_t i64() {
+      std::int64_t v;
+      std::memcpy(&v, p, sizeof v);
+      p += sizeof v;
+      return v;
+    }
+    std::string str() {
+      const std::uint32_t n = u32();
+      std::string v(p, n);
+      p += n;
+      return v;
+    }
+  };
+
+  static void put_u32(std::string& out, std::uint32_t v) { out.append(reinterpret_cast<const char*>(&v), sizeof v); }
+  static void put_i64(std::string& out, std::int64_t v) { out.append(reinterpret_cast<const char*>(&v), sizeof v); }
+  static void put_str(std::string& out, const std::string& v) {
+    put_u32(out, static_cast<std::uint32_t>(v.size()));
+    out.append(v);
+  }
+  static void encode(const Event& e, std::string& out) {
+    put_i64(out, e.at.time_since_epoch().count());
+    out.push_back(static_cast<char>(e.type));
+    out.push_back(static_cast<char>(e.action ? static_cast<std::uint8_t>(*e.action) : kAbsent));
+    out.push_back(static_cast<char>(e.actor ? 1 : 0));
+    if (e.actor) {
+      put_str(out, e.actor->id);
+      out.push_back(static_cast<char>(e.actor->role));
+      put_str(out, e.actor->org);
+    }
+    out.push_back(static_cast<char>(e.stage ? static_cast<std::uint8_t>(*e.stage) : kAbsent));
+    put_i64(out, e.level);
+    put_u32(out, static_cast<std::uint32_t>(e.notified.size()));
+    for (const std::string& n : e.notified) put_str(out, n);
+    out.push_back(static_cast<char>(e.state_after));
+    nlohmann::json::to_msgpack(e.data, out);
+  }
+
+  // Room for n bytes in one arena chunk (an event never straddles two).
+  std::size_t reserve(std::size_t n) {
+    if (n > kArenaChunk) throw std::length_error("an event of more than 1 MiB");
+    if (arena_.empty() || used_ % kArenaChunk + n > kArenaChunk || (used_ > 0 && used_ % kArenaChunk == 0)) {
+      if (!arena_.empty() && used_ % kArenaChunk != 0) used_ += kArenaChunk - used_ % kArenaChunk;
+      if (used_ / kArenaChunk >= arena_.size()) arena_.push_back(std::make_unique<char[]>(kArenaChunk));
+    }
+    const std::size_t at = used_;
+    used_ += n;
+    return at;
+  }
+
+  std::vector<std::unique_ptr<char[]>> arena_;
+  std::size_t used_ = 0;  // bytes of the arena in use, chunk tails skipped included
+  std::vector<Slot> slots_;
+  std::string scratch_;
 };
 
 struct MemoryStorage::Impl {
@@ -56,7 +155,11 @@ struct MemoryStorage::Impl {
 
   MemoryStorageOptions options;
   mutable std::shared_mutex mu;
-  std::map<std::string, Entry, std::less<>> cases;  // ordered: queries return ids in order
+  using CaseMap = std::map<std::string, Entry, std::less<>>;
+  CaseMap cases;  // ordered: queries return ids in order
+  // Point lookups by id in O(1): a million-case map is twenty dependent cache misses deep.
+  // Keys view the map's own keys, which never move.
+  std::unordered_map<std::string_view, CaseMap::iterator> by_id;
   std::set<DueKey> due;                             // the due index: (next_due, id)
   EventLog log;                                     // empty unless options.keep_events
   std::map<std::uint64_t, OutboxMessage> outbox;
@@ -68,6 +171,15 @@ struct MemoryStorage::Impl {
   std::map<std::string, std::optional<Entry>, std::less<>> undo;
   std::vector<std::uint64_t> batch_outbox;
   std::size_t log_size_at_begin = 0;
+
+  CaseMap::iterator find(std::string_view id) {
+    auto hit = by_id.find(id);
+    return hit == by_id.end() ? cases.end() : hit->second;
+  }
+  CaseMap::const_iterator find(std::string_view id) const {
+    auto hit = by_id.find(id);
+    return hit == by_id.end() ? cases.cend() : CaseMap::const_iterator(hit->second);
+  }
 
   static std::optional<DueKey> due_key(const Case& c) {
     auto next = c.next_due();
@@ -87,14 +199,15 @@ struct MemoryStorage::Impl {
     if (existing) {
       if (auto k = due_key(existing->snapshot)) node = due.extract(*k);
     } else {
-      existing = &cases.emplace(c.snapshot.id, Entry{}).first->second;
+      auto added = cases.emplace(c.snapshot.id, Entry{}).first;
+      by_id.emplace(added->first, added);
+      existing = &added->second;
     }
     if constexpr (take) existing->snapshot = std::move(c.snapshot);
     else existing->snapshot = c.snapshot;
     if (options.keep_events) {
-      for (auto& e : c.events) {
-        Event stored = std::move(e);  // a copy when `c` is const
-        existing->last_event = log.append(std::move(stored), existing->last_event);
+      for (const Event& e : c.events) {
+        existing->last_event = log.append(e, existing->last_event);
         ++existing->event_count;
       }
     }
@@ -118,7 +231,7 @@ struct MemoryStorage::Impl {
   Status commit(Commit& c) {
     if (Status s = validate_commit(c); !s) return s;
     std::unique_lock lock(mu);
-    auto it = cases.find(c.snapshot.id);
+    auto it = find(c.snapshot.id);
     if (c.expected_version == 0) {
       if (it != cases.end()) return make_error(ErrorCode::duplicate_case, "case \"" + c.snapshot.id + "\" already exists");
       put(nullptr, c);
@@ -141,6 +254,7 @@ struct MemoryStorage::Impl {
         it->second = std::move(*before);
         if (auto k = due_key(it->second.snapshot)) due.insert(*k);
       } else {
+        by_id.erase(it->first);
         cases.erase(it);
       }
     }
@@ -160,7 +274,7 @@ Status MemoryStorage::commit(CaseCommit&& c) { return impl_->commit(c); }
 
 Result<Case> MemoryStorage::load(std::string_view case_id) const {
   std::shared_lock lock(impl_->mu);
-  auto it = impl_->cases.find(case_id);
+  auto it = impl_->find(case_id);
   if (it == impl_->cases.end()) return make_error(ErrorCode::unknown_case, "no case \"" + std::string(case_id) + "\"");
   return it->second.snapshot;
 }
@@ -170,7 +284,7 @@ Status MemoryStorage::read_events(std::string_view case_id, std::uint64_t from_s
   std::vector<Event> copy;
   {
     std::shared_lock lock(impl_->mu);
-    auto it = impl_->cases.find(case_id);
+    auto it = impl_->find(case_id);
     if (it == impl_->cases.end())
       return make_error(ErrorCode::unknown_case, "no case \"" + std::string(case_id) + "\"");
     if (!impl_->options.keep_events)
@@ -183,10 +297,10 @@ Status MemoryStorage::read_events(std::string_view case_id, std::uint64_t from_s
       std::size_t pos = entry.last_event;
       for (std::size_t i = at.size(); i-- > 0;) {
         at[i] = pos;
-        pos = impl_->log[pos].previous;
+        pos = impl_->log.previous(pos);
       }
       copy.reserve(at.size());
-      for (std::size_t p : at) copy.push_back(impl_->log[p].event);
+      for (std::size_t i = 0; i < at.size(); ++i) copy.push_back(impl_->log.decode(at[i], it->first, first + i + 1));
     }
   }
   // Visit outside the lock: the visitor may call back into the storage.
