@@ -13,6 +13,218 @@
 
 namespace fengqiao {
 
+namespace {
+
+// A compact binary form for what the storage keeps, written and read only by this file
+// (nothing persists it): fixed-width little-endian integers, length-prefixed strings,
+// a flag byte before each optional. Kept snapshots and events are a single block each
+// instead of a struct with a heap block per string, vector and JSON node.
+void put_u8(std::string& out, std::uint8_t v) { out.push_back(static_cast<char>(v)); }
+// Integers as LEB128 varints (signed ones zigzag-mapped first): lengths, counts, levels
+// and versions take one byte, instants five.
+void put_var(std::string& out, std::uint64_t v) {
+  while (v >= 0x80) {
+    out.push_back(static_cast<char>((v & 0x7f) | 0x80));
+    v >>= 7;
+  }
+  out.push_back(static_cast<char>(v));
+}
+void put_u32(std::string& out, std::uint32_t v) { put_var(out, v); }
+void put_i64(std::string& out, std::int64_t v) {
+  put_var(out, (static_cast<std::uint64_t>(v) << 1) ^ static_cast<std::uint64_t>(v >> 63));
+}
+void put_str(std::string& out, const std::string& v) {
+  put_u32(out, static_cast<std::uint32_t>(v.size()));
+  out.append(v);
+}
+void put_instant(std::string& out, Instant t) { put_i64(out, t.time_since_epoch().count()); }
+template <class E>
+void put_enum(std::string& out, E v) { put_u8(out, static_cast<std::uint8_t>(v)); }
+void put_strs(std::string& out, const std::vector<std::string>& v) {
+  put_u32(out, static_cast<std::uint32_t>(v.size()));
+  for (const std::string& x : v) put_str(out, x);
+}
+template <class T, class Put>
+void put_opt(std::string& out, const std::optional<T>& v, Put put) {
+  put_u8(out, v ? 1 : 0);
+  if (v) put(out, *v);
+}
+
+struct Reader {
+  const char* p;
+  std::uint8_t u8() { return static_cast<std::uint8_t>(*p++); }
+  std::uint64_t var() {
+    std::uint64_t v = 0;
+    for (int shift = 0;; shift += 7) {
+      const auto b = static_cast<std::uint8_t>(*p++);
+      v |= static_cast<std::uint64_t>(b & 0x7f) << shift;
+      if (!(b & 0x80)) return v;
+    }
+  }
+  std::uint32_t u32() { return static_cast<std::uint32_t>(var()); }
+  std::int64_t i64() {
+    const std::uint64_t z = var();
+    return static_cast<std::int64_t>(z >> 1) ^ -static_cast<std::int64_t>(z & 1);
+  }
+  std::string str() {
+    const std::uint32_t n = u32();
+    std::string v(p, n);
+    p += n;
+    return v;
+  }
+  Instant instant() { return Instant(Seconds(i64())); }
+  template <class E>
+  E enumerated() { return static_cast<E>(u8()); }
+  std::vector<std::string> strs() {
+    std::vector<std::string> v(u32());
+    for (std::string& x : v) x = str();
+    return v;
+  }
+  template <class T, class Get>
+  std::optional<T> opt(Get get) {
+    if (!u8()) return std::nullopt;
+    return std::optional<T>(get(*this));
+  }
+};
+
+void put_span(std::string& out, const Span& s) {
+  put_enum(out, s.unit);
+  put_i64(out, s.amount);
+}
+Span get_span(Reader& r) {
+  Span s;
+  s.unit = r.enumerated<Span::Unit>();
+  s.amount = r.i64();
+  return s;
+}
+
+void put_clock(std::string& out, const StageClock& c) {
+  put_enum(out, c.stage);
+  put_instant(out, c.started_at);
+  put_span(out, c.rule.limit);
+  put_span(out, c.rule.warn_before);
+  put_span(out, c.rule.escalate_every);
+  put_i64(out, c.rule.max_level);
+  put_span(out, c.rule.max_extension);
+  put_span(out, c.limit);
+  put_u8(out, c.extended ? 1 : 0);
+  put_opt(out, c.stopped_at, put_instant);
+  put_instant(out, c.armed_after);
+  put_u32(out, static_cast<std::uint32_t>(c.schedule.size()));
+  for (Instant t : c.schedule) put_instant(out, t);
+  put_u8(out, c.next_step);
+}
+StageClock get_clock(Reader& r) {
+  StageClock c;
+  c.stage = r.enumerated<Stage>();
+  c.started_at = r.instant();
+  c.rule.limit = get_span(r);
+  c.rule.warn_before = get_span(r);
+  c.rule.escalate_every = get_span(r);
+  c.rule.max_level = static_cast<int>(r.i64());
+  c.rule.max_extension = get_span(r);
+  c.limit = get_span(r);
+  c.extended = r.u8() != 0;
+  c.stopped_at = r.opt<Instant>([](Reader& x) { return x.instant(); });
+  c.armed_after = r.instant();
+  c.schedule.resize(r.u32());
+  for (Instant& t : c.schedule) t = r.instant();
+  c.next_step = r.u8();
+  return c;
+}
+
+// Every field of Case but the id (the map's key); every field of Event but the case id
+// and seq; CaseQuery's filters in count(). A field added to one of them must be handled
+// here too: on the platform the project is developed on (64-bit libstdc++) these sizes
+// stop matching and the build fails until someone has looked.
+#if defined(__GLIBCXX__) && defined(__x86_64__)
+static_assert(sizeof(Case) == 760, "Case changed: update encode_case / decode_case");
+static_assert(sizeof(Event) == 192, "Event changed: update EventLog::encode / decode");
+static_assert(sizeof(CaseQuery) == 128, "CaseQuery changed: update MemoryStorage::count");
+#endif
+
+void encode_case(const Case& c, std::string& out) {
+  put_enum(out, c.channel);
+  put_str(out, c.category);
+  put_enum(out, c.urgency);
+  put_strs(out, c.jurisdiction);
+  put_u32(out, static_cast<std::uint32_t>(c.parties.size()));
+  for (const Party& p : c.parties) {
+    put_str(out, p.name);
+    put_str(out, p.id_number);
+    put_str(out, p.phone);
+  }
+  put_str(out, c.summary);
+  put_str(out, c.first_responder);
+  put_instant(out, c.registered_at);
+  put_opt(out, c.route, put_enum<Route>);
+  put_opt(out, c.lead, put_str);
+  put_strs(out, c.co_handlers);
+  put_strs(out, c.consultation_orgs);
+  put_enum(out, c.state);
+  put_opt(out, c.suspended_from, put_enum<State>);
+  put_opt(out, c.outcome, put_enum<Outcome>);
+  put_str(out, c.resolution_method);
+  put_opt(out, c.satisfaction, put_enum<Satisfaction>);
+  put_u32(out, c.reopened);
+  put_opt(out, c.closed_at, put_instant);
+  put_enum(out, c.supervision);
+  put_i64(out, c.level);
+  put_u32(out, c.record.warnings);
+  put_u32(out, c.record.overdues);
+  put_u32(out, c.record.escalations);
+  put_u32(out, c.record.supervision_orders);
+  put_i64(out, c.record.highest_level);
+  put_opt(out, c.clock, put_clock);
+  put_opt(out, c.held_clock, put_clock);
+  put_i64(out, static_cast<std::int64_t>(c.version));
+  put_instant(out, c.updated_at);
+}
+
+Case decode_case(const std::string& blob, const std::string& id) {
+  Reader r{blob.data()};
+  Case c;
+  c.id = id;
+  c.channel = r.enumerated<Channel>();
+  c.category = r.str();
+  c.urgency = r.enumerated<Urgency>();
+  c.jurisdiction = r.strs();
+  c.parties.resize(r.u32());
+  for (Party& p : c.parties) {
+    p.name = r.str();
+    p.id_number = r.str();
+    p.phone = r.str();
+  }
+  c.summary = r.str();
+  c.first_responder = r.str();
+  c.registered_at = r.instant();
+  c.route = r.opt<Route>([](Reader& x) { return x.enumerated<Route>(); });
+  c.lead = r.opt<std::string>([](Reader& x) { return x.str(); });
+  c.co_handlers = r.strs();
+  c.consultation_orgs = r.strs();
+  c.state = r.enumerated<State>();
+  c.suspended_from = r.opt<State>([](Reader& x) { return x.enumerated<State>(); });
+  c.outcome = r.opt<Outcome>([](Reader& x) { return x.enumerated<Outcome>(); });
+  c.resolution_method = r.str();
+  c.satisfaction = r.opt<Satisfaction>([](Reader& x) { return x.enumerated<Satisfaction>(); });
+  c.reopened = r.u32();
+  c.closed_at = r.opt<Instant>([](Reader& x) { return x.instant(); });
+  c.supervision = r.enumerated<Supervision>();
+  c.level = static_cast<int>(r.i64());
+  c.record.warnings = r.u32();
+  c.record.overdues = r.u32();
+  c.record.escalations = r.u32();
+  c.record.supervision_orders = r.u32();
+  c.record.highest_level = static_cast<int>(r.i64());
+  c.clock = r.opt<StageClock>(get_clock);
+  c.held_clock = r.opt<StageClock>(get_clock);
+  c.version = static_cast<std::uint64_t>(r.i64());
+  c.updated_at = r.instant();
+  return c;
+}
+
+}  // namespace
+
 // Every stored event, of all cases, in commit order, each encoded into a few dozen to a
 // few hundred bytes of one shared byte arena (action data as MessagePack), with a small
 // slot linking it to its case's previous event. A kept event thus costs its encoded size
@@ -40,7 +252,7 @@ class EventLog {
   Event decode(std::size_t i, const std::string& case_id, std::uint64_t seq) const {
     const Slot& s = slots_[i];
     const char* p = &arena_[s.offset / kArenaChunk][s.offset % kArenaChunk];
-    Reader r{p, p + s.length};
+    Reader r{p};
     Event e;
     e.case_id = case_id;
     e.seq = seq;
@@ -59,7 +271,7 @@ class EventLog {
     e.notified.resize(r.u32());
     for (std::string& n : e.notified) n = r.str();
     e.state_after = static_cast<State>(r.u8());
-    e.data = nlohmann::json::from_msgpack(r.p, r.end);
+    e.data = nlohmann::json::from_msgpack(r.p, p + s.length);
     return e;
   }
 
@@ -79,36 +291,6 @@ class EventLog {
     std::uint32_t length;
     std::size_t previous;  // the same case's previous event, or kNone
   };
-  struct Reader {
-    const char* p;
-    const char* end;
-    std::uint8_t u8() { return static_cast<std::uint8_t>(*p++); }
-    std::uint32_t u32() {
-      std::uint32_t v;
-      std::memcpy(&v, p, sizeof v);
-      p += sizeof v;
-      return v;
-    }
-    std::int64_t i64() {
-      std::int64_t v;
-      std::memcpy(&v, p, sizeof v);
-      p += sizeof v;
-      return v;
-    }
-    std::string str() {
-      const std::uint32_t n = u32();
-      std::string v(p, n);
-      p += n;
-      return v;
-    }
-  };
-
-  static void put_u32(std::string& out, std::uint32_t v) { out.append(reinterpret_cast<const char*>(&v), sizeof v); }
-  static void put_i64(std::string& out, std::int64_t v) { out.append(reinterpret_cast<const char*>(&v), sizeof v); }
-  static void put_str(std::string& out, const std::string& v) {
-    put_u32(out, static_cast<std::uint32_t>(v.size()));
-    out.append(v);
-  }
   static void encode(const Event& e, std::string& out) {
     put_i64(out, e.at.time_since_epoch().count());
     out.push_back(static_cast<char>(e.type));
@@ -147,7 +329,9 @@ class EventLog {
 
 struct MemoryStorage::Impl {
   struct Entry {
-    Case snapshot;
+    std::string snapshot;                      // encode_case's form
+    std::uint64_t version = 0;                 // the snapshot's, for the version check
+    std::optional<Instant> due;                // the snapshot's next_due(), its due-index key
     std::size_t last_event = EventLog::kNone;  // position in `log` of the case's newest event
     std::size_t event_count = 0;
   };
@@ -171,6 +355,7 @@ struct MemoryStorage::Impl {
   std::map<std::string, std::optional<Entry>, std::less<>> undo;
   std::vector<std::uint64_t> batch_outbox;
   std::size_t log_size_at_begin = 0;
+  std::string scratch;  // encode_case's output before it is copied into an entry
 
   CaseMap::iterator find(std::string_view id) {
     auto hit = by_id.find(id);
@@ -181,42 +366,47 @@ struct MemoryStorage::Impl {
     return hit == by_id.end() ? cases.cend() : CaseMap::const_iterator(hit->second);
   }
 
-  static std::optional<DueKey> due_key(const Case& c) {
-    auto next = c.next_due();
-    if (!next) return std::nullopt;
-    return DueKey{next->at, c.id};
+  static std::optional<DueKey> due_key(const std::string& id, const Entry& e) {
+    if (!e.due) return std::nullopt;
+    return DueKey{*e.due, id};
   }
 
   // Stores `c`: copies a const commit, takes the contents of a mutable one (then spent).
   template <class Commit>
   void put(Entry* existing, Commit& c) {
-    constexpr bool take = !std::is_const_v<Commit>;
     if (in_batch && !undo.count(c.snapshot.id))
       undo.emplace(c.snapshot.id, existing ? std::optional<Entry>(*existing) : std::nullopt);
     // The case's old due-index node is re-keyed in place when it has a next instant
     // again: no allocation, and the id it holds is already the right one.
     decltype(due)::node_type node;
     if (existing) {
-      if (auto k = due_key(existing->snapshot)) node = due.extract(*k);
+      if (auto k = due_key(c.snapshot.id, *existing)) node = due.extract(*k);
     } else {
       auto added = cases.emplace(c.snapshot.id, Entry{}).first;
       by_id.emplace(added->first, added);
       existing = &added->second;
     }
-    if constexpr (take) existing->snapshot = std::move(c.snapshot);
-    else existing->snapshot = c.snapshot;
+    // Rewritten in place when it fits; otherwise a block of exactly its size (string growth
+    // would round it up to twice that, for every case).
+    scratch.clear();
+    encode_case(c.snapshot, scratch);
+    if (existing->snapshot.capacity() >= scratch.size()) existing->snapshot.assign(scratch);
+    else existing->snapshot = std::string(scratch);
+    existing->version = c.snapshot.version;
+    const auto next = c.snapshot.next_due();
+    existing->due = next ? std::optional<Instant>(next->at) : std::nullopt;
     if (options.keep_events) {
       for (const Event& e : c.events) {
         existing->last_event = log.append(e, existing->last_event);
         ++existing->event_count;
       }
     }
-    if (auto next = existing->snapshot.next_due()) {
+    if (next) {
       if (node) {
         node.value().first = next->at;
         due.insert(std::move(node));
       } else {
-        due.emplace(next->at, existing->snapshot.id);
+        due.emplace(next->at, c.snapshot.id);
       }
     }
     for (auto& m : c.outbox) {
@@ -238,9 +428,9 @@ struct MemoryStorage::Impl {
       return Status::success();
     }
     if (it == cases.end()) return make_error(ErrorCode::unknown_case, "no case \"" + c.snapshot.id + "\"");
-    if (it->second.snapshot.version != c.expected_version)
+    if (it->second.version != c.expected_version)
       return make_error(ErrorCode::conflict, "case \"" + c.snapshot.id + "\" is at version " +
-                                                 std::to_string(it->second.snapshot.version) + ", not " +
+                                                 std::to_string(it->second.version) + ", not " +
                                                  std::to_string(c.expected_version) + "; reload and retry");
     put(&it->second, c);
     return Status::success();
@@ -249,10 +439,10 @@ struct MemoryStorage::Impl {
   void rollback() {
     for (auto& [id, before] : undo) {
       auto it = cases.find(id);
-      if (auto k = due_key(it->second.snapshot)) due.erase(*k);
+      if (auto k = due_key(id, it->second)) due.erase(*k);
       if (before) {
         it->second = std::move(*before);
-        if (auto k = due_key(it->second.snapshot)) due.insert(*k);
+        if (auto k = due_key(id, it->second)) due.insert(*k);
       } else {
         by_id.erase(it->first);
         cases.erase(it);
@@ -276,7 +466,7 @@ Result<Case> MemoryStorage::load(std::string_view case_id) const {
   std::shared_lock lock(impl_->mu);
   auto it = impl_->find(case_id);
   if (it == impl_->cases.end()) return make_error(ErrorCode::unknown_case, "no case \"" + std::string(case_id) + "\"");
-  return it->second.snapshot;
+  return decode_case(it->second.snapshot, it->first);
 }
 
 Status MemoryStorage::read_events(std::string_view case_id, std::uint64_t from_seq,
@@ -315,7 +505,8 @@ Result<std::vector<Case>> MemoryStorage::query(const CaseQuery& q) const {
   auto it = q.after_id.empty() ? impl_->cases.begin() : impl_->cases.upper_bound(q.after_id);
   for (; it != impl_->cases.end(); ++it) {
     if (q.limit && out.size() >= q.limit) break;
-    if (q.matches(it->second.snapshot)) out.push_back(it->second.snapshot);
+    Case c = decode_case(it->second.snapshot, it->first);
+    if (q.matches(c)) out.push_back(std::move(c));
   }
   return out;
 }
@@ -324,8 +515,10 @@ Result<std::uint64_t> MemoryStorage::count(const CaseQuery& q) const {
   std::shared_lock lock(impl_->mu);
   std::uint64_t n = 0;
   auto it = q.after_id.empty() ? impl_->cases.begin() : impl_->cases.upper_bound(q.after_id);
+  // Only the filters need the snapshot; without any, counting is walking the ids.
+  const bool filtered = q.state || q.supervision || q.lead || !q.jurisdiction.empty() || q.due_before;
   for (; it != impl_->cases.end(); ++it)
-    if (q.matches(it->second.snapshot)) ++n;
+    if (!filtered || q.matches(decode_case(it->second.snapshot, it->first))) ++n;
   return n;
 }
 
