@@ -1,5 +1,6 @@
 #include "fengqiao/memory_storage.hpp"
 
+#include <algorithm>
 #include <cstring>
 #include <map>
 #include <memory>
@@ -15,37 +16,75 @@ namespace fengqiao {
 
 namespace {
 
+// A reusable output buffer written through raw pointers (std::string's push_back checks
+// and updates its size for every byte).
+class Buf {
+ public:
+  void clear() { size_ = 0; }
+  std::size_t size() const { return size_; }
+  const char* data() const { return bytes_.get(); }
+  // At least n writable bytes at the end; advance() says how many were used.
+  char* ensure(std::size_t n) {
+    if (size_ + n > capacity_) grow(size_ + n);
+    return bytes_.get() + size_;
+  }
+  void advance(std::size_t n) { size_ += n; }
+  void push_back(char c) {
+    *ensure(1) = c;
+    ++size_;
+  }
+  void append(const char* p, std::size_t n) {
+    if (n) std::memcpy(ensure(n), p, n);
+    size_ += n;
+  }
+  void append(const std::string& v) { append(v.data(), v.size()); }
+
+ private:
+  void grow(std::size_t need) {
+    capacity_ = std::max(need, 2 * capacity_ + 256);
+    auto bigger = std::make_unique<char[]>(capacity_);
+    if (size_) std::memcpy(bigger.get(), bytes_.get(), size_);
+    bytes_ = std::move(bigger);
+  }
+  std::unique_ptr<char[]> bytes_;
+  std::size_t size_ = 0;
+  std::size_t capacity_ = 0;
+};
+
 // A compact binary form for what the storage keeps, written and read only by this file
 // (nothing persists it): fixed-width little-endian integers, length-prefixed strings,
 // a flag byte before each optional. Kept snapshots and events are a single block each
 // instead of a struct with a heap block per string, vector and JSON node.
-void put_u8(std::string& out, std::uint8_t v) { out.push_back(static_cast<char>(v)); }
+void put_u8(Buf& out, std::uint8_t v) { out.push_back(static_cast<char>(v)); }
 // Integers as LEB128 varints (signed ones zigzag-mapped first): lengths, counts, levels
 // and versions take one byte, instants five.
-void put_var(std::string& out, std::uint64_t v) {
+void put_var(Buf& out, std::uint64_t v) {
+  char* const start = out.ensure(10);
+  char* p = start;
   while (v >= 0x80) {
-    out.push_back(static_cast<char>((v & 0x7f) | 0x80));
+    *p++ = static_cast<char>((v & 0x7f) | 0x80);
     v >>= 7;
   }
-  out.push_back(static_cast<char>(v));
+  *p++ = static_cast<char>(v);
+  out.advance(static_cast<std::size_t>(p - start));
 }
-void put_u32(std::string& out, std::uint32_t v) { put_var(out, v); }
-void put_i64(std::string& out, std::int64_t v) {
+void put_u32(Buf& out, std::uint32_t v) { put_var(out, v); }
+void put_i64(Buf& out, std::int64_t v) {
   put_var(out, (static_cast<std::uint64_t>(v) << 1) ^ static_cast<std::uint64_t>(v >> 63));
 }
-void put_str(std::string& out, const std::string& v) {
+void put_str(Buf& out, const std::string& v) {
   put_u32(out, static_cast<std::uint32_t>(v.size()));
   out.append(v);
 }
-void put_instant(std::string& out, Instant t) { put_i64(out, t.time_since_epoch().count()); }
+void put_instant(Buf& out, Instant t) { put_i64(out, t.time_since_epoch().count()); }
 template <class E>
-void put_enum(std::string& out, E v) { put_u8(out, static_cast<std::uint8_t>(v)); }
-void put_strs(std::string& out, const std::vector<std::string>& v) {
+void put_enum(Buf& out, E v) { put_u8(out, static_cast<std::uint8_t>(v)); }
+void put_strs(Buf& out, const std::vector<std::string>& v) {
   put_u32(out, static_cast<std::uint32_t>(v.size()));
   for (const std::string& x : v) put_str(out, x);
 }
 template <class T, class Put>
-void put_opt(std::string& out, const std::optional<T>& v, Put put) {
+void put_opt(Buf& out, const std::optional<T>& v, Put put) {
   put_u8(out, v ? 1 : 0);
   if (v) put(out, *v);
 }
@@ -87,7 +126,7 @@ struct Reader {
   }
 };
 
-void put_span(std::string& out, const Span& s) {
+void put_span(Buf& out, const Span& s) {
   put_enum(out, s.unit);
   put_i64(out, s.amount);
 }
@@ -98,7 +137,7 @@ Span get_span(Reader& r) {
   return s;
 }
 
-void put_clock(std::string& out, const StageClock& c) {
+void put_clock(Buf& out, const StageClock& c) {
   put_enum(out, c.stage);
   put_instant(out, c.started_at);
   put_span(out, c.rule.limit);
@@ -143,7 +182,7 @@ static_assert(sizeof(Event) == 192, "Event changed: update EventLog::encode / de
 static_assert(sizeof(CaseQuery) == 128, "CaseQuery changed: update MemoryStorage::count");
 #endif
 
-void encode_case(const Case& c, std::string& out) {
+void encode_case(const Case& c, Buf& out) {
   put_enum(out, c.channel);
   put_str(out, c.category);
   put_enum(out, c.urgency);
@@ -291,7 +330,7 @@ class EventLog {
     std::uint32_t length;
     std::size_t previous;  // the same case's previous event, or kNone
   };
-  static void encode(const Event& e, std::string& out) {
+  void encode(const Event& e, Buf& out) {
     put_i64(out, e.at.time_since_epoch().count());
     out.push_back(static_cast<char>(e.type));
     out.push_back(static_cast<char>(e.action ? static_cast<std::uint8_t>(*e.action) : kAbsent));
@@ -306,7 +345,9 @@ class EventLog {
     put_u32(out, static_cast<std::uint32_t>(e.notified.size()));
     for (const std::string& n : e.notified) put_str(out, n);
     out.push_back(static_cast<char>(e.state_after));
-    nlohmann::json::to_msgpack(e.data, out);
+    msgpack_.clear();
+    nlohmann::json::to_msgpack(e.data, msgpack_);
+    out.append(msgpack_);
   }
 
   // Room for n bytes in one arena chunk (an event never straddles two).
@@ -324,7 +365,8 @@ class EventLog {
   std::vector<std::unique_ptr<char[]>> arena_;
   std::size_t used_ = 0;  // bytes of the arena in use, chunk tails skipped included
   std::vector<Slot> slots_;
-  std::string scratch_;
+  Buf scratch_;
+  std::string msgpack_;  // nlohmann writes to a string; copied after the fixed fields
 };
 
 struct MemoryStorage::Impl {
@@ -355,7 +397,7 @@ struct MemoryStorage::Impl {
   std::map<std::string, std::optional<Entry>, std::less<>> undo;
   std::vector<std::uint64_t> batch_outbox;
   std::size_t log_size_at_begin = 0;
-  std::string scratch;  // encode_case's output before it is copied into an entry
+  Buf scratch;  // encode_case's output before it is copied into an entry
 
   CaseMap::iterator find(std::string_view id) {
     auto hit = by_id.find(id);
@@ -390,8 +432,8 @@ struct MemoryStorage::Impl {
     // would round it up to twice that, for every case).
     scratch.clear();
     encode_case(c.snapshot, scratch);
-    if (existing->snapshot.capacity() >= scratch.size()) existing->snapshot.assign(scratch);
-    else existing->snapshot = std::string(scratch);
+    if (existing->snapshot.capacity() >= scratch.size()) existing->snapshot.assign(scratch.data(), scratch.size());
+    else existing->snapshot = std::string(scratch.data(), scratch.size());
     existing->version = c.snapshot.version;
     const auto next = c.snapshot.next_due();
     existing->due = next ? std::optional<Instant>(next->at) : std::nullopt;
