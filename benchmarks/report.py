@@ -212,6 +212,14 @@ def main():
                 w(f"| {pat} | {'FULL' if full else 'NORMAL'} | {num(e['actions_per_s'])} | {num(r['actions_per_s'])} | "
                   f"{ratio(r['actions_per_s'], e['actions_per_s'], 2)} | {num(e['bytes_per_case'])} |")
         w("")
+        r2 = bench(sq, r"^BM_RawSqliteCpp/full:0/batched:2/")
+        r3 = bench(sq, r"^BM_RawSqliteCpp/full:0/batched:3/")
+        if r2 and r3:
+            w("Where the raw side's batched time goes (NORMAL): the same rows without the savepoints, "
+              f"{num(r2['actions_per_s'])} actions/s; with the savepoints but `PRAGMA temp_store = MEMORY` "
+              f"(the savepoints' statement journal kept in memory instead of a temporary file), "
+              f"{num(r3['actions_per_s'])} actions/s.")
+            w("")
         e = bench(sq, r"^BM_EngineSqlite/full:0/batched:1/")
         r = bench(sq, r"^BM_RawSqliteCpp/full:0/batched:1/")
         if e and r:
