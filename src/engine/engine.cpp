@@ -101,12 +101,12 @@ struct Engine::Impl {
         if (m.event_seq == 0) m.event_seq = event.seq;
       }
     }
-    // Without listeners the storage may take the event instead of copying it.
-    std::optional<Event> for_listeners;
-    if (wants_events()) for_listeners = event;
+    // Without listeners the storage may take the event; with them it gets the commit to
+    // read only, and the listeners are handed the commit's own event (no copy of it).
     commit.events.push_back(std::move(event));
-    Status s = storage.commit(std::move(commit));
-    if (s && for_listeners) notify(*for_listeners, draft);
+    if (!wants_events()) return storage.commit(std::move(commit));
+    Status s = storage.commit(static_cast<const CaseCommit&>(commit));
+    if (s) notify(commit.events.front(), draft);
     return s;
   }
 
