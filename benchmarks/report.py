@@ -261,15 +261,15 @@ def main():
     if rp:
         w("`fengqiao::replay()` of a generated history (random cases with refusals and deadline events,")
         w("exported by `history::export_cases`), streamed from a file; prefixes of the same file show how")
-        w("memory grows. Peak RSS growth is VmHWM after the replay minus VmRSS before it.")
+        w("memory grows. Memory kept = heap still allocated by the replay's storage after it (mallinfo2).")
         w("")
-        w("| history | lines | MB | cases | lines/s | MB/s | peak RSS growth | per case |")
-        w("|---|---:|---:|---:|---:|---:|---:|---:|")
+        w("| history | lines | MB | cases | lines/s | MB/s | memory kept | per case | per line |")
+        w("|---|---:|---:|---:|---:|---:|---:|---:|---:|")
         for q, label in ((1, "first quarter"), (2, "first half"), (4, "whole file")):
             b = bench(rp, rf"^BM_Replay/quarters:{q}/")
             if b:
                 w(f"| {label} | {num(b['lines'])} | {num(b['mb'], 1)} | {num(b['cases'])} | {num(b['lines_per_s'])} | "
-                  f"{num(b['mb_per_s'], 1)} | {num(b['peak_rss_growth_mb'], 1)} MB | {num(b['bytes_per_case'])} B |")
+                  f"{num(b['mb_per_s'], 1)} | {num(b['retained_mb'], 1)} MB | {num(b['bytes_per_case'])} B | {num(b['bytes_per_line'])} B |")
         w("")
         b = bench(rp, r"^BM_Replay/quarters:4/")
         if b:
