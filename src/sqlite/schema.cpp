@@ -150,6 +150,9 @@ Status prepare_schema(Connection& c, const SqliteOptions& options, const Where& 
   }
   c.run_once(options.synchronous == SqliteOptions::Synchronous::full ? "PRAGMA synchronous = FULL"
                                                                       : "PRAGMA synchronous = NORMAL");
+  // A batch wraps each action in a savepoint, whose statement journal would otherwise go to a
+  // temporary file (one pwrite per page per action); the WAL already makes the commit durable.
+  c.run_once("PRAGMA temp_store = MEMORY");
 
   if (found.contents == Contents::fengqiao && found.schema_version == SqliteStorage::kSchemaVersion)
     return Status::success();

@@ -4,6 +4,7 @@
 #include <filesystem>
 #include <limits>
 #include <mutex>
+#include <unordered_map>
 #include <thread>
 
 #include <SQLiteCpp/Database.h>
@@ -86,6 +87,12 @@ struct SqliteStorage::Impl {
   // Set when SQLite itself rolled back the open batch after an error (disk full, I/O):
   // its earlier commits are gone, and end_batch(true) must say so.
   std::optional<Error> batch_lost;
+  // Snapshots committed in the open batch, by case id: the batch holds the write lock, so
+  // no other connection can change them, and `load` need not read and parse them back
+  // (a batch's actions mostly touch cases it has just written). Cleared when the batch
+  // ends, either way, and when it grows past kBatchCacheCases.
+  std::unordered_map<std::string, Case> batch_cache;
+  static constexpr std::size_t kBatchCacheCases = 4096;
 
   Impl(const std::string& path, const SqliteOptions& o, int flags)
       : where{path, o.busy_timeout}, options(o), conn(path, flags, static_cast<int>(o.busy_timeout.count())) {}
@@ -122,6 +129,7 @@ struct SqliteStorage::Impl {
       if (s) scope.commit();
       return s;
     } catch (...) {
+      batch_cache.clear();  // the body may have cached a snapshot whose savepoint did not commit
       notice_lost_batch();
       throw;
     }
@@ -144,28 +152,25 @@ struct SqliteStorage::Impl {
     }
 
     return write([&]() -> Status {
-      std::optional<int64_t> stored;
-      {
-        Use st(conn, kSelectVersion);
-        st->bind(1, c.snapshot.id);
-        if (st->executeStep()) stored = st->getColumn(0).getInt64();
-      }
       if (c.expected_version == 0) {
-        if (stored) return make_error(ErrorCode::duplicate_case, "case \"" + c.snapshot.id + "\" already exists");
+        if (stored_version(c.snapshot.id))
+          return make_error(ErrorCode::duplicate_case, "case \"" + c.snapshot.id + "\" already exists");
         Use st(conn, kInsertCase);
         bind_case(*st, c.snapshot, snapshot);
         st->exec();
       } else {
-        if (!stored) return make_error(ErrorCode::unknown_case, "no case \"" + c.snapshot.id + "\"");
-        if (*stored != as_int64(c.expected_version))
-          return make_error(ErrorCode::conflict, "case \"" + c.snapshot.id + "\" is at version " +
-                                                     std::to_string(*stored) + ", not " +
-                                                     std::to_string(c.expected_version) + "; reload and retry");
+        // The version check is the UPDATE's own WHERE clause; only a refusal reads the
+        // stored version back, to say why.
         Use st(conn, kUpdateCase);
         bind_case(*st, c.snapshot, snapshot);
         st->bind(10, as_int64(c.expected_version));
-        if (st->exec() != 1)  // cannot differ under the write lock; never write past a lost race
-          return make_error(ErrorCode::conflict, "case \"" + c.snapshot.id + "\" changed concurrently; reload and retry");
+        if (st->exec() != 1) {
+          const std::optional<int64_t> stored = stored_version(c.snapshot.id);
+          if (!stored) return make_error(ErrorCode::unknown_case, "no case \"" + c.snapshot.id + "\"");
+          return make_error(ErrorCode::conflict, "case \"" + c.snapshot.id + "\" is at version " +
+                                                     std::to_string(*stored) + ", not " +
+                                                     std::to_string(c.expected_version) + "; reload and retry");
+        }
       }
       for (std::size_t i = 0; i < c.events.size(); ++i) {
         const Event& e = c.events[i];
@@ -186,12 +191,27 @@ struct SqliteStorage::Impl {
         st->bind(4, payloads[i]);
         st->exec();
       }
+      if (in_batch) {
+        if (batch_cache.size() >= kBatchCacheCases) batch_cache.clear();
+        batch_cache.insert_or_assign(c.snapshot.id, c.snapshot);
+      }
       return Status::success();
     });
   }
 
+  std::optional<int64_t> stored_version(const std::string& case_id) const {
+    Use st(conn, kSelectVersion);
+    st->bind(1, case_id);
+    if (!st->executeStep()) return std::nullopt;
+    return st->getColumn(0).getInt64();
+  }
+
   Result<Case> load(std::string_view case_id) const {
     auto lock = hold();
+    if (in_batch) {
+      // Only the batch's own thread gets here while a batch is open (see hold()).
+      if (auto it = batch_cache.find(std::string(case_id)); it != batch_cache.end()) return it->second;
+    }
     Use st(conn, kSelectSnapshot);
     st->bind(1, std::string(case_id));
     if (!st->executeStep()) return make_error(ErrorCode::unknown_case, "no case \"" + std::string(case_id) + "\"");
@@ -255,6 +275,7 @@ struct SqliteStorage::Impl {
     in_batch = true;
     batch_owner = std::this_thread::get_id();
     batch_lost.reset();
+    batch_cache.clear();
     return Status::success();
   }
 
@@ -266,6 +287,7 @@ struct SqliteStorage::Impl {
       Impl& impl;
       ~Close() {
         impl.in_batch = false;
+        impl.batch_cache.clear();
         impl.batch_owner = {};
         impl.batch_ended.notify_all();
       }
