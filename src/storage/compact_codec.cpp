@@ -1,0 +1,142 @@
+#include "storage/compact_codec.hpp"
+
+namespace fengqiao::storage_detail {
+
+namespace {
+
+void put_span(Buf& out, const Span& s) {
+  put_enum(out, s.unit);
+  put_i64(out, s.amount);
+}
+Span get_span(Reader& r) {
+  Span s;
+  s.unit = r.enumerated<Span::Unit>();
+  s.amount = r.i64();
+  return s;
+}
+
+void put_clock(Buf& out, const StageClock& c) {
+  put_enum(out, c.stage);
+  put_instant(out, c.started_at);
+  put_span(out, c.rule.limit);
+  put_span(out, c.rule.warn_before);
+  put_span(out, c.rule.escalate_every);
+  put_i64(out, c.rule.max_level);
+  put_span(out, c.rule.max_extension);
+  put_span(out, c.limit);
+  put_u8(out, c.extended ? 1 : 0);
+  put_opt(out, c.stopped_at, put_instant);
+  put_instant(out, c.armed_after);
+  put_u32(out, static_cast<std::uint32_t>(c.schedule.size()));
+  for (Instant t : c.schedule) put_instant(out, t);
+  put_u8(out, c.next_step);
+}
+StageClock get_clock(Reader& r) {
+  StageClock c;
+  c.stage = r.enumerated<Stage>();
+  c.started_at = r.instant();
+  c.rule.limit = get_span(r);
+  c.rule.warn_before = get_span(r);
+  c.rule.escalate_every = get_span(r);
+  c.rule.max_level = static_cast<int>(r.i64());
+  c.rule.max_extension = get_span(r);
+  c.limit = get_span(r);
+  c.extended = r.u8() != 0;
+  c.stopped_at = r.opt<Instant>([](Reader& x) { return x.instant(); });
+  c.armed_after = r.instant();
+  c.schedule.resize(r.u32());
+  for (Instant& t : c.schedule) t = r.instant();
+  c.next_step = r.u8();
+  return c;
+}
+
+}  // namespace
+
+// Every field of Case but the id. A field added to Case must be handled here too: on the
+// platform the project is developed on (64-bit libstdc++) this size stops matching and the
+// build fails until someone has looked.
+#if defined(__GLIBCXX__) && defined(__x86_64__)
+static_assert(sizeof(Case) == 760, "Case changed: update encode_case / decode_case");
+#endif
+
+void encode_case(const Case& c, Buf& out) {
+  put_enum(out, c.channel);
+  put_str(out, c.category);
+  put_enum(out, c.urgency);
+  put_strs(out, c.jurisdiction);
+  put_u32(out, static_cast<std::uint32_t>(c.parties.size()));
+  for (const Party& p : c.parties) {
+    put_str(out, p.name);
+    put_str(out, p.id_number);
+    put_str(out, p.phone);
+  }
+  put_str(out, c.summary);
+  put_str(out, c.first_responder);
+  put_instant(out, c.registered_at);
+  put_opt(out, c.route, put_enum<Route>);
+  put_opt(out, c.lead, put_str);
+  put_strs(out, c.co_handlers);
+  put_strs(out, c.consultation_orgs);
+  put_enum(out, c.state);
+  put_opt(out, c.suspended_from, put_enum<State>);
+  put_opt(out, c.outcome, put_enum<Outcome>);
+  put_str(out, c.resolution_method);
+  put_opt(out, c.satisfaction, put_enum<Satisfaction>);
+  put_u32(out, c.reopened);
+  put_opt(out, c.closed_at, put_instant);
+  put_enum(out, c.supervision);
+  put_i64(out, c.level);
+  put_u32(out, c.record.warnings);
+  put_u32(out, c.record.overdues);
+  put_u32(out, c.record.escalations);
+  put_u32(out, c.record.supervision_orders);
+  put_i64(out, c.record.highest_level);
+  put_opt(out, c.clock, put_clock);
+  put_opt(out, c.held_clock, put_clock);
+  put_i64(out, static_cast<std::int64_t>(c.version));
+  put_instant(out, c.updated_at);
+}
+
+Case decode_case(const std::string& blob, const std::string& id) {
+  Reader r{blob.data()};
+  Case c;
+  c.id = id;
+  c.channel = r.enumerated<Channel>();
+  c.category = r.str();
+  c.urgency = r.enumerated<Urgency>();
+  c.jurisdiction = r.strs();
+  c.parties.resize(r.u32());
+  for (Party& p : c.parties) {
+    p.name = r.str();
+    p.id_number = r.str();
+    p.phone = r.str();
+  }
+  c.summary = r.str();
+  c.first_responder = r.str();
+  c.registered_at = r.instant();
+  c.route = r.opt<Route>([](Reader& x) { return x.enumerated<Route>(); });
+  c.lead = r.opt<std::string>([](Reader& x) { return x.str(); });
+  c.co_handlers = r.strs();
+  c.consultation_orgs = r.strs();
+  c.state = r.enumerated<State>();
+  c.suspended_from = r.opt<State>([](Reader& x) { return x.enumerated<State>(); });
+  c.outcome = r.opt<Outcome>([](Reader& x) { return x.enumerated<Outcome>(); });
+  c.resolution_method = r.str();
+  c.satisfaction = r.opt<Satisfaction>([](Reader& x) { return x.enumerated<Satisfaction>(); });
+  c.reopened = r.u32();
+  c.closed_at = r.opt<Instant>([](Reader& x) { return x.instant(); });
+  c.supervision = r.enumerated<Supervision>();
+  c.level = static_cast<int>(r.i64());
+  c.record.warnings = r.u32();
+  c.record.overdues = r.u32();
+  c.record.escalations = r.u32();
+  c.record.supervision_orders = r.u32();
+  c.record.highest_level = static_cast<int>(r.i64());
+  c.clock = r.opt<StageClock>(get_clock);
+  c.held_clock = r.opt<StageClock>(get_clock);
+  c.version = static_cast<std::uint64_t>(r.i64());
+  c.updated_at = r.instant();
+  return c;
+}
+
+}  // namespace fengqiao::storage_detail
