@@ -24,6 +24,7 @@ TEST_CASE("format_instant renders the local wall time and the offset") {
 TEST_CASE("format_instant around the epoch, leap days and year ends") {
   CHECK(format_instant(Instant{}, offset("Z")) == "1970-01-01T00:00:00+00:00");
   CHECK(format_instant(Instant{} - Seconds(1), offset("Z")) == "1969-12-31T23:59:59+00:00");
+  CHECK(format_instant(Instant{}, offset("-05:00")) == "1969-12-31T19:00:00-05:00");
   CHECK(format_instant(at("2024-02-29T23:59:59+08:00"), offset("+08:00")) == "2024-02-29T23:59:59+08:00");
   CHECK(format_instant(at("2025-12-31T20:00:00Z"), offset("+08:00")) == "2026-01-01T04:00:00+08:00");
   CHECK(format_instant(at("1400-03-01T00:00:00Z"), offset("Z")) == "1400-03-01T00:00:00+00:00");

@@ -95,13 +95,16 @@ std::string format_instant(Instant t, UtcOffset offset) {
   // Written digit by digit: every stored snapshot and event formats several instants, and
   // snprintf's format parsing was a tenth of a durable action's time.
   const int year = static_cast<int>(date.year());
-  if (year < 0 || year > 9999) {
+  const int off = offset.seconds() < 0 ? -offset.seconds() : offset.seconds();
+  // Years have four digits: Boost's calendar keeps them within 1400..9999 (it throws
+  // std::out_of_range beyond). An offset of 100 hours or more (UtcOffset::from_seconds does
+  // not check) needs more digits than the template below has.
+  if (off >= 100 * 3600) {
     char buf[64];
     std::snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02lld:%02lld:%02lld", year, static_cast<int>(date.month()),
                   static_cast<int>(date.day()), sod / 3600, (sod / 60) % 60, sod % 60);
     return std::string(buf) + offset.to_string();
   }
-  const int off = offset.seconds() < 0 ? -offset.seconds() : offset.seconds();
   char buf[] = "0000-00-00T00:00:00+00:00";
   auto put2 = [&buf](int at, long long v) {
     buf[at] = static_cast<char>('0' + v / 10);

@@ -112,6 +112,7 @@ struct SqliteStorage::Impl {
   // After a write failed inside a batch: did SQLite abandon the whole transaction (it
   // does after a full disk or an I/O error)? Then the batch's commits are gone.
   void notice_lost_batch() {
+    if (in_batch && !conn.in_transaction()) batch_cache.clear();
     if (in_batch && !batch_lost && !conn.in_transaction())
       batch_lost = make_error(ErrorCode::storage_error,
                               describe_file(where) + " rolled back the open batch after a failed write (see that "
@@ -122,6 +123,9 @@ struct SqliteStorage::Impl {
   template <class F>
   Status write(F&& body) {
     auto lock = hold();
+    // A failed read can also make SQLite abandon the batch's transaction; a savepoint opened
+    // now would then commit on its own, outside the batch.
+    notice_lost_batch();
     if (batch_lost) return *batch_lost;
     try {
       WriteScope scope(conn, in_batch);
@@ -208,8 +212,9 @@ struct SqliteStorage::Impl {
 
   Result<Case> load(std::string_view case_id) const {
     auto lock = hold();
-    if (in_batch) {
-      // Only the batch's own thread gets here while a batch is open (see hold()).
+    if (in_batch && conn.in_transaction()) {
+      // Only the batch's own thread gets here while a batch is open (see hold()); a batch
+      // SQLite has abandoned (no transaction any more) is not served from the cache.
       if (auto it = batch_cache.find(std::string(case_id)); it != batch_cache.end()) return it->second;
     }
     Use st(conn, kSelectSnapshot);

@@ -49,7 +49,7 @@ class Buf {
   std::size_t capacity_ = 0;
 };
 
-// A compact binary form for what the storage keeps, written and read only by this file
+// A compact binary form for what the storage keeps, written and read only by src/storage/
 // (nothing persists it): fixed-width little-endian integers, length-prefixed strings,
 // a flag byte before each optional. Kept snapshots and events are a single block each
 // instead of a struct with a heap block per string, vector and JSON node.

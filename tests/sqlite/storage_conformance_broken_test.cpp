@@ -4,6 +4,8 @@
 // protect integrators from that bug.
 #include <doctest/doctest.h>
 
+#include <map>
+
 #include <fengqiao/memory_storage.hpp>
 #include <fengqiao/testing/storage_conformance.hpp>
 
@@ -116,6 +118,35 @@ class TextPrefixPath final : public Forward {
   }
 };
 
+// Inside a batch, serves each case as the batch first wrote it (a read cache that is not
+// updated by later commits).
+class StaleBatchCache final : public Forward {
+ public:
+  Status begin_batch() override {
+    cache.clear();
+    batching = true;
+    return inner.begin_batch();
+  }
+  Status end_batch(bool commit) override {
+    cache.clear();
+    batching = false;
+    return inner.end_batch(commit);
+  }
+  Status commit(const CaseCommit& c) override {
+    Status s = inner.commit(c);
+    if (s && batching) cache.emplace(c.snapshot.id, c.snapshot);  // emplace: keeps the first
+    return s;
+  }
+  Result<Case> load(std::string_view id) const override {
+    if (auto it = cache.find(std::string(id)); it != cache.end()) return it->second;
+    return inner.load(id);
+  }
+
+ private:
+  std::map<std::string, Case> cache;
+  bool batching = false;
+};
+
 template <class Adapter>
 struct Factory {
   std::shared_ptr<Storage> open() { return std::make_shared<Adapter>(); }
@@ -130,6 +161,7 @@ TYPE_TO_STRING_AS("StrictAck", Factory<StrictAck>);
 TYPE_TO_STRING_AS("DropsOutbox", Factory<DropsOutbox>);
 TYPE_TO_STRING_AS("NoLimit", Factory<NoLimit>);
 TYPE_TO_STRING_AS("TextPrefixPath", Factory<TextPrefixPath>);
+TYPE_TO_STRING_AS("StaleBatchCache", Factory<StaleBatchCache>);
 TEST_CASE_TEMPLATE_INVOKE(fengqiao_storage_conformance, Factory<LastWriterWins>, Factory<ExclusiveDueBound>,
                           Factory<RollbackCommits>, Factory<StrictAck>, Factory<DropsOutbox>, Factory<NoLimit>,
-                          Factory<TextPrefixPath>);
+                          Factory<TextPrefixPath>, Factory<StaleBatchCache>);

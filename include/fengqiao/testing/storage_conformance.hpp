@@ -607,16 +607,17 @@ inline void batch_commit_publishes(Storage& s) {
   Case a = make_case("C-1", 1);
   set_due(a, at(100));
   need(s.commit(change(a, 0, {make_message(a, 1, "registered")})), "commit in batch");
-  need(s.commit(change(make_case("C-1", 2), 1)), "second commit of the case in the batch");
+  const Case a2 = make_case("C-1", 2);
+  need(s.commit(change(a2, 1)), "second commit of the case in the batch");
   create(s, make_case("C-2", 1));
-  // The batch's own reads see its changes.
-  CHECK(need(s.load("C-1"), "load").version == 2);
+  // The batch's own reads see its changes, whole (an adapter may serve them from a cache).
+  CHECK(json_of(need(s.load("C-1"), "load")) == json_of(a2));
   CHECK(history(s, "C-1").size() == 2);
   CHECK(need(s.count(CaseQuery{}), "count") == 2);
   CHECK(need(s.outbox_depth(), "depth") == 1);
   need(s.end_batch(true), "end_batch(true)");
 
-  CHECK(need(s.load("C-1"), "load").version == 2);
+  CHECK(json_of(need(s.load("C-1"), "load")) == json_of(a2));
   CHECK(query_ids(s, CaseQuery{}) == Ids{"C-1", "C-2"});
   CHECK(need(s.outbox_depth(), "depth") == 1);
 }
