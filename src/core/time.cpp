@@ -94,17 +94,9 @@ std::string format_instant(Instant t, UtcOffset offset) {
       static_cast<boost::gregorian::date::date_int_type>(days + kEpochJdn)));
   // Written digit by digit: every stored snapshot and event formats several instants, and
   // snprintf's format parsing was a tenth of a durable action's time.
-  const int year = static_cast<int>(date.year());
-  const int off = offset.seconds() < 0 ? -offset.seconds() : offset.seconds();
   // Years have four digits: Boost's calendar keeps them within 1400..9999 (it throws
-  // std::out_of_range beyond). An offset of 100 hours or more (UtcOffset::from_seconds does
-  // not check) needs more digits than the template below has.
-  if (off >= 100 * 3600) {
-    char buf[64];
-    std::snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02lld:%02lld:%02lld", year, static_cast<int>(date.month()),
-                  static_cast<int>(date.day()), sod / 3600, (sod / 60) % 60, sod % 60);
-    return std::string(buf) + offset.to_string();
-  }
+  // std::out_of_range beyond).
+  const int year = static_cast<int>(date.year());
   char buf[] = "0000-00-00T00:00:00+00:00";
   auto put2 = [&buf](int at, long long v) {
     buf[at] = static_cast<char>('0' + v / 10);
@@ -117,6 +109,10 @@ std::string format_instant(Instant t, UtcOffset offset) {
   put2(11, sod / 3600);
   put2(14, (sod / 60) % 60);
   put2(17, sod % 60);
+  // An offset of 100 hours or more (UtcOffset::from_seconds does not check) needs more
+  // digits than the template has.
+  const int off = offset.seconds() < 0 ? -offset.seconds() : offset.seconds();
+  if (off >= 100 * 3600) return std::string(buf, 19) + offset.to_string();
   buf[19] = offset.seconds() < 0 ? '-' : '+';
   put2(20, off / 3600);
   put2(23, (off / 60) % 60);

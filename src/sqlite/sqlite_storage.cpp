@@ -112,8 +112,9 @@ struct SqliteStorage::Impl {
   // After a write failed inside a batch: did SQLite abandon the whole transaction (it
   // does after a full disk or an I/O error)? Then the batch's commits are gone.
   void notice_lost_batch() {
-    if (in_batch && !conn.in_transaction()) batch_cache.clear();
-    if (in_batch && !batch_lost && !conn.in_transaction())
+    if (!in_batch || conn.in_transaction()) return;
+    batch_cache.clear();
+    if (!batch_lost)
       batch_lost = make_error(ErrorCode::storage_error,
                               describe_file(where) + " rolled back the open batch after a failed write (see that "
                                                      "write's error); none of the batch's commits were stored");
