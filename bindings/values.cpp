@@ -18,9 +18,9 @@ py::object optional_string(const std::optional<std::string>& v) { return v ? py:
 std::string name(std::string_view text) { return std::string(text); }
 
 template <class E>
-py::tuple names(E last) {
+py::tuple names() {
   py::list out;
-  for (int i = 0; i <= static_cast<int>(last); ++i) out.append(py::str(name(to_string(static_cast<E>(i)))));
+  for (E e : all_of<E>()) out.append(py::str(name(to_string(e))));
   return py::tuple(out);
 }
 
@@ -64,6 +64,14 @@ void bind_case(py::module_& m) {
       .def_property_readonly("lead", [](const C& c) { return optional_string(c.value.lead); })
       .def_property_readonly("co_handlers", [](const C& c) { return strings(c.value.co_handlers); })
       .def_property_readonly("consultation_orgs", [](const C& c) { return strings(c.value.consultation_orgs); })
+      .def_property_readonly(
+          "assignee", [](const C& c) { return optional_string(c.value.assignee); },
+          "The named person of the lead org accountable for the case (承办人), or None.")
+      .def_property_readonly(
+          "involved_orgs", [](const C& c) { return strings(c.value.involved_orgs); },
+          "Every org ever named on the case as lead, co-handler or consultation participant.")
+      .def_property_readonly(
+          "notes", [](const C& c) { return c.value.notes; }, "The number of accepted notes.")
       .def_property_readonly("state", [](const C& c) { return name(to_string(c.value.state)); })
       .def_property_readonly("suspended_from", [](const C& c) { return name_or_none(c.value.suspended_from); })
       .def_property_readonly("outcome", [](const C& c) { return name_or_none(c.value.outcome); })
@@ -161,11 +169,16 @@ void bind_values(py::module_& m) {
   bind_case(m);
   bind_event(m);
   // The spec's vocabulary, for validating input or building menus without the C++ headers.
-  m.attr("ACTIONS") = names(Action::supervise);
-  m.attr("STATES") = names(State::withdrawn);
-  m.attr("ROLES") = names(Role::admin);
-  m.attr("SUPERVISION") = names(Supervision::escalated);
-  m.attr("STAGES") = names(Stage::follow_up);
+  m.attr("ACTIONS") = names<Action>();
+  m.attr("STATES") = names<State>();
+  m.attr("ROLES") = names<Role>();
+  m.attr("SUPERVISION") = names<Supervision>();
+  m.attr("STAGES") = names<Stage>();
+  m.attr("CHANNELS") = names<Channel>();
+  m.attr("URGENCIES") = names<Urgency>();
+  m.attr("ROUTES") = names<Route>();
+  m.attr("OUTCOMES") = names<Outcome>();
+  m.attr("SATISFACTIONS") = names<Satisfaction>();
 }
 
 }  // namespace fengqiao::python

@@ -490,9 +490,9 @@ TEST_CASE("reopen of a case concluded without a lead org (on the spot, declined)
   }
 }
 
-TEST_CASE("withdraw: citizen, intake or dispatcher withdraw from registered, dispatched, handling, consulting, suspended") {
+TEST_CASE("withdraw: a party citizen, intake or dispatcher withdraw from registered, dispatched, handling, consulting, suspended") {
   for (State from : {State::registered, State::dispatched, State::handling, State::consulting, State::suspended}) {
-    for (const Actor& who : {citizen, intake, other_intake, dispatcher}) {
+    for (const Actor& who : {party_citizen, intake, other_intake, dispatcher}) {
       CAPTURE(from);
       CAPTURE(who.id);
       Rig rig;
@@ -517,11 +517,11 @@ TEST_CASE("withdraw is refused once the case is concluded, feedback given, close
   }
 }
 
-TEST_CASE("withdrawn is final: nothing at all is allowed any more") {
+TEST_CASE("withdrawn is final: nothing but a note is allowed any more") {
   Rig rig;
   drive_to(rig, "C-1", State::withdrawn);
   for (Action a : kAllActions) {
-    if (a == Action::register_case) continue;
+    if (a == Action::register_case || a == Action::note) continue;
     CAPTURE(a);
     expect_refused(rig, "C-1", canonical(a), ErrorCode::invalid_transition);
   }

@@ -30,6 +30,7 @@ struct Party {
   std::string name;
   std::string id_number;  // empty when not given
   std::string phone;      // empty when not given
+  std::string account;    // the party's citizen account id (may withdraw the case); empty when not given
 };
 
 // One step of a clock's schedule: step 0 is the warning, 1 the deadline (overdue),
@@ -84,6 +85,11 @@ struct Case {
   std::optional<std::string> lead;        // lead org (主办); cleared by `return`
   std::vector<std::string> co_handlers;   // co-handler orgs (协办)
   std::vector<std::string> consultation_orgs;
+
+  // Accountability and progress (contract version 2).
+  std::optional<std::string> assignee;    // the named person of the lead org (承办人); cleared by return, transfer
+  std::vector<std::string> involved_orgs; // every org ever named as lead, co-handler or consultation participant
+  std::uint32_t notes = 0;                // accepted `note` actions
 
   // Lifecycle region.
   State state = State::registered;

@@ -58,7 +58,7 @@ struct Report {
   std::uint64_t emergencies = 0;
   std::uint64_t follow_ups = 0;
   std::uint64_t satisfied = 0;       // satisfied + basic
-  std::array<StageTimeliness, 6> stages{};  // indexed by Stage
+  std::array<StageTimeliness, enum_count<Stage>> stages{};  // indexed by Stage
 
   std::map<std::string, Tally> by_department;    // lead org ("(none)" when never dispatched)
   std::map<std::string, Tally> by_channel;

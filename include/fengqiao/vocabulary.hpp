@@ -5,6 +5,8 @@
 // `parse<E>(text)` is the strict inverse: unknown text gives std::nullopt.
 #pragma once
 
+#include <array>
+#include <cstddef>
 #include <cstdint>
 #include <optional>
 #include <string_view>
@@ -52,6 +54,8 @@ enum class Action : std::uint8_t {
   reopen,
   withdraw,
   supervise,
+  assign,  // contract version 2
+  note,    // contract version 2
 };
 
 // What an event records: a user's action, or one of the engine-generated deadline events.
@@ -80,6 +84,39 @@ enum class Route : std::uint8_t {
 
 enum class Satisfaction : std::uint8_t { satisfied, basic, unsatisfied };
 
+// How many enumerators each enumeration has. Every table indexed by an enumeration is
+// sized with it (and checked against it at compile time), so an enumerator added without
+// its row fails to build instead of reading past a table.
+template <class E>
+struct EnumCount;
+#define FENGQIAO_ENUM_COUNT(E, last) \
+  template <>                        \
+  struct EnumCount<E> {              \
+    static constexpr std::size_t value = static_cast<std::size_t>(E::last) + 1; \
+  };
+FENGQIAO_ENUM_COUNT(State, withdrawn)
+FENGQIAO_ENUM_COUNT(Supervision, escalated)
+FENGQIAO_ENUM_COUNT(Stage, follow_up)
+FENGQIAO_ENUM_COUNT(Action, note)
+FENGQIAO_ENUM_COUNT(EventType, escalated)
+FENGQIAO_ENUM_COUNT(Role, admin)
+FENGQIAO_ENUM_COUNT(Urgency, emergency)
+FENGQIAO_ENUM_COUNT(Outcome, referred)
+FENGQIAO_ENUM_COUNT(Channel, referral)
+FENGQIAO_ENUM_COUNT(Route, legal_aid)
+FENGQIAO_ENUM_COUNT(Satisfaction, unsatisfied)
+#undef FENGQIAO_ENUM_COUNT
+template <class E>
+inline constexpr std::size_t enum_count = EnumCount<E>::value;
+
+// Every enumerator of E, in value order (for menus, bindings and exhaustive tests).
+template <class E>
+constexpr std::array<E, enum_count<E>> all_of() noexcept {
+  std::array<E, enum_count<E>> out{};
+  for (std::size_t i = 0; i < out.size(); ++i) out[i] = static_cast<E>(i);
+  return out;
+}
+
 std::string_view to_string(State) noexcept;
 std::string_view to_string(Supervision) noexcept;
 std::string_view to_string(Stage) noexcept;
@@ -100,7 +137,20 @@ std::optional<E> parse(std::string_view text) noexcept;
 constexpr bool is_open(State s) noexcept { return s != State::closed && s != State::withdrawn; }
 
 // The stage clock an open state runs (LIFECYCLE.md "States"); `suspended` runs none.
-std::optional<Stage> stage_of(State s) noexcept;
+constexpr std::optional<Stage> stage_of(State s) noexcept {
+  switch (s) {
+    case State::registered: return Stage::dispatch;
+    case State::dispatched: return Stage::accept;
+    case State::handling: return Stage::handling;
+    case State::consulting: return Stage::consulting;
+    case State::concluded: return Stage::feedback;
+    case State::feedback_given: return Stage::follow_up;
+    case State::suspended:
+    case State::closed:
+    case State::withdrawn: return std::nullopt;
+  }
+  return std::nullopt;
+}
 
 // JSON as the spec strings; from_json throws nlohmann::json::exception on unknown text.
 #define FENGQIAO_DECLARE_ENUM_JSON(E)               \

@@ -14,6 +14,7 @@ struct Names;
   template <>                                                      \
   struct Names<E> {                                                \
     static constexpr std::string_view table[] = {__VA_ARGS__};     \
+    static_assert(std::size(table) == enum_count<E>, "one name per enumerator of " #E); \
   };
 
 FENGQIAO_NAMES(State, "registered", "dispatched", "handling", "consulting", "suspended", "concluded",
@@ -22,7 +23,7 @@ FENGQIAO_NAMES(Supervision, "on_track", "warning", "overdue", "escalated")
 FENGQIAO_NAMES(Stage, "dispatch", "accept", "handling", "consulting", "feedback", "follow_up")
 FENGQIAO_NAMES(Action, "register", "resolve_on_spot", "decline", "dispatch", "accept", "return", "transfer",
                "start_consultation", "end_consultation", "suspend", "resume", "extend", "resolve", "refer",
-               "give_feedback", "follow_up", "reopen", "withdraw", "supervise")
+               "give_feedback", "follow_up", "reopen", "withdraw", "supervise", "assign", "note")
 FENGQIAO_NAMES(EventType, "action", "deadline_warning", "deadline_overdue", "escalated")
 FENGQIAO_NAMES(Role, "intake", "grid_worker", "citizen", "dispatcher", "handler", "mediator", "supervisor",
                "admin")
@@ -63,20 +64,5 @@ FENGQIAO_DEFINE(Channel)
 FENGQIAO_DEFINE(Route)
 FENGQIAO_DEFINE(Satisfaction)
 #undef FENGQIAO_DEFINE
-
-std::optional<Stage> stage_of(State s) noexcept {
-  switch (s) {
-    case State::registered: return Stage::dispatch;
-    case State::dispatched: return Stage::accept;
-    case State::handling: return Stage::handling;
-    case State::consulting: return Stage::consulting;
-    case State::concluded: return Stage::feedback;
-    case State::feedback_given: return Stage::follow_up;
-    case State::suspended:
-    case State::closed:
-    case State::withdrawn: return std::nullopt;
-  }
-  return std::nullopt;
-}
 
 }  // namespace fengqiao

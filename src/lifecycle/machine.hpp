@@ -4,6 +4,7 @@
 
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "fengqiao/case.hpp"
@@ -21,5 +22,9 @@ std::optional<Error> run_action(Transition& t);
 // advances the clock past the step. Returns false if the region could not move (the step
 // is then only consumed). `notified` receives the jurisdiction an escalation notifies.
 bool run_clock_step(Case& draft, const ClockStep& step, std::vector<std::string>& notified);
+
+// Restores the two regions of a machine to (state, supervision), the way every action
+// starts, and reads them back (for the test that restores every pair).
+std::pair<State, Supervision> restored(State state, Supervision supervision);
 
 }  // namespace fengqiao::detail

@@ -1,5 +1,8 @@
 // One action being applied to one case: the input the lifecycle machine's guards read
 // and the draft its effects write. Internal to the library.
+//
+// What an action may do is data (fengqiao/action_table.hpp); the functions below read
+// that table. Only the effects on the case's own records are code, one per action.
 #pragma once
 
 #include <optional>
@@ -8,6 +11,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "fengqiao/action_table.hpp"
 #include "fengqiao/calendar.hpp"
 #include "fengqiao/case.hpp"
 #include "fengqiao/error.hpp"
@@ -24,27 +28,28 @@ struct Transition {
   const BusinessCalendar& calendar;
   const DeadlineRules& rules;
 
-  std::optional<Error> refusal;    // set by the first guard that fails
+  std::optional<Error> refusal;    // set by the first check that fails
   std::vector<std::string> notified;  // jurisdictions this action notifies
+  bool checked = false;            // the checks below ran (once per action, whatever the rows)
+
+  const ActionSpec& spec() const noexcept { return spec_of(action); }
 };
 
-// The checks of LIFECYCLE.md "Precise points", after the state check, in order. Each
-// returns the refusal or nothing.
-std::optional<Error> check_rules(const Transition& t);   // extension allowance, reopen window, max_level
-std::optional<Error> check_actor(const Transition& t);   // the "who" column
-std::optional<Error> check_data(const Transition& t);    // the "required data" column
+// The checks of LIFECYCLE.md "Precise points", after the state check, in this order.
+// Each returns the refusal or nothing.
+std::optional<Error> check_rules(const Transition& t);   // spec().rule
+std::optional<Error> check_actor(const Transition& t);   // spec().who
+std::optional<Error> check_data(const Transition& t);    // spec().fields, then spec().data_check
 
-// Effects: what each action records on the draft besides state, supervision and clocks
-// (those are the machine's).
-void record_registration(Transition& t);
-void record_dispatch(Transition& t);
-void record_transfer(Transition& t);
-void record_return(Transition& t);
-void record_consultation(Transition& t);
-void record_conclusion(Transition& t, Outcome outcome);
-void record_follow_up(Transition& t);
-void record_reopening(Transition& t);
-void record_closing(Transition& t);
+// Runs the three checks once per transition and keeps the first refusal.
+bool passes_checks(Transition& t);
+
+// Whether `row` is the one that applies to this case and data (its Branch).
+bool branch_holds(Branch when, const Transition& t);
+
+// What the action records on the draft besides state, supervision and clocks (those are
+// the machine's), for the row that applies. Data was validated before any effect runs.
+void record(Transition& t, const ActionRow& row);
 
 // The jurisdiction `levels` above the case's own (the path's last element), clamped at
 // the region (the path's first element).

@@ -1,6 +1,6 @@
-// The "required data" column of LIFECYCLE.md's action table (field names as in
-// HISTORY-FORMAT.md "Data fields by action"). Keys not listed are kept in the event's
-// data but not interpreted.
+// The "required data" column: each field of spec().fields checked by its type, in order,
+// then the action's cross-field check (field names as in HISTORY-FORMAT.md "Data fields
+// by action"). Keys not listed are kept in the event's data but not interpreted.
 #include <string>
 
 #include "lifecycle/transition.hpp"
@@ -17,58 +17,109 @@ Error bad(const Transition& t, const std::string& field, const std::string& why)
 
 bool non_empty_string(const Json& v) { return v.is_string() && !v.get_ref<const std::string&>().empty(); }
 
-Check required_text(const Transition& t, const char* key) {
-  auto it = t.data.find(key);
-  if (it == t.data.end()) return bad(t, key, "is required");
-  if (!non_empty_string(*it)) return bad(t, key, "must be a non-empty string, got " + it->dump());
-  return std::nullopt;
-}
-
-Check optional_text(const Transition& t, const char* key) {
-  auto it = t.data.find(key);
-  if (it == t.data.end() || it->is_null() || it->is_string()) return std::nullopt;
-  return bad(t, key, "must be a string, got " + it->dump());
+template <class E>
+std::string names_of() {
+  std::string out;
+  for (E e : all_of<E>()) out += (out.empty() ? "" : ", ") + std::string(to_string(e));
+  return out;
 }
 
 template <class E>
-Check required_enum(const Transition& t, const char* key, const char* allowed) {
-  auto it = t.data.find(key);
-  if (it == t.data.end()) return bad(t, key, std::string("is required (one of ") + allowed + ")");
-  if (!it->is_string() || !parse<E>(it->get_ref<const std::string&>()))
-    return bad(t, key, std::string("must be one of ") + allowed + ", got " + it->dump());
+Check one_of(const Transition& t, const std::string& key, const Json& v) {
+  if (!v.is_string() || !parse<E>(v.get_ref<const std::string&>()))
+    return bad(t, key, "must be one of " + names_of<E>() + ", got " + v.dump());
   return std::nullopt;
 }
 
-Check text_list(const Transition& t, const char* key, bool required) {
-  auto it = t.data.find(key);
-  if (it == t.data.end() || (!required && it->is_null()))
-    return required ? Check(bad(t, key, "is required")) : std::nullopt;
-  if (!it->is_array()) return bad(t, key, "must be an array of strings, got " + it->dump());
-  if (required && it->empty()) return bad(t, key, "must not be empty");
-  for (std::size_t i = 0; i < it->size(); ++i)
-    if (!non_empty_string((*it)[i]))
-      return bad(t, std::string(key) + "[" + std::to_string(i) + "]", "must be a non-empty string");
+Check text_list(const Transition& t, const std::string& key, const Json& v, bool required) {
+  if (!v.is_array()) return bad(t, key, "must be an array of strings, got " + v.dump());
+  if (required && v.empty()) return bad(t, key, "must not be empty");
+  for (std::size_t i = 0; i < v.size(); ++i)
+    if (!non_empty_string(v[i])) return bad(t, key + "[" + std::to_string(i) + "]", "must be a non-empty string");
   return std::nullopt;
 }
 
-Check parties(const Transition& t) {
-  auto it = t.data.find("parties");
-  if (it == t.data.end()) return bad(t, "parties", "is required");
-  if (!it->is_array() || it->empty()) return bad(t, "parties", "must be a non-empty array of {name, id_number?, phone?}");
-  for (std::size_t i = 0; i < it->size(); ++i) {
-    const Json& p = (*it)[i];
+Check parties(const Transition& t, const Json& v) {
+  if (!v.is_array() || v.empty()) return bad(t, "parties", "must be a non-empty array of {name, id_number?, phone?, account?}");
+  for (std::size_t i = 0; i < v.size(); ++i) {
+    const Json& p = v[i];
     const std::string at = "parties[" + std::to_string(i) + "]";
     if (!p.is_object()) return bad(t, at, "must be an object");
     if (!p.contains("name") || !non_empty_string(p["name"])) return bad(t, at + ".name", "must be a non-empty string");
     for (const char* opt : {"id_number", "phone"})
       if (p.contains(opt) && !p[opt].is_string()) return bad(t, at + "." + opt, "must be a string");
+    if (p.contains("account") && !non_empty_string(p["account"]))
+      return bad(t, at + ".account", "must be a non-empty string (the party's citizen account id)");
   }
   return std::nullopt;
 }
 
-// extend: `days` for a day-limit clock or `hours` for an elapsed one; a positive whole
-// number within the rule's allowance (15 working days / 120 hours by default).
-Check extension(const Transition& t) {
+bool is_sha256_hex(const std::string& s) {
+  if (s.size() != 64) return false;
+  for (char ch : s)
+    if (!((ch >= '0' && ch <= '9') || (ch >= 'a' && ch <= 'f'))) return false;
+  return true;
+}
+
+// Contract v2 "Notes": [{ref, sha256?, kind?}], nothing else.
+Check attachments(const Transition& t, const Json& v) {
+  if (!v.is_array()) return bad(t, "attachments", "must be an array of {ref, sha256?, kind?}, got " + v.dump());
+  for (std::size_t i = 0; i < v.size(); ++i) {
+    const Json& a = v[i];
+    const std::string at = "attachments[" + std::to_string(i) + "]";
+    if (!a.is_object()) return bad(t, at, "must be an object {ref, sha256?, kind?}");
+    for (const auto& [key, value] : a.items()) {
+      if (key == "ref") {
+        if (!non_empty_string(value)) return bad(t, at + ".ref", "must be a non-empty string");
+      } else if (key == "sha256") {
+        if (!value.is_string() || !is_sha256_hex(value.get_ref<const std::string&>()))
+          return bad(t, at + ".sha256", "must be 64 lowercase hexadecimal characters");
+      } else if (key == "kind") {
+        if (!value.is_string()) return bad(t, at + ".kind", "must be a string");
+      } else {
+        return bad(t, at + "." + key, "is not an attachment key (ref, sha256, kind)");
+      }
+    }
+    if (!a.contains("ref")) return bad(t, at + ".ref", "is required");
+  }
+  return std::nullopt;
+}
+
+Check field(const Transition& t, const Field& f) {
+  const std::string key(f.name);
+  auto it = t.data.find(key);
+  if (it == t.data.end() || (!f.required && it->is_null())) {
+    if (!f.required) return std::nullopt;
+    switch (f.type) {
+      case FieldType::channel: return bad(t, key, "is required (one of " + names_of<Channel>() + ")");
+      case FieldType::urgency: return bad(t, key, "is required (one of " + names_of<Urgency>() + ")");
+      case FieldType::route: return bad(t, key, "is required (one of " + names_of<Route>() + ")");
+      case FieldType::satisfaction: return bad(t, key, "is required (one of " + names_of<Satisfaction>() + ")");
+      default: return bad(t, key, "is required");
+    }
+  }
+  const Json& v = *it;
+  switch (f.type) {
+    case FieldType::text:
+      if (f.required ? non_empty_string(v) : v.is_string()) return std::nullopt;
+      return bad(t, key, std::string(f.required ? "must be a non-empty string" : "must be a string") + ", got " + v.dump());
+    case FieldType::text_list: return text_list(t, key, v, f.required);
+    case FieldType::channel: return one_of<Channel>(t, key, v);
+    case FieldType::urgency: return one_of<Urgency>(t, key, v);
+    case FieldType::route: return one_of<Route>(t, key, v);
+    case FieldType::satisfaction: return one_of<Satisfaction>(t, key, v);
+    case FieldType::parties: return parties(t, v);
+    case FieldType::whole_amount:
+      if (v.is_number_integer() && v.get<long long>() > 0) return std::nullopt;
+      return bad(t, key, "must be a positive whole number, got " + v.dump());
+    case FieldType::attachments: return attachments(t, v);
+  }
+  return std::nullopt;
+}
+
+// extend: `days` for a day-limit clock or `hours` for an elapsed one, within the rule's
+// allowance (15 working days / 120 hours by default).
+Check extension_amount(const Transition& t) {
   const bool has_days = t.data.contains("days"), has_hours = t.data.contains("hours");
   if (has_days == has_hours) return bad(t, "days", "or data.hours is required (exactly one of them)");
   const StageClock& clock = *t.draft.clock;
@@ -76,23 +127,23 @@ Check extension(const Transition& t) {
   if (has_days != clock.limit.in_days())
     return bad(t, key, std::string("does not fit this clock: the ") + std::string(to_string(clock.stage)) +
                            " limit is in " + (clock.limit.in_days() ? "working days (use days)" : "hours (use hours)"));
-  const Json& v = t.data[key];
-  if (!v.is_number_integer() || v.get<long long>() <= 0)
-    return bad(t, key, "must be a positive whole number, got " + v.dump());
-  long long amount = v.get<long long>();
+  const long long amount = t.data[key].get<long long>();
   long long max = clock.rule.max_extension.amount;
-  if (!has_days) {
-    max /= 3600;
-    if (amount > max) return bad(t, key, "is more than the allowance of " + std::to_string(max) + " hours");
-  } else if (amount > max) {
-    return bad(t, key, "is more than the allowance of " + std::to_string(max) + " working days");
-  }
-  return required_text(t, "reason");
+  if (!has_days) max /= 3600;
+  if (amount > max)
+    return bad(t, key, "is more than the allowance of " + std::to_string(max) + (has_days ? " working days" : " hours"));
+  return std::nullopt;
 }
 
-Check first_failure(std::initializer_list<Check> checks) {
-  for (const Check& c : checks)
-    if (c) return c;
+Check cross_field(const Transition& t) {
+  switch (t.spec().data_check) {
+    case DataCheck::none: return std::nullopt;
+    case DataCheck::new_lead:
+      if (t.draft.lead && t.data["lead"].get_ref<const std::string&>() == *t.draft.lead)
+        return bad(t, "lead", "is already the lead org; a transfer needs a new one");
+      return std::nullopt;
+    case DataCheck::extension_amount: return extension_amount(t);
+  }
   return std::nullopt;
 }
 
@@ -100,44 +151,10 @@ Check first_failure(std::initializer_list<Check> checks) {
 
 std::optional<Error> check_data(const Transition& t) {
   if (!t.data.is_object()) return make_error(ErrorCode::invalid_data, "data must be a JSON object");
-  switch (t.action) {
-    case Action::register_case:
-      return first_failure({required_enum<Channel>(t, "channel", "walk_in, hotline, online, grid, station, referral"),
-                            required_text(t, "category"),
-                            required_enum<Urgency>(t, "urgency", "normal, urgent, emergency"),
-                            text_list(t, "jurisdiction", true), parties(t), required_text(t, "summary")});
-    case Action::resolve_on_spot: return required_text(t, "agreement");
-    case Action::decline: return first_failure({required_text(t, "reason"), required_text(t, "guidance")});
-    case Action::dispatch:
-      return first_failure({required_enum<Route>(t, "route",
-                                                 "people_mediation, administrative_mediation, judicial_mediation, "
-                                                 "industry_mediation, arbitration, administrative_review, "
-                                                 "litigation, petition, legal_aid"),
-                            required_text(t, "lead"), text_list(t, "co", false)});
-    case Action::accept:
-    case Action::resume: return std::nullopt;
-    case Action::transfer: {
-      if (auto c = first_failure({required_text(t, "lead"), required_text(t, "reason")})) return c;
-      if (t.draft.lead && t.data["lead"].get_ref<const std::string&>() == *t.draft.lead)
-        return bad(t, "lead", "is already the lead org; a transfer needs a new one");
-      return std::nullopt;
-    }
-    case Action::return_:
-    case Action::suspend:
-    case Action::withdraw:
-    case Action::reopen: return required_text(t, "reason");
-    case Action::start_consultation: return text_list(t, "orgs", true);
-    case Action::end_consultation: return required_text(t, "plan");
-    case Action::extend: return extension(t);
-    case Action::resolve: return first_failure({required_text(t, "method"), required_text(t, "agreement")});
-    case Action::refer: return first_failure({required_text(t, "channel"), optional_text(t, "note")});
-    case Action::give_feedback: return first_failure({required_text(t, "medium"), required_text(t, "content")});
-    case Action::follow_up:
-      return first_failure({required_enum<Satisfaction>(t, "satisfaction", "satisfied, basic, unsatisfied"),
-                            optional_text(t, "note")});
-    case Action::supervise: return required_text(t, "order");
-  }
-  return std::nullopt;
+  const ActionSpec& s = t.spec();
+  for (const Field* f = s.begin_fields(); f != s.end_fields(); ++f)
+    if (Check c = field(t, *f)) return c;
+  return cross_field(t);
 }
 
 // Rules that limit an action once the state allows it (LIFECYCLE.md "Precise points").
@@ -146,28 +163,29 @@ std::optional<Error> check_rules(const Transition& t) {
   auto refuse = [&](const std::string& why) {
     return make_error(ErrorCode::invalid_transition, std::string(to_string(t.action)) + ": " + why);
   };
-  switch (t.action) {
-    case Action::extend:
+  switch (t.spec().rule) {
+    case RuleCheck::none: return std::nullopt;
+    case RuleCheck::one_extension:
       if (c.clock && c.clock->extended)
         return refuse("one extension per clock, and this " + std::string(to_string(c.clock->stage)) +
                       " clock was already extended");
       return std::nullopt;
-    case Action::reopen: {
+    case RuleCheck::reopen_window: {
       Seconds window = t.rules.reopen_window(c.category);
       if (c.closed_at && t.now > *c.closed_at + window)
         return refuse("the reopen window of " + std::to_string(window.count() / 3600) + " hours after closing (" +
                       format_instant(*c.closed_at, t.calendar.utc_offset()) + ") has passed");
       return std::nullopt;
     }
-    case Action::supervise: {
+    case RuleCheck::below_max_level: {
       int max = c.clock ? c.clock->rule.max_level : 0;
       if (c.level >= max)
         return refuse("the case is already at max_level " + std::to_string(max) + " of its " +
                       (c.clock ? std::string(to_string(c.clock->stage)) : std::string("current")) + " clock");
       return std::nullopt;
     }
-    default: return std::nullopt;
   }
+  return std::nullopt;
 }
 
 }  // namespace fengqiao::detail

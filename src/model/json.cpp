@@ -74,12 +74,14 @@ void to_json(nlohmann::json& j, const Party& p) {
   j = {{"name", p.name}};
   if (!p.id_number.empty()) j["id_number"] = p.id_number;
   if (!p.phone.empty()) j["phone"] = p.phone;
+  if (!p.account.empty()) j["account"] = p.account;
 }
 
 void from_json(const nlohmann::json& j, Party& p) {
   j.at("name").get_to(p.name);
   p.id_number = j.value("id_number", std::string());
   p.phone = j.value("phone", std::string());
+  p.account = j.value("account", std::string());
 }
 
 void to_json(nlohmann::json& j, const StageClock& c) {
@@ -141,6 +143,9 @@ void to_json(nlohmann::json& j, const Case& c) {
        {"lead", optional_json(c.lead)},
        {"co_handlers", c.co_handlers},
        {"consultation_orgs", c.consultation_orgs},
+       {"assignee", optional_json(c.assignee)},
+       {"involved_orgs", c.involved_orgs},
+       {"notes", c.notes},
        {"state", c.state},
        {"suspended_from", optional_json(c.suspended_from)},
        {"outcome", optional_json(c.outcome)},
@@ -172,6 +177,10 @@ void from_json(const nlohmann::json& j, Case& c) {
   optional_from(j, "lead", c.lead);
   j.at("co_handlers").get_to(c.co_handlers);
   j.at("consultation_orgs").get_to(c.consultation_orgs);
+  // Snapshots written before contract version 2 have none of these three.
+  optional_from(j, "assignee", c.assignee);
+  c.involved_orgs = j.value("involved_orgs", std::vector<std::string>());
+  c.notes = j.value("notes", std::uint32_t{0});
   j.at("state").get_to(c.state);
   optional_from(j, "suspended_from", c.suspended_from);
   optional_from(j, "outcome", c.outcome);

@@ -1,5 +1,7 @@
 #include "fengqiao/report.hpp"
 
+#include "fengqiao/action_table.hpp"
+
 #include <algorithm>
 #include <cstdio>
 #include <sstream>
@@ -30,40 +32,54 @@ void add_case(Tally& t, const Case& c) {
 std::string month_of(Instant t, UtcOffset offset) { return format_instant(t, offset).substr(0, 7); }
 
 // Walks a case's events and scores each stage clock that an action ended: late if it
-// fired deadline_overdue while it ran. A clock is identified by the action that started
-// it, so a reopened case's new handling clock is scored on its own.
+// fired deadline_overdue while it ran. What an action does to the clock is the action
+// table's (ClockEffect of the row taken), so a reopened case's new handling clock is
+// scored on its own and a withdrawn case's stage, which did not end, is not scored.
 class StageScorer {
  public:
-  explicit StageScorer(std::array<StageTimeliness, 6>& out) : out_(out) {}
+  explicit StageScorer(std::array<StageTimeliness, enum_count<Stage>>& out) : out_(out) {}
 
   void on(const Event& e, std::optional<Stage> stage_before) {
     if (e.type == EventType::deadline_overdue) {
       late_ = true;
       return;
     }
-    if (e.type != EventType::action) return;
-    const Action a = *e.action;
-    // Actions that leave the running clock as it is: it goes on being scored.
-    if (a == Action::supervise || a == Action::extend || a == Action::suspend || a == Action::resume) return;
-    // A withdrawn case's stage did not end in time or late: it did not end. Not scored.
-    if (stage_before && running_ && a != Action::withdraw) {
-      // start_consultation stops the handling clock; end_consultation resumes it (the
-      // consulting clock ends there).
-      if (a == Action::start_consultation) {
+    if (e.type != EventType::action || !e.action) return;
+    const ActionSpec& spec = spec_of(*e.action);
+    const int row = spec.row_index(state_, e.state_after);
+    state_ = e.state_after;
+    switch (row < 0 ? ClockEffect::none : spec.rows[static_cast<std::size_t>(row)].clock) {
+      case ClockEffect::none:
+      case ClockEffect::stop:
+      case ClockEffect::resume:
+      case ClockEffect::extend: return;  // the same clock goes on being scored
+      case ClockEffect::discard: late_ = false; return;
+      case ClockEffect::hold_and_start:  // the handling clock waits, with its lateness
         held_late_ = late_;
-      } else {
-        auto& s = out_[static_cast<std::size_t>(*stage_before)];
-        ++s.ended;
-        if (!late_) ++s.on_time;
-      }
+        late_ = false;
+        return;
+      case ClockEffect::resume_held:  // the consulting clock ends; the handling clock goes on
+        score(stage_before);
+        late_ = held_late_;
+        return;
+      case ClockEffect::start:
+      case ClockEffect::end:
+        score(stage_before);
+        late_ = false;
+        return;
     }
-    late_ = a == Action::end_consultation ? held_late_ : false;
-    running_ = is_open(e.state_after);
   }
 
  private:
-  std::array<StageTimeliness, 6>& out_;
-  bool running_ = false;
+  void score(std::optional<Stage> stage) {
+    if (!stage) return;
+    auto& s = out_[static_cast<std::size_t>(*stage)];
+    ++s.ended;
+    if (!late_) ++s.on_time;
+  }
+
+  std::array<StageTimeliness, enum_count<Stage>>& out_;
+  std::optional<State> state_;  // none before `register`
   bool late_ = false;
   bool held_late_ = false;
 };

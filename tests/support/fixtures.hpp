@@ -24,7 +24,8 @@ inline const Actor intake{"u-intake-1", Role::intake, "center"};
 inline const Actor dispatcher{"u-disp-1", Role::dispatcher, "center"};
 inline const Actor supervisor{"u-su-1", Role::supervisor, "center"};
 inline const Actor mediator{"u-med-1", Role::mediator, "mediation_committee"};
-inline const Actor citizen{"citizen-88", Role::citizen, "public"};
+inline const Actor citizen{"citizen-88", Role::citizen, "public"};          // no party of the cases below
+inline const Actor party_citizen{"citizen-wl", Role::citizen, "public"};  // Wang Li's account: a party
 inline const Actor lead_handler{"u-hj-1", Role::handler, "justice_xilinji"};
 inline const Actor other_handler{"u-hp-1", Role::handler, "police_xilinji"};
 inline const Actor admin{"u-admin", Role::admin, "center"};
@@ -34,7 +35,7 @@ inline nlohmann::json registration(const std::string& urgency = "normal", const 
           {"category", category},
           {"urgency", urgency},
           {"jurisdiction", {"daxinganling", "mohe", "xilinji"}},
-          {"parties", {{{"name", "Wang Li"}, {"phone", "13900000001"}}, {{"name", "Zhao Gang"}}}},
+          {"parties", {{{"name", "Wang Li"}, {"phone", "13900000001"}, {"account", "citizen-wl"}}, {{"name", "Zhao Gang"}}}},
           {"summary", "Dispute over a shared fence between two households."}};
 }
 

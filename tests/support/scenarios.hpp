@@ -53,12 +53,7 @@ inline const Actor new_lead_handler{"u-hp-2", Role::handler, "police_xilinji"};
 inline const std::array<State, 9> kAllStates = {State::registered, State::dispatched,    State::handling,
                                                 State::consulting, State::suspended,     State::concluded,
                                                 State::feedback_given, State::closed, State::withdrawn};
-inline const std::array<Action, 19> kAllActions = {
-    Action::register_case, Action::resolve_on_spot, Action::decline,  Action::dispatch,
-    Action::accept,        Action::return_,         Action::transfer, Action::start_consultation,
-    Action::end_consultation, Action::suspend,      Action::resume,   Action::extend,
-    Action::resolve,       Action::refer,           Action::give_feedback, Action::follow_up,
-    Action::reopen,        Action::withdraw,        Action::supervise};
+inline constexpr auto kAllActions = all_of<Action>();
 
 // ---- The canonical form of each action -----------------------------------------------------
 // A permitted actor and valid data for each action, on a case dispatched to
@@ -90,27 +85,35 @@ inline Step canonical(Action a) {
     case Action::give_feedback: return {a, dispatcher, {{"medium", "phone"}, {"content", "Agreement explained."}}};
     case Action::follow_up: return {a, dispatcher, {{"satisfaction", "satisfied"}, {"note", "Happy."}}};
     case Action::reopen: return {a, supervisor, {{"reason", "The agreement was not honoured."}}};
-    case Action::withdraw: return {a, citizen, {{"reason", "Settled privately."}}};
+    case Action::withdraw: return {a, party_citizen, {{"reason", "Settled privately."}}};
     case Action::supervise: return {a, supervisor, {{"order", "Report progress by Friday."}}};
+    case Action::assign: return {a, dispatcher, {{"assignee", lead_handler.id}}};
+    case Action::note:
+      return {a, dispatcher,
+              {{"text", "Called both parties."},
+               {"attachments", {{{"ref", "scan://visit-1.pdf"}, {"kind", "record"}}}}}};
   }
   return {a, admin, json::object()};
 }
 
-// The actions the spec's table allows from each state (LIFECYCLE.md "Actions").
+// The actions the spec's table allows from each state (LIFECYCLE.md "Actions"), written
+// from the spec by hand: an oracle independent of fengqiao/action_table.hpp.
 inline std::vector<Action> allowed_from(State s) {
   using A = Action;
   switch (s) {
-    case State::registered: return {A::resolve_on_spot, A::decline, A::dispatch, A::withdraw, A::supervise};
-    case State::dispatched: return {A::accept, A::return_, A::withdraw, A::supervise};
+    case State::registered: return {A::resolve_on_spot, A::decline, A::dispatch, A::withdraw, A::supervise, A::note};
+    case State::dispatched: return {A::accept, A::return_, A::withdraw, A::supervise, A::assign, A::note};
     case State::handling:
-      return {A::transfer, A::start_consultation, A::suspend, A::extend, A::resolve, A::refer, A::withdraw, A::supervise};
+      return {A::transfer, A::start_consultation, A::suspend, A::extend, A::resolve,
+              A::refer,    A::withdraw,           A::supervise, A::assign, A::note};
     case State::consulting:
-      return {A::end_consultation, A::suspend, A::extend, A::resolve, A::refer, A::withdraw, A::supervise};
-    case State::suspended: return {A::resume, A::withdraw, A::supervise};
-    case State::concluded: return {A::give_feedback, A::supervise};
-    case State::feedback_given: return {A::follow_up, A::supervise};
-    case State::closed: return {A::reopen};
-    case State::withdrawn: return {};
+      return {A::end_consultation, A::suspend, A::extend, A::resolve, A::refer, A::withdraw, A::supervise, A::assign,
+              A::note};
+    case State::suspended: return {A::resume, A::withdraw, A::supervise, A::assign, A::note};
+    case State::concluded: return {A::give_feedback, A::supervise, A::note};
+    case State::feedback_given: return {A::follow_up, A::supervise, A::note};
+    case State::closed: return {A::reopen, A::note};
+    case State::withdrawn: return {A::note};
   }
   return {};
 }
