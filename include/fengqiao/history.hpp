@@ -21,6 +21,7 @@ namespace fengqiao::history {
 
 // Line 1.
 struct Header {
+  int version = 1;             // of the format (HISTORY-FORMAT.md "Versions")
   UtcOffset utc_offset;
   BusinessCalendar calendar;   // its offset is utc_offset
   DeadlineRules rules;
@@ -77,6 +78,7 @@ class Reader {
   std::size_t number_ = 0;
   std::optional<Instant> last_at_;
   UtcOffset offset_;
+  int version_ = 1;
   std::string buffer_;
 };
 

@@ -2,6 +2,8 @@
 
 #include "fengqiao/history.hpp"
 
+#include "fengqiao/action_table.hpp"
+
 namespace fengqiao::history {
 namespace {
 
@@ -238,6 +240,7 @@ Result<Header> Reader::header() {
     h.rules = std::move(rules).value();
   }
   offset_ = h.utc_offset;
+  version_ = h.version;
   return h;
 }
 
@@ -247,6 +250,11 @@ Result<std::optional<Line>> Reader::next() {
     if (buffer_.find_first_not_of(" \t\r") == std::string::npos) continue;  // blank lines are ignored
     auto line = parse_line(buffer_, number_, offset_);
     if (!line) return line.error();
+    // HISTORY-FORMAT.md "Versions": a file may use only what its version has.
+    if (line->kind == Line::Kind::action && spec_of(line->action).since_version > version_)
+      return invalid(number_, "\"" + std::string(to_string(line->action)) + "\" is an action of version " +
+                                  std::to_string(spec_of(line->action).since_version) + " of the format; this file is version " +
+                                  std::to_string(version_));
     if (last_at_ && line->at < *last_at_)
       return invalid(number_, "\"at\" " + format_instant(line->at, offset_) + " is earlier than the line before (" +
                                   format_instant(*last_at_, offset_) + ")");
