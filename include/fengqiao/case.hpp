@@ -78,6 +78,7 @@ struct Case {
   std::vector<Party> parties;
   std::string summary;
   std::string first_responder;            // actor id of `register` (首问负责)
+  std::vector<std::string> notice;        // the one-time notice (一次性告知) given at registration
   Instant registered_at{};
 
   // Routing (分流转办).

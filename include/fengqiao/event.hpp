@@ -35,6 +35,9 @@ struct Event {
   std::vector<std::string> notified;
 
   State state_after = State::registered;  // lifecycle state once the event applied
+
+  // `register`: the one-time notice given to the party (the rules' notice of its category).
+  std::vector<std::string> notice;
 };
 
 void to_json(nlohmann::json& j, const Event& e);

@@ -84,6 +84,10 @@ class OutboxRelay {
 // does the same), and payload
 //   {"case":..., "seq":..., "at":"<ISO-8601>", "event":..., "stage":..., "level":...,
 //    "notified":[...], "state":...}.
-OutboxPolicy notification_outbox_policy();
+// Each registration also sends the one-time notice (一次性告知) as the party's first
+// message, under `notice_topic` (the embedder's choice; "" sends none), with payload
+//   {"case":..., "at":"<ISO-8601>", "category":..., "parties":[names], "notice":[...]}
+// (party names only: identity numbers and phones stay out of the outbox).
+OutboxPolicy notification_outbox_policy(std::string notice_topic = "one_time_notice");
 
 }  // namespace fengqiao

@@ -12,6 +12,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include <nlohmann/json_fwd.hpp>
 
@@ -64,12 +65,17 @@ class DeadlineRules {
   const StageRule& rule(Stage stage, Urgency urgency, std::string_view category) const;
   // How long after `closed` a `reopen` is allowed. Default 30 days of 24 hours.
   Seconds reopen_window(std::string_view category) const;
+  // The one-time notice (一次性告知) for a category: what the party must bring or do
+  // (LIFECYCLE.md "Contract version 2"). The category's own entry, else the "*" entry,
+  // else nothing. Default: {"*": [identity document, written account, evidence held]}.
+  const std::vector<std::string>& notice(std::string_view category) const;
 
   struct Table;  // opaque: the resolved rules of one category (or the base)
 
  private:
   std::shared_ptr<const Table> base_;
   std::map<std::string, std::shared_ptr<const Table>, std::less<>> by_category_;
+  std::shared_ptr<const std::map<std::string, std::vector<std::string>, std::less<>>> notices_;
   std::shared_ptr<const nlohmann::json> source_;
 };
 

@@ -72,12 +72,25 @@ Result<RelayReport> OutboxRelay::drain() {
 
 Result<std::uint64_t> OutboxRelay::depth() const { return storage_->outbox_depth(); }
 
-OutboxPolicy notification_outbox_policy() {
-  return [](const Event& e, const Case& c) {
+OutboxPolicy notification_outbox_policy(std::string notice_topic) {
+  return [notice_topic = std::move(notice_topic)](const Event& e, const Case& c) {
     std::vector<OutboxMessage> out;
+    const bool registration = e.type == EventType::action && e.action == Action::register_case;
+    // The one-time notice is the party's first message, so it goes before any other of
+    // the registration's messages.
+    if (registration && !notice_topic.empty()) {
+      OutboxMessage notice;
+      notice.topic = notice_topic;
+      notice.case_id = e.case_id;
+      notice.event_seq = e.seq;
+      nlohmann::json to = nlohmann::json::array();
+      for (const Party& p : c.parties) to.push_back(p.name);
+      notice.payload = {{"case", e.case_id}, {"at", format_instant(e.at)}, {"category", c.category},
+                        {"parties", std::move(to)}, {"notice", e.notice}};
+      out.push_back(std::move(notice));
+    }
     if (e.notified.empty()) return out;
     OutboxMessage m;
-    const bool registration = e.type == EventType::action && e.action == Action::register_case;
     const bool order = e.type == EventType::action && e.action == Action::supervise;
     m.topic = registration ? "emergency_registered" : order ? "supervision_order" : "escalated";
     m.case_id = e.case_id;

@@ -38,6 +38,7 @@ void record_registration(Transition& t) {
   c.summary = text(d, "summary");
   c.first_responder = t.actor.id;
   c.registered_at = t.now;
+  c.notice = t.rules.notice(c.category);
   // Emergencies notify the whole path at registration, nearest first.
   if (c.urgency == Urgency::emergency) t.notified.assign(c.jurisdiction.rbegin(), c.jurisdiction.rend());
 }

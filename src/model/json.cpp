@@ -138,6 +138,7 @@ void to_json(nlohmann::json& j, const Case& c) {
        {"parties", c.parties},
        {"summary", c.summary},
        {"first_responder", c.first_responder},
+       {"notice", c.notice},
        {"registered_at", instant_json(c.registered_at)},
        {"route", optional_json(c.route)},
        {"lead", optional_json(c.lead)},
@@ -172,6 +173,7 @@ void from_json(const nlohmann::json& j, Case& c) {
   j.at("parties").get_to(c.parties);
   j.at("summary").get_to(c.summary);
   j.at("first_responder").get_to(c.first_responder);
+  c.notice = j.value("notice", std::vector<std::string>());  // absent before contract version 2
   c.registered_at = instant_from(j.at("registered_at"));
   optional_from(j, "route", c.route);
   optional_from(j, "lead", c.lead);
@@ -208,6 +210,7 @@ void to_json(nlohmann::json& j, const Event& e) {
     if (e.type == EventType::escalated) j["level"] = e.level;
   }
   if (!e.notified.empty()) j["notified"] = e.notified;
+  if (!e.notice.empty()) j["notice"] = e.notice;
   j["state_after"] = e.state_after;
 }
 
@@ -222,6 +225,7 @@ void from_json(const nlohmann::json& j, Event& e) {
   optional_from(j, "stage", e.stage);
   e.level = j.value("level", 0);
   e.notified = j.value("notified", std::vector<std::string>());
+  e.notice = j.value("notice", std::vector<std::string>());
   j.at("state_after").get_to(e.state_after);
 }
 

@@ -188,10 +188,11 @@ Status parse_level(const nlohmann::json& j, const std::string& path, Grid& grid,
                    bool allow_categories) {
   if (!j.is_object()) return config_error(path, "must be an object");
   for (const auto& [key, value] : j.items()) {
-    if (key == "max_level" || key == "reopen_window" || key == "stages" || (allow_categories && key == "categories"))
+    if (key == "max_level" || key == "reopen_window" || key == "stages" ||
+        (allow_categories && (key == "categories" || key == "notices")))
       continue;
     return config_error(path + "." + key, std::string("unknown key (expected max_level, reopen_window, stages") +
-                                              (allow_categories ? ", categories)" : ")"));
+                                              (allow_categories ? ", categories, notices)" : ")"));
   }
   if (j.contains("max_level")) {
     PartialRule all;
@@ -208,10 +209,38 @@ Status parse_level(const nlohmann::json& j, const std::string& path, Grid& grid,
   return Status::success();
 }
 
+using Notices = std::map<std::string, std::vector<std::string>, std::less<>>;
+
+std::shared_ptr<const Notices> default_notices() {
+  static const auto notices = std::make_shared<const Notices>(Notices{
+      {"*", {"identity document of each party", "a written account of the claim",
+             "evidence held: contracts, receipts, photos"}}});
+  return notices;
+}
+
+// "notices": {category: [text, ...], "*": [...]}; it replaces the default whole.
+Result<std::shared_ptr<const Notices>> parse_notices(const nlohmann::json& j) {
+  if (!j.is_object()) return config_error("rules.notices", "must be an object mapping a category (or \"*\") to an array of strings");
+  auto out = std::make_shared<Notices>();
+  for (const auto& item : j.items()) {
+    const std::string path = "rules.notices." + item.key();
+    if (item.key().empty()) return config_error("rules.notices", "a category name is empty");
+    if (!item.value().is_array()) return config_error(path, "must be an array of strings, got " + item.value().dump());
+    std::vector<std::string> lines;
+    for (const auto& line : item.value()) {
+      if (!line.is_string()) return config_error(path, "must be an array of strings, got an element " + line.dump());
+      lines.push_back(line.get<std::string>());
+    }
+    out->emplace(item.key(), std::move(lines));
+  }
+  return std::shared_ptr<const Notices>(std::move(out));
+}
+
 }  // namespace
 
 DeadlineRules::DeadlineRules()
     : base_(build(spec_defaults(), Seconds(30 * 24 * 3600), "rules").value()),
+      notices_(default_notices()),
       source_(std::make_shared<const nlohmann::json>(nlohmann::json::object())) {}
 
 Result<DeadlineRules> DeadlineRules::from_json(const nlohmann::json& overrides) {
@@ -223,6 +252,11 @@ Result<DeadlineRules> DeadlineRules::from_json(const nlohmann::json& overrides) 
   auto base = build(grid, reopen, "rules");
   if (!base) return base.error();
   out.base_ = *base;
+  if (overrides.contains("notices")) {
+    auto notices = parse_notices(overrides["notices"]);
+    if (!notices) return notices.error();
+    out.notices_ = *notices;
+  }
   if (overrides.contains("categories")) {
     const auto& cats = overrides["categories"];
     if (!cats.is_object()) return config_error("rules.categories", "must be an object keyed by category");
@@ -250,6 +284,13 @@ const StageRule& DeadlineRules::rule(Stage stage, Urgency urgency, std::string_v
     if (it != by_category_.end()) t = it->second.get();
   }
   return t->rules[static_cast<int>(stage)][static_cast<int>(urgency)];
+}
+
+const std::vector<std::string>& DeadlineRules::notice(std::string_view category) const {
+  static const std::vector<std::string> kNone;
+  if (auto it = notices_->find(category); it != notices_->end()) return it->second;
+  if (auto it = notices_->find(std::string_view("*")); it != notices_->end()) return it->second;
+  return kNone;
 }
 
 Seconds DeadlineRules::reopen_window(std::string_view category) const {

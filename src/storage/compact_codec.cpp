@@ -68,6 +68,7 @@ void encode_case(const Case& c, Buf& out) {
   }
   put_str(out, c.summary);
   put_str(out, c.first_responder);
+  put_strs(out, c.notice);
   put_instant(out, c.registered_at);
   put_opt(out, c.route, put_enum<Route>);
   put_opt(out, c.lead, put_str);
@@ -113,6 +114,7 @@ Case decode_case(const std::string& blob, const std::string& id) {
   }
   c.summary = r.str();
   c.first_responder = r.str();
+  c.notice = r.strs();
   c.registered_at = r.instant();
   c.route = r.opt<Route>([](Reader& x) { return x.enumerated<Route>(); });
   c.lead = r.opt<std::string>([](Reader& x) { return x.str(); });

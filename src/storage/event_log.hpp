@@ -16,7 +16,7 @@ namespace fengqiao::storage_detail {
 // Every field of Event but the case id and seq is encoded below; a field added to Event must
 // be handled too (on 64-bit libstdc++ this size stops matching and the build fails).
 #if defined(__GLIBCXX__) && defined(__x86_64__)
-static_assert(sizeof(Event) == 192, "Event changed: update EventLog::encode / decode");
+static_assert(sizeof(Event) == 216, "Event changed: update EventLog::encode / decode");
 #endif
 
 // Every stored event, of all cases, in commit order, each encoded into a few dozen to a
@@ -64,6 +64,8 @@ class EventLog {
     e.level = static_cast<int>(r.i64());
     e.notified.resize(r.u32());
     for (std::string& n : e.notified) n = r.str();
+    e.notice.resize(r.u32());
+    for (std::string& n : e.notice) n = r.str();
     e.state_after = static_cast<State>(r.u8());
     e.data = nlohmann::json::from_msgpack(r.p, p + s.length);
     return e;
@@ -99,6 +101,8 @@ class EventLog {
     put_i64(out, e.level);
     put_u32(out, static_cast<std::uint32_t>(e.notified.size()));
     for (const std::string& n : e.notified) put_str(out, n);
+    put_u32(out, static_cast<std::uint32_t>(e.notice.size()));
+    for (const std::string& n : e.notice) put_str(out, n);
     out.push_back(static_cast<char>(e.state_after));
     msgpack_.clear();
     nlohmann::json::to_msgpack(e.data, msgpack_);

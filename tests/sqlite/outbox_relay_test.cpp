@@ -131,7 +131,7 @@ TEST_CASE_TEMPLATE("a stalled consumer shows in the depth and raises the backlog
 TEST_CASE("notification_outbox_policy: emergencies and escalations notify up the path") {
   auto storage = std::make_shared<MemoryStorage>();
   auto clock = clock_at("2025-09-01T09:00:00+08:00");
-  auto engine = engine_on(storage, clock, notification_outbox_policy());
+  auto engine = engine_on(storage, clock, notification_outbox_policy(""));  // no one-time notice
   engine->register_case("C-normal", fx::intake, fx::registration("normal"));
   CHECK(storage->outbox_depth().value() == 0);
   engine->register_case("C-em", fx::intake, fx::registration("emergency"));
@@ -154,6 +154,34 @@ TEST_CASE("notification_outbox_policy: emergencies and escalations notify up the
   CHECK(messages[0].payload["level"] == 1);
   CHECK(messages[0].payload["stage"] == "dispatch");
   CHECK(messages[0].payload["notified"] == nlohmann::json({"mohe"}));
+}
+
+TEST_CASE("notification_outbox_policy: the one-time notice is the party's first message, names only") {
+  auto storage = std::make_shared<MemoryStorage>();
+  auto clock = clock_at("2025-09-01T09:00:00+08:00");
+  EngineOptions o;
+  o.storage = storage;
+  o.clock = clock;
+  o.calendar = fx::national_day_2025();
+  o.rules = DeadlineRules::from_json({{"notices", {{"land", {"land certificate"}}, {"*", {"identity document"}}}}}).value();
+  o.outbox = notification_outbox_policy("party_notice");
+  Engine engine(std::move(o));
+  const Case land = engine.register_case("C-land", fx::intake, fx::registration("emergency", "land"));
+  CHECK(land.notice == std::vector<std::string>{"land certificate"});
+  CHECK(engine.history("C-land").front().notice == std::vector<std::string>{"land certificate"});
+  CHECK(engine.register_case("C-other", fx::intake, fx::registration()).notice ==
+        std::vector<std::string>{"identity document"});
+  auto messages = storage->outbox_fetch(10).value();
+  REQUIRE(messages.size() == 3);
+  // The emergency's own notice comes before its notification up the path.
+  CHECK(messages[0].topic == "party_notice");
+  CHECK(messages[0].case_id == "C-land");
+  CHECK(messages[0].payload["notice"] == nlohmann::json({"land certificate"}));
+  CHECK(messages[0].payload["parties"] == nlohmann::json({"Wang Li", "Zhao Gang"}));
+  CHECK(messages[0].payload.dump().find("13900000001") == std::string::npos);  // no phone in the outbox
+  CHECK(messages[1].topic == "emergency_registered");
+  CHECK(messages[2].topic == "party_notice");
+  CHECK(messages[2].payload["notice"] == nlohmann::json({"identity document"}));
 }
 
 TEST_CASE("messages committed before a stop are delivered after the restart") {
