@@ -57,7 +57,11 @@ Error config_error(const std::string& path, const std::string& why) {
 Result<Span> parse_span(const nlohmann::json& j, const std::string& path, bool allow_days) {
   if (!j.is_object() || j.size() != 1)
     return config_error(path, "must be an object with one key: working_days, hours or minutes, e.g. {\"hours\":4}");
-  const auto& [key, value] = *j.items().begin();
+  // Through an iterator held here: `*j.items().begin()` is a reference into a temporary
+  // that is gone by the next statement.
+  const auto first = j.begin();
+  const std::string& key = first.key();
+  const nlohmann::json& value = first.value();
   if (!value.is_number_integer())
     return config_error(path + "." + key, "must be a whole number, got " + value.dump());
   std::int64_t n = value.get<std::int64_t>();
