@@ -37,6 +37,7 @@ struct Event {
   State state_after = State::registered;  // lifecycle state once the event applied
 };
 
+// from_json throws fengqiao::Exception on bad input, as for the value types of case.hpp.
 void to_json(nlohmann::json& j, const Event& e);
 void from_json(const nlohmann::json& j, Event& e);
 

@@ -102,7 +102,9 @@ constexpr bool is_open(State s) noexcept { return s != State::closed && s != Sta
 // The stage clock an open state runs (LIFECYCLE.md "States"); `suspended` runs none.
 std::optional<Stage> stage_of(State s) noexcept;
 
-// JSON as the spec strings; from_json throws nlohmann::json::exception on unknown text.
+// JSON as the spec strings; from_json throws fengqiao::Exception with
+// ErrorCode::invalid_data on unknown text or a value that is not a string, the message
+// naming the enum and the text, e.g. `unknown State "frozen"`.
 #define FENGQIAO_DECLARE_ENUM_JSON(E)               \
   void to_json(nlohmann::json& j, const E& e);      \
   void from_json(const nlohmann::json& j, E& e);

@@ -4,6 +4,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "model/json_errors.hpp"
+
 namespace fengqiao {
 namespace {
 
@@ -268,9 +270,11 @@ void to_json(nlohmann::json& j, const Span& s) {
   else j = {{"seconds", s.amount}};
 }
 
+// Spans and stage rules are configuration, so their errors are invalid_config, as
+// DeadlineRules::from_json reports them; parse_span checks every JSON type itself.
 void from_json(const nlohmann::json& j, Span& s) {
   auto r = parse_span(j, "span", true);
-  if (!r) throw nlohmann::json::other_error::create(501, r.error().message, &j);
+  if (!r) throw Exception(r.error());
   s = *r;
 }
 
@@ -283,11 +287,13 @@ void to_json(nlohmann::json& j, const StageRule& r) {
 }
 
 void from_json(const nlohmann::json& j, StageRule& r) {
-  j.at("limit").get_to(r.limit);
-  j.at("warn_before").get_to(r.warn_before);
-  j.at("escalate_every").get_to(r.escalate_every);
-  j.at("max_level").get_to(r.max_level);
-  j.at("max_extension").get_to(r.max_extension);
+  json_errors::decode(ErrorCode::invalid_config, "StageRule", [&] {
+    j.at("limit").get_to(r.limit);
+    j.at("warn_before").get_to(r.warn_before);
+    j.at("escalate_every").get_to(r.escalate_every);
+    j.at("max_level").get_to(r.max_level);
+    j.at("max_extension").get_to(r.max_extension);
+  });
 }
 
 }  // namespace fengqiao
