@@ -121,6 +121,12 @@ struct Case {
   std::vector<ClockStep> upcoming() const;
 };
 
+// JSON for the value types. Every from_json below throws fengqiao::Exception with
+// ErrorCode::invalid_data on bad input: a missing key, a value of the wrong JSON type, an
+// unknown enum spelling, an instant that does not parse (the message names its field), a
+// clock whose schedule does not fit its rule. The message names the type being read and
+// the problem. A clock's rule that is itself malformed gives invalid_config (rules.hpp).
+// None throws one of nlohmann's exception types.
 void to_json(nlohmann::json& j, const Actor& a);
 void from_json(const nlohmann::json& j, Actor& a);
 void to_json(nlohmann::json& j, const Party& p);
@@ -129,8 +135,7 @@ void to_json(nlohmann::json& j, const StageClock& c);
 void from_json(const nlohmann::json& j, StageClock& c);
 void to_json(nlohmann::json& j, const SupervisionRecord& r);
 void from_json(const nlohmann::json& j, SupervisionRecord& r);
-// Complete and lossless (instants as seconds since the epoch in "*_at" fields, plus a
-// human-readable "deadline"); from_json throws nlohmann::json::exception on bad input.
+// Complete and lossless: instants as ISO-8601 text in UTC, plus a human-readable "deadline".
 void to_json(nlohmann::json& j, const Case& c);
 void from_json(const nlohmann::json& j, Case& c);
 

@@ -40,6 +40,7 @@ struct Event {
   std::vector<std::string> notice;
 };
 
+// from_json throws fengqiao::Exception on bad input, as for the value types of case.hpp.
 void to_json(nlohmann::json& j, const Event& e);
 void from_json(const nlohmann::json& j, Event& e);
 

@@ -79,8 +79,10 @@ class DeadlineRules {
   std::shared_ptr<const nlohmann::json> source_;
 };
 
-// {"working_days":n} | {"hours":n} | {"minutes":n} | {"seconds":n}; from_json throws
-// nlohmann::json::exception on anything else.
+// {"working_days":n} | {"hours":n} | {"minutes":n} | {"seconds":n}. from_json throws
+// fengqiao::Exception with ErrorCode::invalid_config on anything else (a missing key, a
+// value of the wrong JSON type included), its message naming the field; never one of
+// nlohmann's exception types.
 void to_json(nlohmann::json& j, const Span& s);
 void from_json(const nlohmann::json& j, Span& s);
 void to_json(nlohmann::json& j, const StageRule& r);

@@ -152,7 +152,9 @@ constexpr std::optional<Stage> stage_of(State s) noexcept {
   return std::nullopt;
 }
 
-// JSON as the spec strings; from_json throws nlohmann::json::exception on unknown text.
+// JSON as the spec strings; from_json throws fengqiao::Exception with
+// ErrorCode::invalid_data on unknown text or a value that is not a string, the message
+// naming the enum and the text, e.g. `unknown State "frozen"`.
 #define FENGQIAO_DECLARE_ENUM_JSON(E)               \
   void to_json(nlohmann::json& j, const E& e);      \
   void from_json(const nlohmann::json& j, E& e);

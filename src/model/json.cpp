@@ -1,19 +1,28 @@
 // to_json / from_json for the public value types. Instants are written as ISO-8601 in
 // UTC ("+00:00"): lossless at the library's one-second resolution and readable.
+//
+// Every from_json reports bad input as Exception with invalid_data (model/json_errors.hpp
+// says why not nlohmann's exceptions).
 #include <nlohmann/json.hpp>
 
 #include "fengqiao/case.hpp"
 #include "fengqiao/event.hpp"
+#include "model/json_errors.hpp"
 
 namespace fengqiao {
 
+using json_errors::decode;
+using json_errors::reject;
+
 // Enumerations as their spec strings; unknown strings are an error, never a default.
-#define FENGQIAO_ENUM_JSON(E)                                                           \
-  void to_json(nlohmann::json& j, const E& e) { j = to_string(e); }                    \
-  void from_json(const nlohmann::json& j, E& e) {                                       \
-    auto v = parse<E>(j.get<std::string>());                                            \
-    if (!v) throw nlohmann::json::other_error::create(501, "unknown " #E ": " + j.dump(), &j); \
-    e = *v;                                                                             \
+#define FENGQIAO_ENUM_JSON(E)                                                \
+  void to_json(nlohmann::json& j, const E& e) { j = to_string(e); }         \
+  void from_json(const nlohmann::json& j, E& e) {                            \
+    decode(ErrorCode::invalid_data, #E, [&] {                                \
+      auto v = parse<E>(j.get<std::string>());                               \
+      if (!v) reject(ErrorCode::invalid_data, "unknown " #E " " + j.dump()); \
+      e = *v;                                                                \
+    });                                                                      \
   }
 FENGQIAO_ENUM_JSON(State)
 FENGQIAO_ENUM_JSON(Supervision)
@@ -32,11 +41,14 @@ namespace {
 
 nlohmann::json instant_json(Instant t) { return format_instant(t, UtcOffset::from_seconds(0)); }
 
-Instant instant_from(const nlohmann::json& j) {
+// `key` names the field in the message: a case has several instants.
+Instant instant_from(const nlohmann::json& j, const char* key) {
   auto t = parse_instant(j.get<std::string>());
-  if (!t) throw nlohmann::json::other_error::create(501, t.error().message, &j);
+  if (!t) reject(ErrorCode::invalid_data, std::string(key) + ": " + t.error().message);
   return *t;
 }
+
+Instant instant_at(const nlohmann::json& j, const char* key) { return instant_from(j.at(key), key); }
 
 template <class T>
 nlohmann::json optional_json(const std::optional<T>& v) {
@@ -57,7 +69,7 @@ nlohmann::json optional_instant(const std::optional<Instant>& t) {
 std::optional<Instant> optional_instant_from(const nlohmann::json& j, const char* key) {
   auto it = j.find(key);
   if (it == j.end() || it->is_null()) return std::nullopt;
-  return instant_from(*it);
+  return instant_from(*it, key);
 }
 
 }  // namespace
@@ -65,9 +77,11 @@ std::optional<Instant> optional_instant_from(const nlohmann::json& j, const char
 void to_json(nlohmann::json& j, const Actor& a) { j = {{"id", a.id}, {"role", a.role}, {"org", a.org}}; }
 
 void from_json(const nlohmann::json& j, Actor& a) {
-  j.at("id").get_to(a.id);
-  j.at("role").get_to(a.role);
-  a.org = j.value("org", std::string());
+  decode(ErrorCode::invalid_data, "Actor", [&] {
+    j.at("id").get_to(a.id);
+    j.at("role").get_to(a.role);
+    a.org = j.value("org", std::string());
+  });
 }
 
 void to_json(nlohmann::json& j, const Party& p) {
@@ -78,10 +92,12 @@ void to_json(nlohmann::json& j, const Party& p) {
 }
 
 void from_json(const nlohmann::json& j, Party& p) {
-  j.at("name").get_to(p.name);
-  p.id_number = j.value("id_number", std::string());
-  p.phone = j.value("phone", std::string());
-  p.account = j.value("account", std::string());
+  decode(ErrorCode::invalid_data, "Party", [&] {
+    j.at("name").get_to(p.name);
+    p.id_number = j.value("id_number", std::string());
+    p.phone = j.value("phone", std::string());
+    p.account = j.value("account", std::string());
+  });
 }
 
 void to_json(nlohmann::json& j, const StageClock& c) {
@@ -99,18 +115,22 @@ void to_json(nlohmann::json& j, const StageClock& c) {
 }
 
 void from_json(const nlohmann::json& j, StageClock& c) {
-  j.at("stage").get_to(c.stage);
-  c.started_at = instant_from(j.at("started_at"));
-  j.at("rule").get_to(c.rule);
-  j.at("limit").get_to(c.limit);
-  j.at("extended").get_to(c.extended);
-  c.stopped_at = optional_instant_from(j, "stopped_at");
-  c.armed_after = instant_from(j.at("armed_after"));
-  c.schedule.clear();
-  for (const auto& t : j.at("schedule")) c.schedule.push_back(instant_from(t));
-  if (c.schedule.size() != static_cast<std::size_t>(2 + c.rule.max_level))
-    throw nlohmann::json::other_error::create(501, "clock schedule does not match its max_level", &j);
-  j.at("next_step").get_to(c.next_step);
+  decode(ErrorCode::invalid_data, "StageClock", [&] {
+    j.at("stage").get_to(c.stage);
+    c.started_at = instant_at(j, "started_at");
+    j.at("rule").get_to(c.rule);
+    j.at("limit").get_to(c.limit);
+    j.at("extended").get_to(c.extended);
+    c.stopped_at = optional_instant_from(j, "stopped_at");
+    c.armed_after = instant_at(j, "armed_after");
+    c.schedule.clear();
+    for (const auto& t : j.at("schedule")) c.schedule.push_back(instant_from(t, "schedule"));
+    if (c.schedule.size() != static_cast<std::size_t>(2 + c.rule.max_level))
+      reject(ErrorCode::invalid_data, "StageClock: the schedule has " + std::to_string(c.schedule.size()) +
+                                          " instants; a rule with max_level " + std::to_string(c.rule.max_level) +
+                                          " needs " + std::to_string(2 + c.rule.max_level));
+    j.at("next_step").get_to(c.next_step);
+  });
 }
 
 void to_json(nlohmann::json& j, const SupervisionRecord& r) {
@@ -122,11 +142,13 @@ void to_json(nlohmann::json& j, const SupervisionRecord& r) {
 }
 
 void from_json(const nlohmann::json& j, SupervisionRecord& r) {
-  j.at("warnings").get_to(r.warnings);
-  j.at("overdues").get_to(r.overdues);
-  j.at("escalations").get_to(r.escalations);
-  j.at("supervision_orders").get_to(r.supervision_orders);
-  j.at("highest_level").get_to(r.highest_level);
+  decode(ErrorCode::invalid_data, "SupervisionRecord", [&] {
+    j.at("warnings").get_to(r.warnings);
+    j.at("overdues").get_to(r.overdues);
+    j.at("escalations").get_to(r.escalations);
+    j.at("supervision_orders").get_to(r.supervision_orders);
+    j.at("highest_level").get_to(r.highest_level);
+  });
 }
 
 void to_json(nlohmann::json& j, const Case& c) {
@@ -165,38 +187,40 @@ void to_json(nlohmann::json& j, const Case& c) {
 }
 
 void from_json(const nlohmann::json& j, Case& c) {
-  j.at("id").get_to(c.id);
-  j.at("channel").get_to(c.channel);
-  j.at("category").get_to(c.category);
-  j.at("urgency").get_to(c.urgency);
-  j.at("jurisdiction").get_to(c.jurisdiction);
-  j.at("parties").get_to(c.parties);
-  j.at("summary").get_to(c.summary);
-  j.at("first_responder").get_to(c.first_responder);
-  c.notice = j.value("notice", std::vector<std::string>());  // absent before contract version 2
-  c.registered_at = instant_from(j.at("registered_at"));
-  optional_from(j, "route", c.route);
-  optional_from(j, "lead", c.lead);
-  j.at("co_handlers").get_to(c.co_handlers);
-  j.at("consultation_orgs").get_to(c.consultation_orgs);
-  // Snapshots written before contract version 2 have none of these three.
-  optional_from(j, "assignee", c.assignee);
-  c.involved_orgs = j.value("involved_orgs", std::vector<std::string>());
-  c.notes = j.value("notes", std::uint32_t{0});
-  j.at("state").get_to(c.state);
-  optional_from(j, "suspended_from", c.suspended_from);
-  optional_from(j, "outcome", c.outcome);
-  c.resolution_method = j.value("resolution_method", std::string());
-  optional_from(j, "satisfaction", c.satisfaction);
-  j.at("reopened").get_to(c.reopened);
-  c.closed_at = optional_instant_from(j, "closed_at");
-  j.at("supervision").get_to(c.supervision);
-  j.at("level").get_to(c.level);
-  j.at("record").get_to(c.record);
-  optional_from(j, "clock", c.clock);
-  optional_from(j, "held_clock", c.held_clock);
-  j.at("version").get_to(c.version);
-  c.updated_at = instant_from(j.at("updated_at"));
+  decode(ErrorCode::invalid_data, "Case", [&] {
+    j.at("id").get_to(c.id);
+    j.at("channel").get_to(c.channel);
+    j.at("category").get_to(c.category);
+    j.at("urgency").get_to(c.urgency);
+    j.at("jurisdiction").get_to(c.jurisdiction);
+    j.at("parties").get_to(c.parties);
+    j.at("summary").get_to(c.summary);
+    j.at("first_responder").get_to(c.first_responder);
+    c.notice = j.value("notice", std::vector<std::string>());  // absent before contract version 2
+    c.registered_at = instant_at(j, "registered_at");
+    optional_from(j, "route", c.route);
+    optional_from(j, "lead", c.lead);
+    j.at("co_handlers").get_to(c.co_handlers);
+    j.at("consultation_orgs").get_to(c.consultation_orgs);
+    // Snapshots written before contract version 2 have none of these three.
+    optional_from(j, "assignee", c.assignee);
+    c.involved_orgs = j.value("involved_orgs", std::vector<std::string>());
+    c.notes = j.value("notes", std::uint32_t{0});
+    j.at("state").get_to(c.state);
+    optional_from(j, "suspended_from", c.suspended_from);
+    optional_from(j, "outcome", c.outcome);
+    c.resolution_method = j.value("resolution_method", std::string());
+    optional_from(j, "satisfaction", c.satisfaction);
+    j.at("reopened").get_to(c.reopened);
+    c.closed_at = optional_instant_from(j, "closed_at");
+    j.at("supervision").get_to(c.supervision);
+    j.at("level").get_to(c.level);
+    j.at("record").get_to(c.record);
+    optional_from(j, "clock", c.clock);
+    optional_from(j, "held_clock", c.held_clock);
+    j.at("version").get_to(c.version);
+    c.updated_at = instant_at(j, "updated_at");
+  });
 }
 
 void to_json(nlohmann::json& j, const Event& e) {
@@ -215,18 +239,20 @@ void to_json(nlohmann::json& j, const Event& e) {
 }
 
 void from_json(const nlohmann::json& j, Event& e) {
-  j.at("case").get_to(e.case_id);
-  j.at("seq").get_to(e.seq);
-  e.at = instant_from(j.at("at"));
-  j.at("type").get_to(e.type);
-  optional_from(j, "action", e.action);
-  optional_from(j, "actor", e.actor);
-  e.data = j.value("data", nlohmann::json::object());
-  optional_from(j, "stage", e.stage);
-  e.level = j.value("level", 0);
-  e.notified = j.value("notified", std::vector<std::string>());
-  e.notice = j.value("notice", std::vector<std::string>());
-  j.at("state_after").get_to(e.state_after);
+  decode(ErrorCode::invalid_data, "Event", [&] {
+    j.at("case").get_to(e.case_id);
+    j.at("seq").get_to(e.seq);
+    e.at = instant_at(j, "at");
+    j.at("type").get_to(e.type);
+    optional_from(j, "action", e.action);
+    optional_from(j, "actor", e.actor);
+    e.data = j.value("data", nlohmann::json::object());
+    optional_from(j, "stage", e.stage);
+    e.level = j.value("level", 0);
+    e.notified = j.value("notified", std::vector<std::string>());
+    e.notice = j.value("notice", std::vector<std::string>());
+    j.at("state_after").get_to(e.state_after);
+  });
 }
 
 }  // namespace fengqiao

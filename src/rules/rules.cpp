@@ -4,6 +4,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "model/json_errors.hpp"
+
 namespace fengqiao {
 namespace {
 
@@ -57,7 +59,11 @@ Error config_error(const std::string& path, const std::string& why) {
 Result<Span> parse_span(const nlohmann::json& j, const std::string& path, bool allow_days) {
   if (!j.is_object() || j.size() != 1)
     return config_error(path, "must be an object with one key: working_days, hours or minutes, e.g. {\"hours\":4}");
-  const auto& [key, value] = *j.items().begin();
+  // Through an iterator held here: `*j.items().begin()` is a reference into a temporary
+  // that is gone by the next statement.
+  const auto first = j.begin();
+  const std::string& key = first.key();
+  const nlohmann::json& value = first.value();
   if (!value.is_number_integer())
     return config_error(path + "." + key, "must be a whole number, got " + value.dump());
   std::int64_t n = value.get<std::int64_t>();
@@ -305,9 +311,11 @@ void to_json(nlohmann::json& j, const Span& s) {
   else j = {{"seconds", s.amount}};
 }
 
+// Spans and stage rules are configuration, so their errors are invalid_config, as
+// DeadlineRules::from_json reports them; parse_span checks every JSON type itself.
 void from_json(const nlohmann::json& j, Span& s) {
   auto r = parse_span(j, "span", true);
-  if (!r) throw nlohmann::json::other_error::create(501, r.error().message, &j);
+  if (!r) throw Exception(r.error());
   s = *r;
 }
 
@@ -320,11 +328,13 @@ void to_json(nlohmann::json& j, const StageRule& r) {
 }
 
 void from_json(const nlohmann::json& j, StageRule& r) {
-  j.at("limit").get_to(r.limit);
-  j.at("warn_before").get_to(r.warn_before);
-  j.at("escalate_every").get_to(r.escalate_every);
-  j.at("max_level").get_to(r.max_level);
-  j.at("max_extension").get_to(r.max_extension);
+  json_errors::decode(ErrorCode::invalid_config, "StageRule", [&] {
+    j.at("limit").get_to(r.limit);
+    j.at("warn_before").get_to(r.warn_before);
+    j.at("escalate_every").get_to(r.escalate_every);
+    j.at("max_level").get_to(r.max_level);
+    j.at("max_extension").get_to(r.max_extension);
+  });
 }
 
 }  // namespace fengqiao

@@ -44,7 +44,9 @@ std::string snapshot_text(const Case& c) { return nlohmann::json(c).dump(); }
 Case snapshot_from(const std::string& text, std::string_view case_id) {
   try {
     return nlohmann::json::parse(text).get<Case>();
-  } catch (const nlohmann::json::exception& e) {
+  } catch (const nlohmann::json::exception& e) {  // not JSON
+    throw DataError("the snapshot of case \"" + std::string(case_id) + "\" does not parse: " + e.what());
+  } catch (const Exception& e) {  // JSON, but not a case (fengqiao/case.hpp)
     throw DataError("the snapshot of case \"" + std::string(case_id) + "\" does not parse: " + e.what());
   }
 }
@@ -54,7 +56,10 @@ std::string event_text(const Event& e) { return nlohmann::json(e).dump(); }
 Event event_from(const std::string& text, std::string_view case_id, std::int64_t seq) {
   try {
     return nlohmann::json::parse(text).get<Event>();
-  } catch (const nlohmann::json::exception& e) {
+  } catch (const nlohmann::json::exception& e) {  // not JSON
+    throw DataError("event " + std::to_string(seq) + " of case \"" + std::string(case_id) +
+                    "\" does not parse: " + e.what());
+  } catch (const Exception& e) {  // JSON, but not an event (fengqiao/case.hpp)
     throw DataError("event " + std::to_string(seq) + " of case \"" + std::string(case_id) +
                     "\" does not parse: " + e.what());
   }

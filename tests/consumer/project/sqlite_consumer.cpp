@@ -1,3 +1,4 @@
+// Uses fengqiao::sqlite: an engine on an in-memory SQLite database.
 #include <cstdio>
 #include <fengqiao/fengqiao.hpp>
 #include <fengqiao/sqlite_storage.hpp>
