@@ -105,11 +105,15 @@ std::string join(const std::vector<std::string>& lines) {
 }  // namespace
 
 TEST_CASE("every malformed input is invalid_history with its line number") {
-  const auto all = catalogue();
-  REQUIRE(all.size() >= 25);
-  for (const auto& m : all) {
+  for (const auto& m : catalogue()) {
     const std::string what = m.what;
     CAPTURE(what);
+    // Everything before the bad line is a valid history: the error is that line's.
+    if (m.bad_line > 1) {
+      std::istringstream before(join(std::vector<std::string>(m.lines.begin(), m.lines.begin() + (m.bad_line - 1))));
+      auto prefix = fengqiao::replay(before);
+      CHECK_MESSAGE(prefix.clean(), prefix.describe());
+    }
     std::istringstream in(join(m.lines));
     auto result = fengqiao::replay(in);
     REQUIRE_FALSE(result.clean());

@@ -12,7 +12,10 @@
 #include <fengqiao/replay.hpp>
 #include <fengqiao/testing/random_history.hpp>
 
+#include "fields.hpp"
+
 using namespace fengqiao;
+namespace fields = fengqiao::testing::fields;
 
 namespace {
 
@@ -35,28 +38,15 @@ std::string exported(const testing::RandomHistoryRun& run) {
   return out.str();
 }
 
+// Every field of the snapshot and of each event (tests/support/fields.hpp lists them all).
 void same_case(const Case& a, const Case& b) {
-  CHECK(a.state == b.state);
-  CHECK(a.supervision == b.supervision);
-  CHECK(a.level == b.level);
-  CHECK(a.outcome == b.outcome);
-  CHECK(a.lead == b.lead);
-  CHECK(a.reopened == b.reopened);
-  CHECK(a.deadline() == b.deadline());
-  CHECK(a.version == b.version);
-  CHECK(a.record.warnings == b.record.warnings);
-  CHECK(a.record.escalations == b.record.escalations);
+  const std::string diff = fields::differences(a, b);
+  CHECK_MESSAGE(diff.empty(), "case " << a.id << " replays differently:\n" << diff);
 }
 
 void same_event(const Event& a, const Event& b) {
-  CHECK(a.seq == b.seq);
-  CHECK(a.at == b.at);
-  CHECK(a.type == b.type);
-  CHECK(a.action == b.action);
-  CHECK(a.stage == b.stage);
-  CHECK(a.level == b.level);
-  CHECK(a.state_after == b.state_after);
-  CHECK(a.notified == b.notified);
+  const std::string diff = fields::differences(a, b);
+  CHECK_MESSAGE(diff.empty(), "event " << a.case_id << "#" << a.seq << " replays differently:\n" << diff);
 }
 
 }  // namespace

@@ -68,7 +68,14 @@ TEST_CASE("report counts cases, outcomes, channels, satisfaction and timeliness"
   CHECK(r->follow_ups == 2);
   CHECK(r->satisfied == 1);
   CHECK(r->satisfaction_rate() == doctest::Approx(0.5));
-  CHECK(r->total.overdues >= 1);
+  // What fired by Wed 3 Sep 10:00 (D's dispatch fires everything due before it): the dispatch
+  // clocks of D and of B (reopened into registered on Mon 1 09:00), each warned on Tue 2
+  // 00:00 and overdue on Wed 3 00:00. C's feedback clock warns on Thu 4 00:00 (W2): not yet.
+  CHECK(r->total.warnings == 2);
+  CHECK(r->total.overdues == 2);
+  CHECK(r->total.escalations == 0);
+  CHECK(r->by_department.at("(none)").overdues == 1);       // B (never dispatched)
+  CHECK(r->by_department.at("labour_mohe").overdues == 1);  // D, counted under its lead org now
 
   const auto& dispatch = r->stages[static_cast<std::size_t>(Stage::dispatch)];
   CHECK(dispatch.ended == 4);    // A, B, C, D left registration by an action; E's was withdrawn

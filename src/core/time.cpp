@@ -55,9 +55,11 @@ Result<UtcOffset> UtcOffset::parse(std::string_view text) {
 }
 
 std::string UtcOffset::to_string() const {
-  int s = seconds_ < 0 ? -seconds_ : seconds_;
+  // Whole minutes, truncated toward zero (the text has no seconds): -30 s is "+00:00".
+  const int minutes = seconds_ / 60;
+  const int m = minutes < 0 ? -minutes : minutes;
   char buf[16];
-  std::snprintf(buf, sizeof buf, "%c%02d:%02d", seconds_ < 0 ? '-' : '+', s / 3600, (s / 60) % 60);
+  std::snprintf(buf, sizeof buf, "%c%02d:%02d", minutes < 0 ? '-' : '+', m / 60, m % 60);
   return buf;
 }
 
@@ -87,7 +89,11 @@ Result<Instant> parse_instant(std::string_view text) {
 }
 
 std::string format_instant(Instant t, UtcOffset offset) {
-  long long local = t.time_since_epoch().count() + offset.seconds();
+  // The text carries whole minutes of offset: an offset with seconds (UtcOffset::from_seconds
+  // takes any) is rendered in its whole minutes, as to_string() writes it, so that the text
+  // still denotes t.
+  const int offset_seconds = offset.seconds() / 60 * 60;
+  long long local = t.time_since_epoch().count() + offset_seconds;
   long long days = local >= 0 ? local / 86400 : -((-local + 86399) / 86400);
   long long sod = local - days * 86400;
   boost::gregorian::date date(boost::gregorian::gregorian_calendar::from_day_number(
@@ -111,9 +117,9 @@ std::string format_instant(Instant t, UtcOffset offset) {
   put2(17, sod % 60);
   // An offset of 100 hours or more (UtcOffset::from_seconds does not check) needs more
   // digits than the template has.
-  const int off = offset.seconds() < 0 ? -offset.seconds() : offset.seconds();
+  const int off = offset_seconds < 0 ? -offset_seconds : offset_seconds;
   if (off >= 100 * 3600) return std::string(buf, 19) + offset.to_string();
-  buf[19] = offset.seconds() < 0 ? '-' : '+';
+  buf[19] = offset_seconds < 0 ? '-' : '+';
   put2(20, off / 3600);
   put2(23, (off / 60) % 60);
   return std::string(buf, sizeof buf - 1);

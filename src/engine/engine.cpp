@@ -136,7 +136,7 @@ struct Engine::Impl {
 
     // Aggregate-initialised: `data` is copied once instead of replacing a default `{}`.
     Event e{draft.id, expected + 1, now, EventType::action, action, actor, input, std::nullopt, 0,
-            std::move(t.notified), draft.state};
+            std::move(t.notified), draft.state, {}};
     if (action == Action::register_case) e.notice = draft.notice;
     draft.version = e.seq;
     if (Status s = store(draft, expected, std::move(e)); !s) return s.error();

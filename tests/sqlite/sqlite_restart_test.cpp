@@ -65,7 +65,12 @@ TEST_CASE("after a restart, what fell due while down fires in order, exactly onc
   open_cases(*reference.engine, *reference.clock);
   reference.clock->set(later);
   reference.engine->poll();
-  REQUIRE(reference.fired.size() > 10);
+  // What falls due by Sat 20 Sep 09:00, counted by hand: C-1 and C-3 (urgent dispatch, 4
+  // hours from Mon 1 09:00): warning 12:00, overdue 13:00, levels 1-3 on 3, 4, 5 Sep 00:00;
+  // C-2 (emergency, 30 minutes): 09:22:30, 09:30, then every 2 hours to level 3; C-4's
+  // handling clock (15 working days from Mon 1): its warning, Fri 19 00:00 (W13 = Thu 18),
+  // not yet its deadline (Tue 23). 5 + 5 + 5 + 1.
+  REQUIRE(reference.fired.size() == 16);
 
   {
     Node first(SqliteStorage::open(path).value_or_throw(), start);
