@@ -16,7 +16,7 @@ struct Kind {
 };
 
 // Indexed by ErrorCode; the order is checked when the classes are made.
-constexpr std::array<Kind, 9> kKinds{{
+constexpr std::array<Kind, 10> kKinds{{
     {ErrorCode::invalid_transition, "InvalidTransition",
      "Not allowed from the current state, or a rule (extension allowance, reopen window, max level) forbids it."},
     {ErrorCode::not_permitted, "NotPermitted", "This actor may not perform this action on this case."},
@@ -26,7 +26,10 @@ constexpr std::array<Kind, 9> kKinds{{
     {ErrorCode::conflict, "Conflict", "The case changed concurrently; retry."},
     {ErrorCode::invalid_history, "InvalidHistory", "A malformed history line; the message gives the line number."},
     {ErrorCode::invalid_config, "InvalidConfig", "A malformed or contradictory calendar or rules document."},
-    {ErrorCode::storage_error, "StorageError", "The storage failed (I/O, corrupt file, locked database, ...)."},
+    {ErrorCode::storage_error, "StorageError", "The storage failed (I/O, corrupt file, a file locked at open, ...)."},
+    {ErrorCode::busy, "Busy",
+     "Another thread's or process's batch or transaction held the storage past its busy timeout; nothing was "
+     "done; retry."},
 }};
 
 // Owned by the module for the life of the process: exception classes are never freed

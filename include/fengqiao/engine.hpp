@@ -122,6 +122,10 @@ class Engine {
   void unsubscribe(ListenerId id);
 
   // --- Batches ------------------------------------------------------------------------
+ private:
+  struct BatchState;
+
+ public:
   // Groups many actions into one storage transaction (imports, replay). Listeners run
   // when the batch commits. Destroying an uncommitted Batch rolls it back.
   class Batch {
@@ -130,11 +134,14 @@ class Engine {
     Batch& operator=(Batch&&) = delete;
     ~Batch();
     void commit();
+    void rollback();
 
    private:
     friend class Engine;
-    explicit Batch(Engine* engine);
+    Batch(Engine* engine, std::shared_ptr<BatchState> state);
+    void end(bool keep);
     Engine* engine_;
+    std::shared_ptr<BatchState> state_;
   };
   Batch batch();
 

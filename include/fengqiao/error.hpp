@@ -22,7 +22,9 @@ enum class ErrorCode {
   conflict,            // the case changed concurrently (optimistic version check failed); retry
   invalid_history,     // a malformed history line; the message gives the line number
   invalid_config,      // a malformed or contradictory calendar or rules document; the message names the key
-  storage_error,       // the storage failed (I/O, corrupt or incompatible file, locked database, ...)
+  storage_error,       // the storage failed (I/O, corrupt or incompatible file, a file locked at open, ...)
+  busy,                // the storage was held by another thread's or process's batch or transaction past
+                       // the busy timeout; nothing was done; retry
 };
 
 std::string_view to_string(ErrorCode code) noexcept;

@@ -4,10 +4,11 @@
 
 namespace fengqiao {
 namespace {
-constexpr std::array<std::string_view, 9> kNames = {
-    "invalid_transition", "not_permitted", "invalid_data",   "unknown_case",  "duplicate_case",
-    "conflict",           "invalid_history", "invalid_config", "storage_error",
+constexpr std::array<std::string_view, 10> kNames = {
+    "invalid_transition", "not_permitted",   "invalid_data",   "unknown_case",  "duplicate_case",
+    "conflict",           "invalid_history", "invalid_config", "storage_error", "busy",
 };
+static_assert(kNames.size() == static_cast<std::size_t>(ErrorCode::busy) + 1, "a name for every ErrorCode");
 }  // namespace
 
 std::string_view to_string(ErrorCode code) noexcept { return kNames[static_cast<std::size_t>(code)]; }
