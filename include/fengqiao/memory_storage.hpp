@@ -2,6 +2,7 @@
 // Nothing survives the process. Thread-safe (one reader/writer lock).
 #pragma once
 
+#include <chrono>
 #include <memory>
 
 #include "fengqiao/storage.hpp"
@@ -14,6 +15,11 @@ struct MemoryStorageOptions {
   // fails with storage_error.
   // Default: true.
   bool keep_events = true;
+
+  // How long a call waits while another thread's batch holds the storage before it fails
+  // with `busy` (having done nothing).
+  // Default: 5000 ms.
+  std::chrono::milliseconds busy_timeout{5000};
 };
 
 class MemoryStorage final : public Storage {
