@@ -993,7 +993,9 @@ inline void other_threads_wait_for_a_batch(const std::shared_ptr<Storage>& stora
     next.version = from + 1;
     next.summary = "written by another thread while a batch was open";
     const CaseCommit theirs = change(next, from, {make_message(next, next.version, "other thread")});
-    const std::uint64_t acked = whole_outbox(s).front().id;
+    const auto queued = whole_outbox(s);
+    need(!queued.empty(), "a message is queued to acknowledge");
+    const std::uint64_t acked = queued.front().id;
 
     need(s.begin_batch(), "begin_batch");
     Case b = make_case(batched, 1);
@@ -1080,7 +1082,7 @@ inline void other_threads_wait_for_a_batch(const std::shared_ptr<Storage>& stora
     CHECK(theirs_queued == 1);
     CHECK(batched_queued == (keep ? 1 : 0));
     CHECK(acked_queued == 0);
-    CHECK(code_of(s.load(batched)) == (keep ? "success" : "unknown_case"));
+    CHECK(code_of(s.load(batched)) == std::string(keep ? "success" : "unknown_case"));
   }
 }
 
@@ -1090,7 +1092,9 @@ inline void waiting_past_the_busy_timeout_is_busy(const std::shared_ptr<Storage>
   Storage& s = *storage;
   Case x = make_case("C-X", 1);
   create(s, x, {make_message(x, 1, "registered")});
-  const std::uint64_t message = whole_outbox(s).front().id;
+  const auto queued = whole_outbox(s);
+  need(queued.size() == 1, "one message queued");
+  const std::uint64_t message = queued.front().id;
   const nlohmann::json before = observable(s);
   Case next = x;
   next.version = 2;
@@ -1121,7 +1125,7 @@ inline void waiting_past_the_busy_timeout_is_busy(const std::shared_ptr<Storage>
     need(returns_within(result, hang_limit(busy_timeout)), name + " returned (no hang)");
     const Timed t = result.get();
     CHECK(t.code == "busy");
-    CHECK_MESSAGE(t.waited >= busy_timeout / 2, "refused after " << t.waited.count() << " ms, without waiting");
+    CHECK_MESSAGE(t.waited.count() >= (busy_timeout / 2).count(), "refused after " << t.waited.count() << " ms, without waiting");
   }
   need(s.end_batch(false), "end_batch(false)");
   CHECK_MESSAGE(code_of(s.end_batch(false)) == "storage_error", "the refused begin_batch left a batch open");
@@ -1141,7 +1145,7 @@ inline void another_thread_may_end_a_batch(const std::shared_ptr<Storage>& stora
     auto ended = on_another_thread([storage, keep] { return code_of(storage->end_batch(keep)); });
     need(returns_within(ended, hang_limit(busy_timeout)), "end_batch on another thread returned (no hang)");
     CHECK(ended.get() == "success");
-    CHECK(code_of(s.load(id)) == (keep ? "success" : "unknown_case"));
+    CHECK(code_of(s.load(id)) == std::string(keep ? "success" : "unknown_case"));
     CHECK(code_of(s.end_batch(true)) == "storage_error");  // it is over
     // The opening thread's next commit stands alone: another thread sees it at once.
     const std::string after = id + "-after";
@@ -1310,7 +1314,7 @@ inline void engine_batch_ends_on_another_thread(const std::shared_ptr<Storage>& 
     });
     need(returns_within(ended, hang_limit(busy_timeout)), "Batch commit/rollback on another thread returned (no hang)");
     CHECK(ended.get() == "success");
-    CHECK(code_of(storage->load(id)) == (keep ? "success" : "unknown_case"));
+    CHECK(code_of(storage->load(id)) == std::string(keep ? "success" : "unknown_case"));
     CHECK(heard->has(id, 1) == keep);
     const std::string after = id + "-after";
     const auto stored = engine->try_register_case(after, kit_intake(), registration_data());
@@ -1332,14 +1336,14 @@ inline void engine_actions_race_batches(const std::shared_ptr<Storage>& storage,
   std::mt19937 random(seed);
   auto engine = engine_on(storage, nullptr);
 
-  // 0: go at once; 1: yield a few times; 2: sleep some microseconds; 3: sleep up to a millisecond.
+  // 0: go at once; 1: yield a few times; 2: sleep up to 0.1 ms; 3: sleep up to 0.3 ms.
   auto pause = [](unsigned how, unsigned amount) {
     if (how == 1)
       for (unsigned i = 0; i <= amount % 20; ++i) std::this_thread::yield();
     else if (how == 2)
       std::this_thread::sleep_for(std::chrono::microseconds(amount % 100));
     else if (how == 3)
-      std::this_thread::sleep_for(std::chrono::microseconds(amount % 1000));
+      std::this_thread::sleep_for(std::chrono::microseconds(amount % 300));
   };
   struct Seen {
     std::string acted;                  // "success" or the refusal's code
