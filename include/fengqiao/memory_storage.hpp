@@ -1,5 +1,9 @@
 // The in-memory storage adapter: the reference implementation of the Storage contract.
-// Nothing survives the process. Thread-safe (one reader/writer lock).
+// Nothing survives the process.
+//
+// Thread rules: those of Storage. One reader/writer lock: reads run in parallel, writes
+// one at a time. An open batch belongs to the thread that began it; other threads' calls
+// wait for it to end, up to MemoryStorageOptions::busy_timeout, then fail with `busy`.
 #pragma once
 
 #include <chrono>

@@ -21,7 +21,17 @@
 //       only reference to a storage object, open() again gives back everything committed.
 //   static constexpr bool shared = true;      // several live objects from open() work on
 //       one database (another process, another connection) and see each other's commits.
+// And one optional value:
+//   static constexpr std::chrono::milliseconds busy_timeout{500};  // the busy timeout of
+//       the storages open() returns (default: 5000 ms, fengqiao's default). The kit waits
+//       it out once per check of it, so open storages with a short one (a few hundred ms:
+//       the kit holds batches open for up to 50 ms while other threads must be waiting).
 // The factory must not keep references to the storage objects it returns.
+//
+// The thread checks run calls on threads of their own and wait for them with a limit
+// (twice the busy timeout plus 20 s): an adapter that hangs fails them instead of
+// blocking the suite. The random-interleaving check runs up to 2,000 rounds, fewer if
+// they take more than 3 seconds (but at least 200), with a random seed it prints on failure.
 //
 // It is one doctest test case, "storage conformance", with one subcase per contract;
 // run a part with doctest's filters, e.g. `-sc="outbox*"`. TYPE_TO_STRING(MyStorageFactory)
