@@ -93,7 +93,8 @@ Status JournalStorage::take_turn(Lock& lock) const {
   if (batch_ended_.wait_for(lock, options_.busy_timeout, [&] { return !in_batch_ || batch_owner_ == me; }))
     return Status::success();
   return make_error(ErrorCode::busy, "journal \"" + path_ + "\": another thread's batch held it for more than " +
-                                         std::to_string(options_.busy_timeout.count()) + " ms; nothing was done, retry");
+                                         std::to_string(options_.busy_timeout.count()) +
+                                         " ms; nothing was done, retry");
 }
 
 // An open batch was never written: closing discards it, as the contract requires.

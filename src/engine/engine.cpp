@@ -124,7 +124,7 @@ struct Engine::Impl {
     if (batch) {
       batch->held.emplace_back(commit.events.front(), draft);
     } else {
-      if (inside) inside.unlock();  // listeners may end the batch themselves
+      if (inside) inside.unlock();  // not held while listeners run: one may end another batch
       deliver(commit.events.front(), draft);
     }
     return s;

@@ -1122,7 +1122,8 @@ inline void waiting_past_the_busy_timeout_is_busy(const std::shared_ptr<Storage>
     calls.emplace_back(name, on_another_thread([storage, body] {
                          const auto start = std::chrono::steady_clock::now();
                          std::string code = body(*storage);
-                         return Timed{code, std::chrono::duration_cast<Millis>(std::chrono::steady_clock::now() - start)};
+                         const auto waited = std::chrono::steady_clock::now() - start;
+                         return Timed{code, std::chrono::duration_cast<Millis>(waited)};
                        }));
   };
   call("commit", [theirs](Storage& t) { return code_of(t.commit(theirs)); });
@@ -1135,7 +1136,8 @@ inline void waiting_past_the_busy_timeout_is_busy(const std::shared_ptr<Storage>
     need(returns_within(result, hang_limit(busy_timeout)), name + " returned (no hang)");
     const Timed t = result.get();
     CHECK(t.code == "busy");
-    CHECK_MESSAGE(t.waited.count() >= (busy_timeout / 2).count(), "refused after " << t.waited.count() << " ms, without waiting");
+    CHECK_MESSAGE(t.waited.count() >= (busy_timeout / 2).count(),
+                  "refused after " << t.waited.count() << " ms, without waiting");
   }
   need(s.end_batch(false), "end_batch(false)");
   CHECK_MESSAGE(code_of(s.end_batch(false)) == "storage_error", "the refused begin_batch left a batch open");
@@ -1280,7 +1282,8 @@ struct HeardCalls {
   }
 };
 
-inline std::shared_ptr<Engine> engine_on(const std::shared_ptr<Storage>& storage, const std::shared_ptr<HeardCalls>& heard) {
+inline std::shared_ptr<Engine> engine_on(const std::shared_ptr<Storage>& storage,
+                                         const std::shared_ptr<HeardCalls>& heard) {
   EngineOptions o;
   o.storage = storage;
   o.clock = std::make_shared<ManualClock>(t0());  // stands still: no deadline falls due
@@ -1362,7 +1365,9 @@ inline void engine_actions_race_batches(const std::shared_ptr<Storage>& storage,
   };
   std::map<std::string, std::uint64_t> settled;  // each case's version as its round left it
   std::vector<std::string> violations;
-  auto violated = [&](int round, const std::string& what) { violations.push_back("round " + std::to_string(round) + ": " + what); };
+  auto violated = [&](int round, const std::string& what) {
+    violations.push_back("round " + std::to_string(round) + ": " + what);
+  };
   const auto start = std::chrono::steady_clock::now();
   int rounds = 0;
   for (; rounds < kRounds && violations.size() < 10; ++rounds) {
