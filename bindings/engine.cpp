@@ -123,7 +123,8 @@ void bind_engine(py::module_& m) {
   py::class_<PyBatch>(m, "Batch",
                       "Groups actions into one storage transaction; listeners run when it commits. "
                       "Use as a context manager: commits on normal exit, rolls back on an exception. "
-                      "While open, only the thread that opened it may use the engine.")
+                      "It belongs to the thread that opened it: other threads' calls wait for it to end "
+                      "(Busy after the storage's busy timeout) and never join it. Any thread may commit it.")
       .def("commit",
            [](PyBatch& b) {
              if (!b.batch) fail(ErrorCode::storage_error, "this batch was already committed or rolled back");

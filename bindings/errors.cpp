@@ -15,8 +15,8 @@ struct Kind {
   const char* doc;
 };
 
-// Indexed by ErrorCode; the order is checked when the classes are made.
-constexpr std::array<Kind, 9> kKinds{{
+// Indexed by ErrorCode (checked below, at compile time).
+constexpr std::array<Kind, kErrorCodeCount> kKinds{{
     {ErrorCode::invalid_transition, "InvalidTransition",
      "Not allowed from the current state, or a rule (extension allowance, reopen window, max level) forbids it."},
     {ErrorCode::not_permitted, "NotPermitted", "This actor may not perform this action on this case."},
@@ -26,8 +26,17 @@ constexpr std::array<Kind, 9> kKinds{{
     {ErrorCode::conflict, "Conflict", "The case changed concurrently; retry."},
     {ErrorCode::invalid_history, "InvalidHistory", "A malformed history line; the message gives the line number."},
     {ErrorCode::invalid_config, "InvalidConfig", "A malformed or contradictory calendar or rules document."},
-    {ErrorCode::storage_error, "StorageError", "The storage failed (I/O, corrupt file, locked database, ...)."},
+    {ErrorCode::storage_error, "StorageError", "The storage failed (I/O, corrupt file, a file locked at open, ...)."},
+    {ErrorCode::busy, "Busy",
+     "Another thread's or process's batch or transaction held the storage past its busy timeout; nothing was "
+     "done; retry."},
 }};
+constexpr bool every_code_at_its_index() {
+  for (std::size_t i = 0; i < kKinds.size(); ++i)
+    if (static_cast<std::size_t>(kKinds[i].code) != i || kKinds[i].name == nullptr) return false;
+  return true;
+}
+static_assert(every_code_at_its_index(), "kKinds needs one entry per ErrorCode, at its index");
 
 // Owned by the module for the life of the process: exception classes are never freed
 // while the interpreter may still raise them.

@@ -49,7 +49,7 @@ void JournalStorage::Tables::apply(const nlohmann::json& record) {
   }
 }
 
-Result<std::shared_ptr<JournalStorage>> JournalStorage::open(const std::string& path) {
+Result<std::shared_ptr<JournalStorage>> JournalStorage::open(const std::string& path, JournalOptions options) {
   Tables tables;
   std::uintmax_t good_bytes = 0;
   {
@@ -77,11 +77,25 @@ Result<std::shared_ptr<JournalStorage>> JournalStorage::open(const std::string& 
   if (ec) return failure(path, "cannot drop a torn last line: " + ec.message());
   std::FILE* file = std::fopen(path.c_str(), "ab");
   if (!file) return failure(path, "cannot be opened for appending");
-  return std::shared_ptr<JournalStorage>(new JournalStorage(path, file, std::move(tables)));
+  return std::shared_ptr<JournalStorage>(new JournalStorage(path, file, std::move(tables), options));
 }
 
-JournalStorage::JournalStorage(std::string path, std::FILE* file, Tables tables)
-    : path_(std::move(path)), file_(file), tables_(std::move(tables)) {}
+JournalStorage::JournalStorage(std::string path, std::FILE* file, Tables tables, JournalOptions options)
+    : path_(std::move(path)), file_(file), options_(options), tables_(std::move(tables)) {}
+
+// Whatever is written while a batch is open is undone by end_batch(false): a write from
+// another thread slipping into the batch would be undone after being reported done. So
+// other threads wait until the batch is over.
+template <class Lock>
+Status JournalStorage::take_turn(Lock& lock) const {
+  const std::thread::id me = std::this_thread::get_id();
+  if (!in_batch_ || batch_owner_ == me) return Status::success();
+  if (batch_ended_.wait_for(lock, options_.busy_timeout, [&] { return !in_batch_ || batch_owner_ == me; }))
+    return Status::success();
+  return make_error(ErrorCode::busy, "journal \"" + path_ + "\": another thread's batch held it for more than " +
+                                         std::to_string(options_.busy_timeout.count()) +
+                                         " ms; nothing was done, retry");
+}
 
 // An open batch was never written: closing discards it, as the contract requires.
 JournalStorage::~JournalStorage() { std::fclose(file_); }
@@ -100,6 +114,7 @@ Status JournalStorage::append(const nlohmann::json& record) {
 Status JournalStorage::commit(const CaseCommit& c) {
   if (Status s = validate_commit(c); !s) return s;
   std::unique_lock lock(mu_);
+  if (Status s = take_turn(lock); !s) return s;
   auto it = tables_.cases.find(c.snapshot.id);
   if (c.expected_version == 0 && it != tables_.cases.end())
     return make_error(ErrorCode::duplicate_case, "case \"" + c.snapshot.id + "\" already exists");
@@ -123,12 +138,14 @@ Status JournalStorage::commit(const CaseCommit& c) {
   }
   // Written first, applied second: a failed write leaves memory as the journal is.
   if (Status s = append(record); !s) return s;
+  if (in_batch_) remember_case(c.snapshot.id);
   tables_.apply(record);
   return Status::success();
 }
 
 Result<Case> JournalStorage::load(std::string_view case_id) const {
   std::shared_lock lock(mu_);
+  if (Status s = take_turn(lock); !s) return s.error();
   auto it = tables_.cases.find(case_id);
   if (it == tables_.cases.end()) return make_error(ErrorCode::unknown_case, "no case \"" + std::string(case_id) + "\"");
   return it->second.snapshot;
@@ -139,6 +156,7 @@ Status JournalStorage::read_events(std::string_view case_id, std::uint64_t from_
   std::vector<Event> copy;
   {
     std::shared_lock lock(mu_);
+    if (Status s = take_turn(lock); !s) return s;
     auto it = tables_.cases.find(case_id);
     if (it == tables_.cases.end()) return make_error(ErrorCode::unknown_case, "no case \"" + std::string(case_id) + "\"");
     const auto& events = it->second.events;
@@ -152,6 +170,7 @@ Status JournalStorage::read_events(std::string_view case_id, std::uint64_t from_
 
 Result<std::vector<Case>> JournalStorage::query(const CaseQuery& q) const {
   std::shared_lock lock(mu_);
+  if (Status s = take_turn(lock); !s) return s.error();
   std::vector<Case> out;
   for (auto it = tables_.cases.upper_bound(q.after_id); it != tables_.cases.end(); ++it) {
     if (q.limit && out.size() >= q.limit) break;
@@ -162,6 +181,7 @@ Result<std::vector<Case>> JournalStorage::query(const CaseQuery& q) const {
 
 Result<std::uint64_t> JournalStorage::count(const CaseQuery& q) const {
   std::shared_lock lock(mu_);
+  if (Status s = take_turn(lock); !s) return s.error();
   std::uint64_t n = 0;
   for (auto it = tables_.cases.upper_bound(q.after_id); it != tables_.cases.end(); ++it)
     if (q.matches(it->second.snapshot)) ++n;
@@ -170,37 +190,80 @@ Result<std::uint64_t> JournalStorage::count(const CaseQuery& q) const {
 
 Result<std::optional<DueEntry>> JournalStorage::first_due(Instant up_to) const {
   std::shared_lock lock(mu_);
+  if (Status s = take_turn(lock); !s) return s.error();
   if (tables_.due.empty() || tables_.due.begin()->first > up_to) return std::optional<DueEntry>();
   return std::optional<DueEntry>(DueEntry{tables_.due.begin()->first, tables_.due.begin()->second});
 }
 
 Status JournalStorage::begin_batch() {
   std::unique_lock lock(mu_);
+  if (Status s = take_turn(lock); !s) return s;  // another thread's batch: wait for it, like any write
   if (in_batch_) return failure(path_, "a batch is already open (batches do not nest)");
   in_batch_ = true;
-  before_batch_ = tables_;  // simple, O(size): fine for the data this adapter is meant for
+  batch_owner_ = std::this_thread::get_id();
+  undo_ = Undo{};
+  undo_.next_outbox_id = tables_.next_outbox_id;
   return Status::success();
 }
 
+void JournalStorage::remember_case(const std::string& id) {
+  if (undo_.cases.count(id)) return;  // the state before the batch is already kept
+  auto it = tables_.cases.find(id);
+  undo_.cases.emplace(id, it == tables_.cases.end() ? std::nullopt : std::optional<Tables::Entry>(it->second));
+}
+
+void JournalStorage::remember_acks(const std::vector<std::uint64_t>& ids) {
+  for (std::uint64_t id : ids) {
+    auto it = tables_.outbox.find(id);
+    // A message the batch itself queued goes with the batch anyway.
+    if (it != tables_.outbox.end() && id < undo_.next_outbox_id) undo_.acked.emplace(id, it->second);
+  }
+}
+
+void JournalStorage::undo_batch() {
+  for (auto& [id, before] : undo_.cases) {
+    auto it = tables_.cases.find(id);
+    if (it == tables_.cases.end()) continue;
+    if (auto k = due_key(it->second.snapshot)) tables_.due.erase(*k);
+    if (!before) {
+      tables_.cases.erase(it);
+      continue;
+    }
+    it->second = std::move(*before);
+    if (auto k = due_key(it->second.snapshot)) tables_.due.insert(*k);
+  }
+  tables_.outbox.erase(tables_.outbox.lower_bound(undo_.next_outbox_id), tables_.outbox.end());
+  for (auto& [id, message] : undo_.acked) tables_.outbox.emplace(id, std::move(message));
+  tables_.next_outbox_id = undo_.next_outbox_id;
+  undo_ = Undo{};
+}
+
+// Any thread may end the batch, so this one does not wait for it.
 Status JournalStorage::end_batch(bool commit) {
   std::unique_lock lock(mu_);
   if (!in_batch_) return failure(path_, "no batch is open");
+  struct Wake {  // whatever the outcome, the batch is over: let the waiting threads go
+    const JournalStorage& self;
+    ~Wake() { self.batch_ended_.notify_all(); }
+  } wake{*this};
   in_batch_ = false;
+  batch_owner_ = {};
   std::vector<nlohmann::json> records = std::exchange(batch_records_, {});
-  Tables before = std::exchange(before_batch_, Tables{});
   if (commit && !records.empty()) {
     // The whole batch is one line: one append, all or nothing.
     if (Status s = append({{"batch", records}}); !s) {
-      tables_ = std::move(before);
+      undo_batch();
       return s;
     }
   }
-  if (!commit) tables_ = std::move(before);
+  if (!commit) undo_batch();
+  undo_ = Undo{};
   return Status::success();
 }
 
 Result<std::vector<OutboxMessage>> JournalStorage::outbox_fetch(std::size_t max) const {
   std::shared_lock lock(mu_);
+  if (Status s = take_turn(lock); !s) return s.error();
   std::vector<OutboxMessage> out;
   for (auto it = tables_.outbox.begin(); it != tables_.outbox.end() && out.size() < max; ++it) out.push_back(it->second);
   return out;
@@ -208,15 +271,18 @@ Result<std::vector<OutboxMessage>> JournalStorage::outbox_fetch(std::size_t max)
 
 Status JournalStorage::outbox_ack(const std::vector<std::uint64_t>& ids) {
   std::unique_lock lock(mu_);
+  if (Status s = take_turn(lock); !s) return s;
   if (ids.empty()) return Status::success();
   const nlohmann::json record = {{"ack", ids}};
   if (Status s = append(record); !s) return s;
+  if (in_batch_) remember_acks(ids);
   tables_.apply(record);
   return Status::success();
 }
 
 Result<std::uint64_t> JournalStorage::outbox_depth() const {
   std::shared_lock lock(mu_);
+  if (Status s = take_turn(lock); !s) return s.error();
   return static_cast<std::uint64_t>(tables_.outbox.size());
 }
 

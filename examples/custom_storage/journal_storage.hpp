@@ -7,16 +7,23 @@
 // (and each batch, written as one line) is all or nothing. Durable against a crash of
 // the process; add an fsync after each append to survive power loss too.
 //
-// Thread rules: those of fengqiao::Storage, within one process. Two processes must not
-// open the same journal (it is not shared); fengqiao::SqliteStorage is for that.
+// Thread rules: those of fengqiao::Storage, within one process. A batch belongs to the
+// thread that began it; other threads' calls wait for it to end (JournalOptions::
+// busy_timeout, then busy) and never become part of it; any thread may end it. Two
+// processes must not open the same journal (it is not shared); fengqiao::SqliteStorage
+// is for that.
 #pragma once
 
+#include <chrono>
+#include <condition_variable>
 #include <cstdio>
 #include <map>
 #include <memory>
+#include <optional>
 #include <set>
 #include <shared_mutex>
 #include <string>
+#include <thread>
 #include <utility>
 #include <vector>
 
@@ -24,11 +31,18 @@
 
 namespace journal {
 
+struct JournalOptions {
+  // How long a call waits while another thread's batch holds the journal before it fails
+  // with fengqiao::ErrorCode::busy, having done nothing.
+  // Default: 5000 ms.
+  std::chrono::milliseconds busy_timeout{5000};
+};
+
 class JournalStorage final : public fengqiao::Storage {
  public:
   // Opens (or creates) the journal and replays it. storage_error when it cannot be read
   // or a line other than the last is damaged.
-  static fengqiao::Result<std::shared_ptr<JournalStorage>> open(const std::string& path);
+  static fengqiao::Result<std::shared_ptr<JournalStorage>> open(const std::string& path, JournalOptions options = {});
   ~JournalStorage() override;
 
   using fengqiao::Storage::commit;  // keeps the rvalue overload visible; it forwards here
@@ -60,16 +74,34 @@ class JournalStorage final : public fengqiao::Storage {
     void apply(const nlohmann::json& record);  // one journal line
   };
 
-  JournalStorage(std::string path, std::FILE* file, Tables tables);
+  JournalStorage(std::string path, std::FILE* file, Tables tables, JournalOptions options);
   fengqiao::Status append(const nlohmann::json& record);  // writes one line, or queues it in a batch
+  // With mu_ held by `lock`: waits while another thread's batch is open (busy after the timeout).
+  template <class Lock>
+  fengqiao::Status take_turn(Lock& lock) const;
 
   std::string path_;
   std::FILE* file_;
+  JournalOptions options_;
   mutable std::shared_mutex mu_;
+  mutable std::condition_variable_any batch_ended_;
   Tables tables_;
   bool in_batch_ = false;
+  std::thread::id batch_owner_;
   std::vector<nlohmann::json> batch_records_;
-  Tables before_batch_;  // restored by end_batch(false)
+
+  // What end_batch(false) puts back: each case as it was before the batch first changed it
+  // (nullopt: it did not exist), the messages the batch acknowledged, the next outbox id.
+  // Proportional to what the batch touched, not to the journal.
+  struct Undo {
+    std::map<std::string, std::optional<Tables::Entry>, std::less<>> cases;
+    std::map<std::uint64_t, fengqiao::OutboxMessage> acked;
+    std::uint64_t next_outbox_id = 1;
+  };
+  Undo undo_;
+  void remember_case(const std::string& id);
+  void remember_acks(const std::vector<std::uint64_t>& ids);
+  void undo_batch();
 };
 
 }  // namespace journal

@@ -9,9 +9,10 @@
 struct JournalStorageFactory {
   fengqiao::testing::TempDir dir;
   std::shared_ptr<fengqiao::Storage> open() {
-    return journal::JournalStorage::open(dir.file("cases.journal")).value_or_throw();
+    return journal::JournalStorage::open(dir.file("cases.journal"), {busy_timeout}).value_or_throw();
   }
   static constexpr bool reopenable = true;  // durable; `shared` stays off: one process per journal
+  static constexpr std::chrono::milliseconds busy_timeout{500};  // the kit waits it out once
 };
 TYPE_TO_STRING(JournalStorageFactory);
 TEST_CASE_TEMPLATE_INVOKE(fengqiao_storage_conformance, JournalStorageFactory);

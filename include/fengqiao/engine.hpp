@@ -7,8 +7,20 @@
 // Thread rules: every method may be called from several threads at once. The engine keeps
 // no case state of its own (the storage is the truth), so two engines on one database
 // behave like two threads: a change computed from an outdated snapshot fails with
-// `conflict` and nothing is stored; retry it. Listeners run on the thread that made the
-// change, after it is stored.
+// `conflict` and nothing is stored; retry it.
+//
+// A batch (batch()) belongs to the thread that opened it: only that thread's actions go
+// into it. While it is open, every call another thread makes that reads or writes the
+// storage (actions, reads, advance_to, poll, next_due, batch) waits for it to end, and
+// fails with `busy`, having done nothing, once the storage's busy timeout has passed.
+// Such a call never joins the batch: what it returns is final, and the batch's rollback
+// cannot undo it. Any thread may commit or roll back the batch. (Another storage object
+// on the same database, e.g. a second SqliteStorage on the file, is another connection:
+// its reads do not wait and see nothing of the batch until it commits; its writes wait
+// for the database's lock.)
+//
+// Listeners run on the thread that made the change, after it is stored; for the actions
+// of a batch, when it commits, on the thread that commits it.
 #pragma once
 
 #include <cstddef>
@@ -79,25 +91,45 @@ class Engine {
   Engine& operator=(const Engine&) = delete;
 
   // --- Actions ------------------------------------------------------------------------
-  // Before any action the engine fires every deadline event due at or before now
-  // (advance_to(clock.now())): an action at exactly a due instant comes after it.
+  // Every action of LIFECYCLE.md's table (Action::register_case too) on one case. The
+  // engine reads the clock once: `now`. It first fires every deadline event due at or
+  // before `now` (as advance_to(now)), then judges the action against the stored snapshot
+  // and stores its event, stamped `now` (or the case's last instant, if the clock went
+  // back), with the new snapshot. An action at exactly a due instant comes after what
+  // fires at that instant.
   //
-  // Refusals use the codes of HISTORY-FORMAT.md in the spec's precedence (the case
-  // exists, the state allows it, the rules allow it, the actor may, the data is valid)
-  // and change nothing: no event, no snapshot change, no listener call.
+  // Success: the event and the snapshot are stored, and final (see the thread rules);
+  //   the returned snapshot is the one stored. The listeners have been called, or are
+  //   called when this thread's open batch commits.
+  // Failure: nothing of the action is stored (deadline events due by `now` may have been)
+  //   and no listener is called for it:
+  //     the refusals of HISTORY-FORMAT.md, in the spec's precedence: unknown_case or
+  //       duplicate_case, invalid_transition, not_permitted, invalid_data;
+  //     conflict       the case changed between reading and storing (another thread or
+  //                    engine); retry: the action is judged again on the new state;
+  //     busy           another thread's batch, or another connection's transaction, held
+  //                    the storage past its busy timeout; retry;
+  //     storage_error  the storage failed.
+  //   act and register_case throw Exception carrying the Error; try_* return it.
+  // Threads: any thread. On the thread that holds an open batch the action joins the
+  //   batch; on any other it waits while a batch is open (see the thread rules).
 
   // `register` with `data` = {channel, category, urgency, jurisdiction, parties, summary}.
   Case register_case(const std::string& case_id, const Actor& actor, const nlohmann::json& data);
   Result<Case> try_register_case(const std::string& case_id, const Actor& actor, const nlohmann::json& data) noexcept;
 
-  // Any action of the table (Action::register_case too). Throws Exception / returns the
-  // refusal. The returned snapshot is the one stored.
   Case act(std::string_view case_id, Action action, const Actor& actor,
            const nlohmann::json& data = nlohmann::json::object());
   Result<Case> try_act(std::string_view case_id, Action action, const Actor& actor,
                        const nlohmann::json& data = nlohmann::json::object()) noexcept;
 
   // --- Reading ------------------------------------------------------------------------
+  // Success: what the storage holds (on the thread of an open batch, with the batch's
+  //   changes; on any other, without them: it waits for the batch to end).
+  // Failure: unknown_case (get, try_get, history: no such case); busy (another thread's
+  //   batch held the storage past its busy timeout; retry); storage_error. All but
+  //   try_get throw Exception; try_get returns the Error.
+  // Threads: any thread; they wait while another thread's batch is open.
   Case get(std::string_view case_id) const;
   Result<Case> try_get(std::string_view case_id) const noexcept;
   std::vector<Event> history(std::string_view case_id) const;
@@ -109,33 +141,72 @@ class Engine {
   // fired: each is stored as an event and passed to the listeners. Cost O(k log n) for k
   // due events among n open cases. Calling it again with the same or an earlier t fires
   // nothing. On a restored store it fires what fell due while the process was down.
+  // Success: every event due by t is stored; the report counts them, and the conflicts
+  //   with other threads or engines it retried (a deadline step is recomputed from the
+  //   stored case, so retrying is always right).
+  // Failure (throws Exception): busy (another thread's batch held the storage past its
+  //   busy timeout) or storage_error. The events fired before the failure stay stored
+  //   (each is its own commit); calling it again fires the rest.
+  // Threads: any thread, also several at once (each event fires exactly once); inside
+  //   this thread's open batch the events join the batch, on other threads it waits.
   AdvanceReport advance_to(Instant t);
   // advance_to(clock.now()).
   AdvanceReport poll();
   // The instant of the next deadline event, if any (for a timer that sleeps until then).
+  // Failure (throws Exception): busy or storage_error, as for reading.
   std::optional<Instant> next_due() const;
 
   // --- Hooks --------------------------------------------------------------------------
-  // Listeners are called in subscription order. Safe to call from any thread, also from
-  // inside a listener (the change applies from the next event on).
+  // Listeners are called in subscription order. Cannot fail. Safe to call from any
+  // thread, also from inside a listener (the change applies from the next event on).
   ListenerId subscribe(Listener listener);
   void unsubscribe(ListenerId id);
 
   // --- Batches ------------------------------------------------------------------------
-  // Groups many actions into one storage transaction (imports, replay). Listeners run
-  // when the batch commits. Destroying an uncommitted Batch rolls it back.
+ private:
+  struct BatchState;
+
+ public:
+  // Many actions in one storage transaction (imports, replay): they are stored together
+  // when the batch commits, or not at all. Each action in it is still judged and checked
+  // alone: a refused one changes nothing and the batch goes on.
   class Batch {
    public:
+    // The moved-to Batch owns the batch; it may be handed to another thread to commit or
+    // roll back there. The actions in the batch remain those of the opening thread.
     Batch(Batch&& other) noexcept;
     Batch& operator=(Batch&&) = delete;
+    // Rolls back a batch that is still open, on whichever thread destroys it; a failure
+    // is not reported (the storage discards the batch either way).
     ~Batch();
+    // Success: the batch's actions are stored, then the listeners are called with their
+    //   events, in order, on the calling thread.
+    // Failure (throws Exception): storage_error when this batch already ended; the
+    //   storage's error when committing failed: then none of the batch's actions are
+    //   stored and no listener is called for them.
+    // Threads: any thread, not only the one that opened it. Once it returns, the opening
+    //   thread's actions are outside any batch, and other threads' calls go on.
     void commit();
+    // Discards the batch's actions; no listener is called for them.
+    // Failure (throws Exception): storage_error when this batch already ended, or from
+    //   the storage (the batch is over either way).
+    // Threads: as commit().
+    void rollback();
 
    private:
     friend class Engine;
-    explicit Batch(Engine* engine);
+    Batch(Engine* engine, std::shared_ptr<BatchState> state);
+    void end(bool keep);
     Engine* engine_;
+    std::shared_ptr<BatchState> state_;
   };
+  // Opens a batch on the calling thread.
+  // Success: the open Batch; this thread's actions (and advance_to, poll) join it until
+  //   it ends.
+  // Failure (throws Exception): storage_error when this thread's batch is already open
+  //   (batches do not nest) or from the storage; busy when another thread's batch stays
+  //   open past the storage's busy timeout (batch() waits for it like any write).
+  // Threads: any thread; one batch at a time per storage object.
   Batch batch();
 
   // --- Configuration ------------------------------------------------------------------

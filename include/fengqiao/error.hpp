@@ -4,6 +4,7 @@
 // (HISTORY-FORMAT.md, "Error codes"); never renumber or rename them.
 #pragma once
 
+#include <cstddef>
 #include <optional>
 #include <stdexcept>
 #include <string>
@@ -22,8 +23,13 @@ enum class ErrorCode {
   conflict,            // the case changed concurrently (optimistic version check failed); retry
   invalid_history,     // a malformed history line; the message gives the line number
   invalid_config,      // a malformed or contradictory calendar or rules document; the message names the key
-  storage_error,       // the storage failed (I/O, corrupt or incompatible file, locked database, ...)
+  storage_error,       // the storage failed (I/O, corrupt or incompatible file, a file locked at open, ...)
+  busy,                // the storage was held by another thread's or process's batch or transaction past
+                       // the busy timeout; nothing was done; retry
 };
+
+// How many codes there are: every table indexed by ErrorCode is sized with it.
+inline constexpr std::size_t kErrorCodeCount = static_cast<std::size_t>(ErrorCode::busy) + 1;
 
 std::string_view to_string(ErrorCode code) noexcept;
 std::optional<ErrorCode> error_code_from_string(std::string_view text) noexcept;

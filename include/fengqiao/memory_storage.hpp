@@ -1,7 +1,12 @@
 // The in-memory storage adapter: the reference implementation of the Storage contract.
-// Nothing survives the process. Thread-safe (one reader/writer lock).
+// Nothing survives the process.
+//
+// Thread rules: those of Storage. One reader/writer lock: reads run in parallel, writes
+// one at a time. An open batch belongs to the thread that began it; other threads' calls
+// wait for it to end, up to MemoryStorageOptions::busy_timeout, then fail with `busy`.
 #pragma once
 
+#include <chrono>
 #include <memory>
 
 #include "fengqiao/storage.hpp"
@@ -14,6 +19,11 @@ struct MemoryStorageOptions {
   // fails with storage_error.
   // Default: true.
   bool keep_events = true;
+
+  // How long a call waits while another thread's batch holds the storage before it fails
+  // with `busy` (having done nothing).
+  // Default: 5000 ms.
+  std::chrono::milliseconds busy_timeout{5000};
 };
 
 class MemoryStorage final : public Storage {

@@ -11,9 +11,11 @@
 // outbox semantics are described in docs/STORAGE.md.
 //
 // Thread rules: those of Storage. One object serialises its calls on one connection; for
-// parallel readers open several objects on the same file. Objects in other threads or
-// processes on the same file are kept consistent by SQLite's locking: a commit computed
-// from an outdated version fails with `conflict`.
+// parallel readers open several objects on the same file. While a batch is open on the
+// object, other threads' calls on it wait for the batch (up to busy_timeout, then
+// `busy`). Objects in other threads or processes on the same file are kept consistent by
+// SQLite's locking: their writes wait for the write lock (up to their busy_timeout, then
+// `busy`), and a commit computed from an outdated version fails with `conflict`.
 #pragma once
 
 #include <chrono>
@@ -35,8 +37,10 @@ struct SqliteOptions {
   // Default: false.
   bool read_only = false;
 
-  // How long a write waits for another connection's lock before it fails with
-  // storage_error ("... is locked ..."). Readers never wait for writers (WAL).
+  // How long a call waits for another thread's batch on this object, and a write for
+  // another connection's lock, before it fails with `busy` ("... is locked ..." / "... is
+  // held by another thread's batch ..."), having done nothing. Readers on other
+  // connections never wait for writers (WAL). A file locked at open is storage_error.
   // Default: 5000 ms.
   std::chrono::milliseconds busy_timeout{5000};
 
@@ -57,8 +61,9 @@ class SqliteStorage final : public Storage {
   // Opens `path` (":memory:" for a private in-memory database), creating and migrating
   // it as allowed by `options`. storage_error, naming the file, when it cannot be used:
   // missing, not a database or corrupt, not a fengqiao database, written by a newer
-  // fengqiao, read-only but opened for writing, locked past busy_timeout. A file that is
-  // refused is left exactly as it was.
+  // fengqiao, read-only but opened for writing, locked past busy_timeout (storage_error,
+  // not busy: a file that cannot be opened is refused). A file that is refused is left
+  // exactly as it was.
   static Result<std::shared_ptr<SqliteStorage>> open(const std::string& path, SqliteOptions options = {}) noexcept;
 
   // Same as open(); throws Exception with the storage_error.
@@ -80,8 +85,9 @@ class SqliteStorage final : public Storage {
   Result<std::uint64_t> count(const CaseQuery& q) const override;
   Result<std::optional<DueEntry>> first_due(Instant up_to) const override;
   // A batch is one SQLite write transaction: it holds the database's write lock until
-  // end_batch, so writers on other connections wait (up to busy_timeout) meanwhile.
-  // Other threads calling this object wait until the batch ends.
+  // end_batch, so writers on other connections wait (up to busy_timeout, then busy)
+  // meanwhile. Other threads calling this object wait until the batch ends (up to
+  // busy_timeout, then busy); any thread may call end_batch.
   Status begin_batch() override;
   Status end_batch(bool commit) override;
   Result<std::vector<OutboxMessage>> outbox_fetch(std::size_t max) const override;

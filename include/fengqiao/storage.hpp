@@ -8,9 +8,24 @@
 // entirely after it, never part of it. An adapter over a shared database (SQLite file,
 // PostgreSQL) gives the same guarantee across processes.
 //
-// Errors: a method that fails returns an Error and has changed nothing. Codes used:
-// unknown_case, duplicate_case, conflict (from commit), storage_error (anything the
-// database itself reports: I/O, corruption, lock timeout, incompatible schema).
+// Batches and threads: a batch belongs to the thread that called begin_batch. While it is
+// open:
+//   - that thread's calls are inside the batch (its commits join it, its reads see it);
+//   - every call of any other thread on this object, reads included and begin_batch too,
+//     waits until the batch ends, then runs outside it. It never joins the batch, never
+//     sees its uncommitted changes, and is never undone by its rollback: a success it
+//     returns is final. If the batch is still open after the adapter's busy timeout, the
+//     call fails with `busy` and has done nothing;
+//   - end_batch may be called from any thread, and ends the batch without waiting.
+// Other objects on the same database (another connection, another process) see nothing
+// of the batch until end_batch(true); their writes wait for the database's lock (and fail
+// with `busy` after their timeout).
+//
+// Errors: a method that fails returns an Error (it does not throw) and has changed
+// nothing. Codes used: unknown_case, duplicate_case, conflict, invalid_data (from
+// commit); busy (the storage was held by another thread's batch, or another connection's
+// transaction, past the busy timeout: retry); storage_error (anything else the database
+// reports: I/O, corruption, incompatible schema; and misuse: batch nesting, no batch open).
 #pragma once
 
 #include <cstddef>
@@ -80,7 +95,11 @@ class Storage {
   //   expected_version == 0 and the case exists           -> duplicate_case
   //   expected_version  > 0 and the case does not exist   -> unknown_case
   //   the stored version differs from expected_version    -> conflict
+  //   another thread's batch is open past the busy timeout -> busy
   //   the database fails                                  -> storage_error
+  // Threads: on the thread of an open batch, the commit joins the batch (and fails alone:
+  // a refused commit leaves the batch as it was); on any other thread it waits for the
+  // batch to end and is never part of it.
   // Precondition (checked, invalid_data): events are non-empty, numbered from
   // expected_version + 1 without gaps, all for c.snapshot.id, and the snapshot's version
   // is the last event's seq.
@@ -89,6 +108,14 @@ class Storage {
   // instead of copying them (the engine uses this when no listener wants the event).
   // Afterwards `c` is valid but unspecified. Default: commit(const CaseCommit&).
   virtual Status commit(CaseCommit&& c) { return commit(static_cast<const CaseCommit&>(c)); }
+
+  // Reads (load, read_events, query, count, first_due, outbox_fetch, outbox_depth):
+  // Success: what is committed, plus, on the thread of an open batch, the batch's own
+  //   changes.
+  // Failure: unknown_case where stated below; busy when another thread's batch stays
+  //   open past the busy timeout; storage_error when the database fails.
+  // Threads: on any thread but the batch's, a read waits while a batch is open and then
+  //   sees what the batch left (nothing of a rolled-back one).
 
   // The stored snapshot. unknown_case if there is none.
   virtual Result<Case> load(std::string_view case_id) const = 0;
@@ -110,22 +137,36 @@ class Storage {
   // Cost: O(log n) in the number of open cases.
   virtual Result<std::optional<DueEntry>> first_due(Instant up_to) const = 0;
 
-  // Batches: begin_batch() makes the following commits one atomic unit, published by
-  // end_batch(true) or discarded by end_batch(false). Inside a batch each commit still
-  // checks versions and fails alone, and reads see the batch's own changes.
-  // Thread rule: between begin_batch and end_batch only the batching thread may use this
-  // storage object; other storage objects on the same database (another process) see
-  // nothing of the batch until end_batch(true). Batches do not nest (storage_error).
-  // Destroying the storage with a batch open discards the batch. Whether end_batch(false)
-  // also undoes an outbox_ack made inside the batch is the adapter's choice: acknowledge
-  // outside batches.
+  // Batches: begin_batch() makes the calling thread's following commits one atomic unit,
+  // published by end_batch(true) or discarded by end_batch(false). Inside a batch each
+  // commit still checks versions and fails alone, and the batch thread's reads see the
+  // batch's own changes. Destroying the storage with a batch open discards the batch.
+  // Whether end_batch(false) also undoes an outbox_ack made inside the batch is the
+  // adapter's choice: acknowledge outside batches.
+  //
+  // begin_batch:
+  // Success: a batch is open, owned by the calling thread.
+  // Failure, no batch opened: storage_error when the calling thread's batch is already
+  //   open (batches do not nest) or the database fails; busy when another thread's batch
+  //   is still open after the busy timeout.
+  // Threads: while another thread's batch is open it waits for it, like any write, and
+  //   then opens its own.
   virtual Status begin_batch() = 0;
+  // end_batch:
+  // Success: the batch is over; with commit = true all its commits are stored and
+  //   visible to everyone, with false none of them is.
+  // Failure: storage_error when no batch is open. If publishing fails (the database
+  //   fails), the error is returned, none of the batch is stored, and the batch is over.
+  // Threads: any thread may end the batch, not only the one that began it; it does not
+  //   wait for the batch (it ends it). The threads waiting for the batch then go on.
   virtual Status end_batch(bool commit) = 0;
 
   // Outbox: messages not yet acknowledged, oldest first, at most `max`. Delivery is at
   // least once: a message stays until outbox_ack names it, across restarts.
   virtual Result<std::vector<OutboxMessage>> outbox_fetch(std::size_t max) const = 0;
   // Removes the named messages; ids not present are ignored (acks are idempotent).
+  // Failure, nothing removed: busy (another thread's batch, past the busy timeout) or
+  // storage_error. Threads: as commit.
   virtual Status outbox_ack(const std::vector<std::uint64_t>& ids) = 0;
   // Number of unacknowledged messages (watch it: a stalled consumer makes it grow).
   virtual Result<std::uint64_t> outbox_depth() const = 0;

@@ -4,10 +4,16 @@
 
 namespace fengqiao {
 namespace {
-constexpr std::array<std::string_view, 9> kNames = {
-    "invalid_transition", "not_permitted", "invalid_data",   "unknown_case",  "duplicate_case",
-    "conflict",           "invalid_history", "invalid_config", "storage_error",
+constexpr std::array<std::string_view, kErrorCodeCount> kNames = {
+    "invalid_transition", "not_permitted",   "invalid_data",   "unknown_case",  "duplicate_case",
+    "conflict",           "invalid_history", "invalid_config", "storage_error", "busy",
 };
+constexpr bool every_code_named() {
+  for (std::string_view n : kNames)
+    if (n.empty()) return false;
+  return true;
+}
+static_assert(every_code_named(), "kNames needs one name per ErrorCode");
 }  // namespace
 
 std::string_view to_string(ErrorCode code) noexcept { return kNames[static_cast<std::size_t>(code)]; }

@@ -25,6 +25,16 @@ Error bad_case_id(std::string_view id) {
 
 }  // namespace
 
+// One open batch of this engine. The owner's commits and the end of the batch take `mu`
+// in turn, so each of the owner's events is either inside the batch (held, then delivered
+// or dropped with it) or after it (delivered at once), never stranded between the two.
+struct Engine::BatchState {
+  std::thread::id owner;
+  std::mutex mu;
+  bool ended = false;
+  std::vector<std::pair<Event, Case>> held;
+};
+
 struct Engine::Impl {
   EngineOptions options;
   Storage& storage;
@@ -35,10 +45,11 @@ struct Engine::Impl {
   ListenerId next_listener = 1;
   std::atomic<std::size_t> listener_count{0};
 
-  // While a batch is open, listener calls wait here until it commits.
+  // The open batch. Only its owner's events are held for it: another thread's action
+  // never joins the batch (the storage makes it wait), so its event is final when stored.
   std::mutex batch_mu;
-  bool batching = false;
-  std::vector<std::pair<Event, Case>> held;
+  std::shared_ptr<BatchState> open_batch;
+  std::atomic<bool> batch_open{false};  // lets actions outside batches skip batch_mu
 
   explicit Impl(EngineOptions o)
       : options(prepare(std::move(o))), storage(*options.storage), clock(*options.clock) {}
@@ -50,19 +61,16 @@ struct Engine::Impl {
     return o;
   }
 
-  // Runs after the change is stored: listeners in order; one that throws is reported and
-  // the others still run.
-  void notify(const Event& e, const Case& c) {
-    {
-      std::lock_guard lock(batch_mu);
-      if (batching) {
-        held.emplace_back(e, c);
-        return;
-      }
-    }
-    deliver(e, c);
+  // The open batch when the calling thread opened it.
+  std::shared_ptr<BatchState> own_batch() {
+    if (!batch_open.load(std::memory_order_acquire)) return nullptr;
+    std::lock_guard lock(batch_mu);
+    if (open_batch && open_batch->owner == std::this_thread::get_id()) return open_batch;
+    return nullptr;
   }
 
+  // Runs after the change is stored: listeners in order; one that throws is reported and
+  // the others still run.
   void deliver(const Event& e, const Case& c) {
     std::shared_ptr<const ListenerList> current;
     {
@@ -104,9 +112,21 @@ struct Engine::Impl {
     // Without listeners the storage may take the event; with them it gets the commit to
     // read only, and the listeners are handed the commit's own event (no copy of it).
     commit.events.push_back(std::move(event));
+    std::shared_ptr<BatchState> batch = own_batch();
+    std::unique_lock<std::mutex> inside;
+    if (batch) {
+      inside = std::unique_lock(batch->mu);
+      if (batch->ended) batch.reset();  // ended by another thread meanwhile: this commit stands alone
+    }
     if (!wants_events()) return storage.commit(std::move(commit));
     Status s = storage.commit(static_cast<const CaseCommit&>(commit));
-    if (s) notify(commit.events.front(), draft);
+    if (!s) return s;
+    if (batch) {
+      batch->held.emplace_back(commit.events.front(), draft);
+    } else {
+      if (inside) inside.unlock();  // not held while listeners run: one may end another batch
+      deliver(commit.events.front(), draft);
+    }
     return s;
   }
 
@@ -114,8 +134,11 @@ struct Engine::Impl {
 
   Result<Case> act(std::string_view case_id, Action action, const Actor& actor, const nlohmann::json& data) {
     if (case_id.empty() || case_id.size() > 256) return bad_case_id(case_id);
+    // One reading of the clock: what fires first and the action's own instant are the same
+    // `now`, so nothing due by the action's instant can fire after it.
+    const Instant now = clock.now();
     AdvanceReport report;
-    if (Status s = advance(clock.now(), report); !s) return s.error();
+    if (Status s = advance(now, report); !s) return s.error();
 
     auto loaded = storage.load(case_id);
     if (action == Action::register_case) {
@@ -128,14 +151,14 @@ struct Engine::Impl {
     if (!loaded) draft.id = std::string(case_id);
     const std::uint64_t expected = draft.version;
     // Per-case history stays in time order even if the clock steps back.
-    const Instant now = std::max(clock.now(), draft.updated_at);
+    const Instant at = std::max(now, draft.updated_at);
     static const nlohmann::json kEmpty = nlohmann::json::object();
     const nlohmann::json& input = data.is_null() ? kEmpty : data;
-    detail::Transition t{draft, action, actor, input, now, options.calendar, options.rules, std::nullopt, {}};
+    detail::Transition t{draft, action, actor, input, at, options.calendar, options.rules, std::nullopt, {}};
     if (auto refusal = detail::run_action(t)) return *refusal;
 
     // Aggregate-initialised: `data` is copied once instead of replacing a default `{}`.
-    Event e{draft.id, expected + 1, now, EventType::action, action, actor, input, std::nullopt, 0,
+    Event e{draft.id, expected + 1, at, EventType::action, action, actor, input, std::nullopt, 0,
             std::move(t.notified), draft.state, {}};
     if (action == Action::register_case) e.notice = draft.notice;
     draft.version = e.seq;
@@ -275,36 +298,58 @@ void Engine::unsubscribe(ListenerId id) {
 }
 
 Engine::Batch Engine::batch() {
+  auto state = std::make_shared<BatchState>();  // before the storage's batch: nothing to undo if it throws
+  state->owner = std::this_thread::get_id();
   impl_->storage.begin_batch().throw_if_error();
   std::lock_guard lock(impl_->batch_mu);
-  impl_->batching = true;
-  return Batch(this);
+  impl_->open_batch = state;
+  impl_->batch_open.store(true, std::memory_order_release);
+  return Batch(this, std::move(state));
 }
 
-Engine::Batch::Batch(Engine* engine) : engine_(engine) {}
-Engine::Batch::Batch(Batch&& other) noexcept : engine_(std::exchange(other.engine_, nullptr)) {}
+Engine::Batch::Batch(Engine* engine, std::shared_ptr<BatchState> state) : engine_(engine), state_(std::move(state)) {}
+Engine::Batch::Batch(Batch&& other) noexcept
+    : engine_(std::exchange(other.engine_, nullptr)), state_(std::move(other.state_)) {}
 
-void Engine::Batch::commit() {
+void Engine::Batch::commit() { end(true); }
+void Engine::Batch::rollback() { end(false); }
+
+void Engine::Batch::end(bool keep) {
   if (!engine_) throw Exception(make_error(ErrorCode::storage_error, "this batch was already committed or rolled back"));
   Impl& impl = *std::exchange(engine_, nullptr)->impl_;
-  Status s = impl.storage.end_batch(true);
+  const std::shared_ptr<BatchState> state = std::move(state_);
+  Status s;
   std::vector<std::pair<Event, Case>> held;
   {
+    std::lock_guard inside(state->mu);
+    try {
+      s = impl.storage.end_batch(keep);
+    } catch (const std::exception& ex) {
+      s = make_error(ErrorCode::storage_error, std::string("unexpected failure ending a batch: ") + ex.what());
+    }
+    state->ended = true;
+    held.swap(state->held);
+  }
+  {
+    // Another thread's batch may have opened the moment the storage's ended: leave it be.
     std::lock_guard lock(impl.batch_mu);
-    impl.batching = false;
-    held.swap(impl.held);
+    if (impl.open_batch == state) {
+      impl.open_batch.reset();
+      impl.batch_open.store(false, std::memory_order_release);
+    }
   }
   s.throw_if_error();
-  for (const auto& [e, c] : held) impl.deliver(e, c);
+  if (keep)
+    for (const auto& [e, c] : held) impl.deliver(e, c);
 }
 
 Engine::Batch::~Batch() {
   if (!engine_) return;
-  Impl& impl = *engine_->impl_;
-  (void)impl.storage.end_batch(false);
-  std::lock_guard lock(impl.batch_mu);
-  impl.batching = false;
-  impl.held.clear();
+  try {
+    end(false);
+  } catch (...) {
+    // A destructor cannot report; the storage discards an unfinished batch either way.
+  }
 }
 
 const BusinessCalendar& Engine::calendar() const { return impl_->options.calendar; }

@@ -14,9 +14,9 @@ Error database_error(int sqlite_code, std::string_view sqlite_message, const Whe
   switch (sqlite_code & 0xff) {
     case SQLITE_BUSY:
     case SQLITE_LOCKED:
-      text = file + " is locked by another connection (still busy after " +
-             std::to_string(where.busy_timeout.count()) + " ms)" + detail + "; nothing was changed, retry later";
-      break;
+      return make_error(ErrorCode::busy, file + " is locked by another connection (still busy after " +
+                                             std::to_string(where.busy_timeout.count()) + " ms)" + detail +
+                                             "; nothing was changed, retry later");
     case SQLITE_CORRUPT:
     case SQLITE_NOTADB:
       text = file + " is not a database or is corrupt" + detail + "; restore it from a backup";
@@ -45,6 +45,9 @@ Error translate(const std::exception& e, const Where& where, std::string_view do
     const int code = sql->getExtendedErrorCode() > 0 ? sql->getExtendedErrorCode() : sql->getErrorCode();
     return database_error(code, sql->what(), where, doing);
   }
+  if (dynamic_cast<const HeldByBatch*>(&e))
+    return make_error(ErrorCode::busy, describe_file(where) + " " + e.what() + " while " + std::string(doing) +
+                                           "; nothing was done, retry");
   if (dynamic_cast<const DataError*>(&e))
     return make_error(ErrorCode::storage_error, describe_file(where) + " holds unreadable data (" + e.what() +
                                                     ") while " + std::string(doing) + "; restore it from a backup");

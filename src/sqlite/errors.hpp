@@ -1,5 +1,6 @@
-// How SQLite's failures become fengqiao Errors: always storage_error, always naming the
-// file, and saying what the caller can do about it (wait, restore a backup, upgrade).
+// How SQLite's failures become fengqiao Errors: a lock held past busy_timeout is `busy`,
+// anything else storage_error; always naming the file, and saying what the caller can do
+// about it (retry, restore a backup, upgrade).
 #pragma once
 
 #include <chrono>
@@ -25,11 +26,18 @@ class DataError : public std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
+// Another thread's batch held this connection for longer than busy_timeout: the call
+// did nothing (reported as `busy`).
+class HeldByBatch : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
 // `doing` completes "... while <doing>", e.g. "committing case \"C-1\"".
 Error database_error(int sqlite_code, std::string_view sqlite_message, const Where& where, std::string_view doing);
 
 // Any exception escaping a storage operation, mapped as above (SQLite::Exception by its
-// code, DataError as damage, anything else as an unexpected failure).
+// code, HeldByBatch as busy, DataError as damage, anything else as an unexpected failure).
 Error translate(const std::exception& e, const Where& where, std::string_view doing);
 
 // The message prefix every error shares: SQLite database "<path>".

@@ -79,7 +79,8 @@ struct SqliteStorage::Impl {
   mutable Connection conn;  // mutable: reads run statements too
 
   // One connection, one caller at a time. While a batch is open only its thread gets
-  // the connection; other threads wait for batch_ended.
+  // the connection; other threads wait for batch_ended, up to busy_timeout (hold()), and
+  // never join the batch. end_batch is the exception: any thread may end the batch.
   mutable std::mutex mu;
   mutable std::condition_variable batch_ended;
   bool in_batch = false;
@@ -97,10 +98,14 @@ struct SqliteStorage::Impl {
   Impl(const std::string& path, const SqliteOptions& o, int flags)
       : where{path, o.busy_timeout}, options(o), conn(path, flags, static_cast<int>(o.busy_timeout.count())) {}
 
+  // The connection for this thread; throws HeldByBatch (busy) when another thread's batch
+  // keeps it longer than busy_timeout.
   std::unique_lock<std::mutex> hold() const {
     std::unique_lock lock(mu);
     const auto me = std::this_thread::get_id();
-    batch_ended.wait(lock, [&] { return !in_batch || batch_owner == me; });
+    if (!batch_ended.wait_for(lock, options.busy_timeout, [&] { return !in_batch || batch_owner == me; }))
+      throw HeldByBatch("is held by another thread's batch on this connection (still held after " +
+                        std::to_string(options.busy_timeout.count()) + " ms, SqliteOptions::busy_timeout)");
     return lock;
   }
 
@@ -285,8 +290,10 @@ struct SqliteStorage::Impl {
     return Status::success();
   }
 
+  // Not hold(): a thread that did not open the batch may end it, and would otherwise wait
+  // for the very batch it is ending.
   Status end_batch(bool commit) {
-    std::unique_lock lock = hold();
+    std::unique_lock lock(mu);
     if (!in_batch) return make_error(ErrorCode::storage_error, "no batch is open");
     // Whatever happens below, the batch is over and waiting threads may go on.
     struct Close {
@@ -383,7 +390,11 @@ Result<std::shared_ptr<SqliteStorage>> SqliteStorage::open(const std::string& pa
     if (Status s = prepare_schema(impl->conn, options, where); !s) return s.error();
     return std::shared_ptr<SqliteStorage>(new SqliteStorage(std::move(impl)));
   } catch (const std::exception& e) {
-    return translate(e, where, "opening it");
+    Error refused = translate(e, where, "opening it");
+    // A file locked at open is refused, not worth a retry loop in the caller: it stays
+    // storage_error, as the rest of what makes a file unusable.
+    if (refused.code == ErrorCode::busy) refused.code = ErrorCode::storage_error;
+    return refused;
   }
 }
 

@@ -1,6 +1,7 @@
 #include "fengqiao/memory_storage.hpp"
 
 #include <algorithm>
+#include <condition_variable>
 #include <cstring>
 #include <map>
 #include <memory>
@@ -8,6 +9,8 @@
 #include <mutex>
 #include <set>
 #include <shared_mutex>
+#include <string>
+#include <thread>
 #include <type_traits>
 #include <unordered_map>
 #include <utility>
@@ -45,6 +48,11 @@ struct MemoryStorage::Impl {
   std::map<std::uint64_t, OutboxMessage> outbox;
   std::uint64_t next_outbox_id = 1;
 
+  // An open batch belongs to the thread that began it: other threads' calls wait for it
+  // to end (enter()), so the undo journal below only ever holds the owner's changes.
+  mutable std::condition_variable_any batch_ended;
+  std::thread::id batch_owner;
+
   // Batch undo journal: each case's entry as it was before the batch first touched it;
   // the events the batch appended are the log's tail from `log_size_at_begin`.
   bool in_batch = false;
@@ -60,6 +68,20 @@ struct MemoryStorage::Impl {
   CaseMap::const_iterator find(std::string_view id) const {
     auto hit = by_id.find(id);
     return hit == by_id.end() ? cases.cend() : CaseMap::const_iterator(hit->second);
+  }
+
+  // With `lock` held on `mu`: lets the call go on unless another thread's batch is open;
+  // then waits for it to end, up to busy_timeout, and refuses with `busy` after that.
+  template <class Lock>
+  Status enter(Lock& lock) const {
+    if (!in_batch) return Status::success();
+    const std::thread::id me = std::this_thread::get_id();
+    if (batch_owner == me) return Status::success();
+    if (batch_ended.wait_for(lock, options.busy_timeout, [&] { return !in_batch || batch_owner == me; }))
+      return Status::success();
+    return make_error(ErrorCode::busy, "MemoryStorage: another thread's batch held it for more than " +
+                                           std::to_string(options.busy_timeout.count()) +
+                                           " ms (MemoryStorageOptions::busy_timeout); nothing was done, retry");
   }
 
   static std::optional<DueKey> due_key(const std::string& id, const Entry& e) {
@@ -117,6 +139,7 @@ struct MemoryStorage::Impl {
   Status commit(Commit& c) {
     if (Status s = validate_commit(c); !s) return s;
     std::unique_lock lock(mu);
+    if (Status s = enter(lock); !s) return s;
     auto it = find(c.snapshot.id);
     if (c.expected_version == 0) {
       if (it != cases.end()) return make_error(ErrorCode::duplicate_case, "case \"" + c.snapshot.id + "\" already exists");
@@ -160,6 +183,7 @@ Status MemoryStorage::commit(CaseCommit&& c) { return impl_->commit(c); }
 
 Result<Case> MemoryStorage::load(std::string_view case_id) const {
   std::shared_lock lock(impl_->mu);
+  if (Status s = impl_->enter(lock); !s) return s.error();
   auto it = impl_->find(case_id);
   if (it == impl_->cases.end()) return make_error(ErrorCode::unknown_case, "no case \"" + std::string(case_id) + "\"");
   return decode_case(it->second.snapshot, it->first);
@@ -170,6 +194,7 @@ Status MemoryStorage::read_events(std::string_view case_id, std::uint64_t from_s
   std::vector<Event> copy;
   {
     std::shared_lock lock(impl_->mu);
+    if (Status s = impl_->enter(lock); !s) return s;
     auto it = impl_->find(case_id);
     if (it == impl_->cases.end())
       return make_error(ErrorCode::unknown_case, "no case \"" + std::string(case_id) + "\"");
@@ -197,6 +222,7 @@ Status MemoryStorage::read_events(std::string_view case_id, std::uint64_t from_s
 
 Result<std::vector<Case>> MemoryStorage::query(const CaseQuery& q) const {
   std::shared_lock lock(impl_->mu);
+  if (Status s = impl_->enter(lock); !s) return s.error();
   std::vector<Case> out;
   auto it = q.after_id.empty() ? impl_->cases.begin() : impl_->cases.upper_bound(q.after_id);
   for (; it != impl_->cases.end(); ++it) {
@@ -209,6 +235,7 @@ Result<std::vector<Case>> MemoryStorage::query(const CaseQuery& q) const {
 
 Result<std::uint64_t> MemoryStorage::count(const CaseQuery& q) const {
   std::shared_lock lock(impl_->mu);
+  if (Status s = impl_->enter(lock); !s) return s.error();
   std::uint64_t n = 0;
   auto it = q.after_id.empty() ? impl_->cases.begin() : impl_->cases.upper_bound(q.after_id);
   // Only the filters need the snapshot; without any, counting is walking the ids.
@@ -220,30 +247,41 @@ Result<std::uint64_t> MemoryStorage::count(const CaseQuery& q) const {
 
 Result<std::optional<DueEntry>> MemoryStorage::first_due(Instant up_to) const {
   std::shared_lock lock(impl_->mu);
+  if (Status s = impl_->enter(lock); !s) return s.error();
   if (impl_->due.empty() || impl_->due.begin()->first > up_to) return std::optional<DueEntry>();
   return std::optional<DueEntry>(DueEntry{impl_->due.begin()->first, impl_->due.begin()->second});
 }
 
 Status MemoryStorage::begin_batch() {
   std::unique_lock lock(impl_->mu);
+  // Another thread's batch is waited for like any write; this thread's own is nesting.
+  if (Status s = impl_->enter(lock); !s) return s;
   if (impl_->in_batch) return make_error(ErrorCode::storage_error, "a batch is already open (batches do not nest)");
   impl_->in_batch = true;
+  impl_->batch_owner = std::this_thread::get_id();
   impl_->log_size_at_begin = impl_->log.size();
   return Status::success();
 }
 
+// Ends the open batch whichever thread calls: waiting here for the batch to end would
+// wait for ourselves.
 Status MemoryStorage::end_batch(bool commit) {
-  std::unique_lock lock(impl_->mu);
-  if (!impl_->in_batch) return make_error(ErrorCode::storage_error, "no batch is open");
-  if (!commit) impl_->rollback();
-  impl_->in_batch = false;
-  impl_->undo.clear();
-  impl_->batch_outbox.clear();
+  {
+    std::unique_lock lock(impl_->mu);
+    if (!impl_->in_batch) return make_error(ErrorCode::storage_error, "no batch is open");
+    if (!commit) impl_->rollback();
+    impl_->in_batch = false;
+    impl_->batch_owner = {};
+    impl_->undo.clear();
+    impl_->batch_outbox.clear();
+  }
+  impl_->batch_ended.notify_all();
   return Status::success();
 }
 
 Result<std::vector<OutboxMessage>> MemoryStorage::outbox_fetch(std::size_t max) const {
   std::shared_lock lock(impl_->mu);
+  if (Status s = impl_->enter(lock); !s) return s.error();
   std::vector<OutboxMessage> out;
   for (auto it = impl_->outbox.begin(); it != impl_->outbox.end() && out.size() < max; ++it) out.push_back(it->second);
   return out;
@@ -251,12 +289,14 @@ Result<std::vector<OutboxMessage>> MemoryStorage::outbox_fetch(std::size_t max) 
 
 Status MemoryStorage::outbox_ack(const std::vector<std::uint64_t>& ids) {
   std::unique_lock lock(impl_->mu);
+  if (Status s = impl_->enter(lock); !s) return s;
   for (std::uint64_t id : ids) impl_->outbox.erase(id);
   return Status::success();
 }
 
 Result<std::uint64_t> MemoryStorage::outbox_depth() const {
   std::shared_lock lock(impl_->mu);
+  if (Status s = impl_->enter(lock); !s) return s.error();
   return static_cast<std::uint64_t>(impl_->outbox.size());
 }
 

@@ -145,9 +145,9 @@ class Refusals(unittest.TestCase):
     def test_hierarchy(self):
         classes = [fengqiao.InvalidTransition, fengqiao.NotPermitted, fengqiao.InvalidData, fengqiao.UnknownCase,
                    fengqiao.DuplicateCase, fengqiao.Conflict, fengqiao.InvalidHistory, fengqiao.InvalidConfig,
-                   fengqiao.StorageError]
+                   fengqiao.StorageError, fengqiao.Busy]
         codes = ["invalid_transition", "not_permitted", "invalid_data", "unknown_case", "duplicate_case", "conflict",
-                 "invalid_history", "invalid_config", "storage_error"]
+                 "invalid_history", "invalid_config", "storage_error", "busy"]
         self.assertEqual([c.code for c in classes], codes)
         for c in classes:
             self.assertTrue(issubclass(c, fengqiao.Error))

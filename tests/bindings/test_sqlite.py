@@ -68,7 +68,7 @@ class Sqlite(unittest.TestCase):
 
     def test_a_call_waiting_for_a_lock_does_not_hold_the_gil(self):
         # If the waiting call held the GIL, this thread could not commit its batch, and
-        # the waiter would time out with StorageError instead of succeeding.
+        # the waiter would time out with Busy instead of succeeding.
         clock = fengqiao.ManualClock("2025-09-01T09:00:00+08:00")
         holder, waiter = self.engine(clock), self.engine(clock, busy_timeout=5)
         outcome = []

@@ -278,7 +278,7 @@ TEST_CASE("a file the process may not write is refused at open, with the reason"
   CHECK(bytes_of(path) == before);
 }
 
-TEST_CASE("a locked database: writes wait busy_timeout, then fail clearly and change nothing") {
+TEST_CASE("a locked database: writes wait busy_timeout, then fail with busy and change nothing") {
   TempDir dir;
   const std::string path = dir.file("center.db");
   make_file(path);
@@ -293,11 +293,12 @@ TEST_CASE("a locked database: writes wait busy_timeout, then fail clearly and ch
   CHECK(waiting->load("C-held").error().code == ErrorCode::unknown_case);
   auto refused = waiting->commit(change(make_case("C-1", 3), 2));
   REQUIRE_FALSE(refused.ok());
-  CHECK(refused.error().code == ErrorCode::storage_error);
+  CHECK(refused.error().code == ErrorCode::busy);  // retry later: nothing was done
   CHECK(refused.error().message.find("is locked") != std::string::npos);
   CHECK(refused.error().message.find("50 ms") != std::string::npos);
   CHECK(refused.error().message.find(path) != std::string::npos);
-  CHECK(waiting->outbox_ack({1}).error().code == ErrorCode::storage_error);
+  CHECK(waiting->outbox_ack({1}).error().code == ErrorCode::busy);
+  CHECK(waiting->begin_batch().error().code == ErrorCode::busy);
 
   REQUIRE(holder->end_batch(false).ok());
   CHECK(waiting->commit(change(make_case("C-1", 3), 2)).ok());

@@ -4,7 +4,12 @@
 // protect integrators from that bug.
 #include <doctest/doctest.h>
 
+#include <condition_variable>
+#include <deque>
+#include <optional>
 #include <map>
+#include <mutex>
+#include <thread>
 
 #include <fengqiao/memory_storage.hpp>
 #include <fengqiao/testing/storage_conformance.hpp>
@@ -12,6 +17,16 @@
 namespace {
 
 using namespace fengqiao;
+
+// The broken adapters' MemoryStorage gives up waiting for another thread's batch soon, so
+// that the kit's check of that wait is short.
+constexpr std::chrono::milliseconds kBusyTimeout{300};
+
+inline MemoryStorageOptions short_busy_timeout() {
+  MemoryStorageOptions o;
+  o.busy_timeout = kBusyTimeout;
+  return o;
+}
 
 // Forwards everything to a MemoryStorage; each broken adapter overrides one method.
 class Forward : public Storage {
@@ -31,7 +46,7 @@ class Forward : public Storage {
   Result<std::uint64_t> outbox_depth() const override { return inner.outbox_depth(); }
 
  protected:
-  MemoryStorage inner;
+  MemoryStorage inner{short_busy_timeout()};
 };
 
 // Last writer wins: a stale commit is rebased instead of refused (lost updates).
@@ -122,34 +137,133 @@ class TextPrefixPath final : public Forward {
 // updated by later commits).
 class StaleBatchCache final : public Forward {
  public:
+  // The cache is locked so that the kit's thread checks find the stale reads, not a data
+  // race of the test's own making.
   Status begin_batch() override {
+    Status s = inner.begin_batch();
+    std::lock_guard lock(mu);
     cache.clear();
-    batching = true;
-    return inner.begin_batch();
+    batching = s.ok();
+    return s;
   }
   Status end_batch(bool commit) override {
-    cache.clear();
-    batching = false;
+    {
+      std::lock_guard lock(mu);
+      cache.clear();
+      batching = false;
+    }
     return inner.end_batch(commit);
   }
   Status commit(const CaseCommit& c) override {
     Status s = inner.commit(c);
+    std::lock_guard lock(mu);
     if (s && batching) cache.emplace(c.snapshot.id, c.snapshot);  // emplace: keeps the first
     return s;
   }
   Result<Case> load(std::string_view id) const override {
-    if (auto it = cache.find(std::string(id)); it != cache.end()) return it->second;
+    {
+      std::lock_guard lock(mu);
+      if (auto it = cache.find(std::string(id)); it != cache.end()) return it->second;
+    }
     return inner.load(id);
   }
 
  private:
+  mutable std::mutex mu;
   std::map<std::string, Case> cache;
   bool batching = false;
+};
+
+// Every call runs on one worker thread of the adapter's, as when all callers share one
+// connection that does not know who is calling: another thread's write during a batch
+// joins the batch (and its rollback undoes it), its reads see the batch's uncommitted
+// changes, and nobody ever waits for the batch.
+class OthersJoinBatch final : public Storage {
+ public:
+  OthersJoinBatch() : worker_([this] { serve(); }) {}
+  ~OthersJoinBatch() override {
+    {
+      std::lock_guard lock(mu_);
+      stopping_ = true;
+    }
+    wake_.notify_one();
+    worker_.join();
+  }
+
+  Status commit(const CaseCommit& c) override { return on_worker([&] { return inner_.commit(c); }); }
+  Result<Case> load(std::string_view id) const override { return on_worker([&] { return inner_.load(id); }); }
+  // Collected on the worker, visited here: the visitor may call back in.
+  Status read_events(std::string_view id, std::uint64_t from, const std::function<bool(const Event&)>& v) const override {
+    std::vector<Event> events;
+    Status s = on_worker([&] {
+      return inner_.read_events(id, from, [&](const Event& e) {
+        events.push_back(e);
+        return true;
+      });
+    });
+    if (!s) return s;
+    for (const Event& e : events)
+      if (!v(e)) break;
+    return s;
+  }
+  Result<std::vector<Case>> query(const CaseQuery& q) const override { return on_worker([&] { return inner_.query(q); }); }
+  Result<std::uint64_t> count(const CaseQuery& q) const override { return on_worker([&] { return inner_.count(q); }); }
+  Result<std::optional<DueEntry>> first_due(Instant t) const override {
+    return on_worker([&] { return inner_.first_due(t); });
+  }
+  Status begin_batch() override { return on_worker([&] { return inner_.begin_batch(); }); }
+  Status end_batch(bool commit) override { return on_worker([&] { return inner_.end_batch(commit); }); }
+  Result<std::vector<OutboxMessage>> outbox_fetch(std::size_t max) const override {
+    return on_worker([&] { return inner_.outbox_fetch(max); });
+  }
+  Status outbox_ack(const std::vector<std::uint64_t>& ids) override {
+    return on_worker([&] { return inner_.outbox_ack(ids); });
+  }
+  Result<std::uint64_t> outbox_depth() const override { return on_worker([&] { return inner_.outbox_depth(); }); }
+
+ private:
+  template <class F>
+  auto on_worker(F call) const -> decltype(call()) {
+    std::optional<decltype(call())> out;
+    {
+      std::lock_guard lock(mu_);
+      jobs_.push_back([&] {
+        auto r = call();
+        std::lock_guard done(mu_);  // `out` is read under mu_ by the waiting caller
+        out.emplace(std::move(r));
+      });
+    }
+    wake_.notify_all();
+    std::unique_lock lock(mu_);
+    finished_.wait(lock, [&] { return out.has_value(); });
+    return std::move(*out);
+  }
+  void serve() {
+    std::unique_lock lock(mu_);
+    for (;;) {
+      wake_.wait(lock, [&] { return stopping_ || !jobs_.empty(); });
+      if (jobs_.empty()) return;
+      auto job = std::move(jobs_.front());
+      jobs_.pop_front();
+      lock.unlock();
+      job();
+      finished_.notify_all();
+      lock.lock();
+    }
+  }
+
+  mutable MemoryStorage inner_{short_busy_timeout()};
+  mutable std::mutex mu_;
+  mutable std::condition_variable wake_, finished_;
+  mutable std::deque<std::function<void()>> jobs_;
+  bool stopping_ = false;
+  std::thread worker_;  // last: starts once the members it uses exist
 };
 
 template <class Adapter>
 struct Factory {
   std::shared_ptr<Storage> open() { return std::make_shared<Adapter>(); }
+  static constexpr std::chrono::milliseconds busy_timeout = kBusyTimeout;
 };
 
 }  // namespace
@@ -162,6 +276,7 @@ TYPE_TO_STRING_AS("DropsOutbox", Factory<DropsOutbox>);
 TYPE_TO_STRING_AS("NoLimit", Factory<NoLimit>);
 TYPE_TO_STRING_AS("TextPrefixPath", Factory<TextPrefixPath>);
 TYPE_TO_STRING_AS("StaleBatchCache", Factory<StaleBatchCache>);
+TYPE_TO_STRING_AS("OthersJoinBatch", Factory<OthersJoinBatch>);
 TEST_CASE_TEMPLATE_INVOKE(fengqiao_storage_conformance, Factory<LastWriterWins>, Factory<ExclusiveDueBound>,
                           Factory<RollbackCommits>, Factory<StrictAck>, Factory<DropsOutbox>, Factory<NoLimit>,
-                          Factory<TextPrefixPath>, Factory<StaleBatchCache>);
+                          Factory<TextPrefixPath>, Factory<StaleBatchCache>, Factory<OthersJoinBatch>);

@@ -21,7 +21,17 @@
 //       only reference to a storage object, open() again gives back everything committed.
 //   static constexpr bool shared = true;      // several live objects from open() work on
 //       one database (another process, another connection) and see each other's commits.
+// And one optional value:
+//   static constexpr std::chrono::milliseconds busy_timeout{500};  // the busy timeout of
+//       the storages open() returns (default: 5000 ms, fengqiao's default). The kit waits
+//       it out once per check of it, so open storages with a short one (a few hundred ms:
+//       the kit holds batches open for up to 50 ms while other threads must be waiting).
 // The factory must not keep references to the storage objects it returns.
+//
+// The thread checks run calls on threads of their own and wait for them with a limit
+// (twice the busy timeout plus 20 s): an adapter that hangs fails them instead of
+// blocking the suite. The random-interleaving check runs up to 2,000 rounds, fewer if
+// they take more than 3 seconds (but at least 200), with a random seed it prints on failure.
 //
 // It is one doctest test case, "storage conformance", with one subcase per contract;
 // run a part with doctest's filters, e.g. `-sc="outbox*"`. TYPE_TO_STRING(MyStorageFactory)
@@ -33,8 +43,11 @@
 #include <chrono>
 #include <cstdint>
 #include <filesystem>
+#include <functional>
+#include <future>
 #include <map>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <random>
 #include <string>
@@ -93,6 +106,18 @@ template <class F, class = void>
 struct shared : std::false_type {};
 template <class F>
 struct shared<F, std::void_t<decltype(F::shared)>> : std::bool_constant<F::shared> {};
+template <class F, class = void>
+struct declares_busy_timeout : std::false_type {};
+template <class F>
+struct declares_busy_timeout<F, std::void_t<decltype(F::busy_timeout)>> : std::true_type {};
+
+// The busy timeout of the storages the factory opens: Factory::busy_timeout, else the
+// 5000 ms fengqiao's adapters default to.
+template <class F>
+std::chrono::milliseconds busy_timeout_of() {
+  if constexpr (declares_busy_timeout<F>::value) return std::chrono::milliseconds(F::busy_timeout);
+  else return std::chrono::milliseconds(5000);
+}
 
 // --- Running one check ----------------------------------------------------------------
 
@@ -147,7 +172,7 @@ inline Case make_case(const std::string& id, std::uint64_t version = 1) {
   c.category = "neighbour";
   c.urgency = Urgency::normal;
   c.jurisdiction = {"daxinganling", "mohe", "xilinji"};
-  c.parties = {Party{"Wang Li", "", "13900000001"}, Party{"Zhao Gang", "", ""}};
+  c.parties = {Party{"Wang Li", "", "13900000001", ""}, Party{"Zhao Gang", "", "", ""}};
   c.summary = "Dispute over a shared fence between two households.";
   c.first_responder = "u-intake-1";
   c.registered_at = t0();
@@ -746,7 +771,7 @@ inline void unicode_text_round_trips(Storage& s) {
   const std::string id = "纠纷-2025-001-😀";
   Case c = make_case(id, 1);
   c.jurisdiction = {"大兴安岭地区", "漠河市", "西林吉镇"};
-  c.parties = {Party{"王丽", "230000199001010000", "13900000001"}, Party{"Zoë Ñúñez", "", ""}};
+  c.parties = {Party{"王丽", "230000199001010000", "13900000001", ""}, Party{"Zoë Ñúñez", "", "", ""}};
   c.summary = "邻里纠纷：共用围墙 🧱 «quoted» \"and\" \\ back\tslash";
   c.lead = "漠河市司法局";
   set_due(c, at(77));
@@ -913,6 +938,256 @@ inline void readers_never_see_half_a_commit(Storage& s) {
   CHECK(need(s.load("C-2"), "load").version == 1 + kWrites);
 }
 
+// --- A batch and the other threads ----------------------------------------------------
+
+using Millis = std::chrono::milliseconds;
+
+// Runs `work` on a thread of its own and hands back its result. The thread is detached, so
+// a call that never returns fails the bounded wait for it instead of hanging the suite;
+// `work` must own what it uses (capture shared_ptrs and values, not references). What it
+// owns is released before the result is ready: the storage is not kept alive past that.
+template <class F>
+auto on_another_thread(F work) {
+  using R = decltype(work());
+  auto promise = std::make_shared<std::promise<R>>();
+  std::future<R> result = promise->get_future();
+  std::thread([promise, work = std::move(work)]() mutable {
+    std::optional<F> owned(std::move(work));
+    try {
+      R value = (*owned)();
+      owned.reset();
+      promise->set_value(std::move(value));
+    } catch (...) {
+      owned.reset();
+      promise->set_exception(std::current_exception());
+    }
+  }).detach();
+  return result;
+}
+
+// Far beyond any busy timeout: a call still running then is a hang.
+inline Millis hang_limit(Millis busy_timeout) { return busy_timeout * 2 + Millis(20000); }
+
+template <class T>
+bool returns_within(std::future<T>& f, Millis limit) {
+  return f.wait_for(limit) == std::future_status::ready;
+}
+
+// How long the kit keeps a batch open while other threads must be waiting for it: long
+// enough for a call that does not wait to have returned, well inside the busy timeout.
+inline Millis hold_time(Millis busy_timeout) { return std::min(Millis(50), busy_timeout / 5); }
+
+// Waits until `count` threads said they are about to call the storage.
+inline void wait_for_callers(const std::atomic<int>& calling, int count, Millis busy_timeout) {
+  const auto give_up = std::chrono::steady_clock::now() + hang_limit(busy_timeout);
+  while (calling.load() < count) {
+    need(std::chrono::steady_clock::now() < give_up, "the kit's threads started");
+    std::this_thread::yield();
+  }
+}
+
+// While one thread's batch is open, each call another thread makes on the same storage
+// object waits for the batch to end and then runs outside it: it sees none of the
+// batch's uncommitted changes, and a rollback undoes none of its writes.
+inline void other_threads_wait_for_a_batch(const std::shared_ptr<Storage>& storage, Millis busy_timeout) {
+  Storage& s = *storage;
+  Case x = make_case("C-X", 1);
+  set_due(x, at(100));
+  create(s, x, {make_message(x, 1, "registered")});
+  for (const bool keep : {false, true}) {
+    CAPTURE(keep);
+    const std::string batched = keep ? "C-kept" : "C-dropped";
+    // The other thread's write, computed before the batch opens (from the version before it).
+    Case next = need(s.load("C-X"), "load C-X");
+    const std::uint64_t from = next.version;
+    next.version = from + 1;
+    next.summary = "written by another thread while a batch was open";
+    const CaseCommit theirs = change(next, from, {make_message(next, next.version, "other thread")});
+    const auto queued = whole_outbox(s);
+    need(!queued.empty(), "a message is queued to acknowledge");
+    const std::uint64_t acked = queued.front().id;
+
+    need(s.begin_batch(), "begin_batch");
+    Case b = make_case(batched, 1);
+    set_due(b, at(10));  // due before C-X: first_due says whether the batch was seen
+    create(s, b, {make_message(b, 1, "batched")});
+
+    // Each call on its own thread, describing what it saw; expected once `keep` is known.
+    auto calling = std::make_shared<std::atomic<int>>(0);
+    std::vector<std::pair<std::string, std::future<std::string>>> calls;
+    auto call = [&](const char* name, std::function<std::string(Storage&)> body) {
+      calls.emplace_back(name, on_another_thread([storage, calling, body] {
+                           ++*calling;
+                           return body(*storage);
+                         }));
+    };
+    std::map<std::string, std::string> expected;
+    call("commit", [theirs](Storage& t) { return code_of(t.commit(theirs)); });
+    expected["commit"] = "success";
+    call("outbox_ack", [acked](Storage& t) { return code_of(t.outbox_ack({acked})); });
+    expected["outbox_ack"] = "success";
+    call("load", [batched](Storage& t) {
+      auto r = t.load(batched);
+      return r ? "version " + std::to_string(r->version) : code_of(r);
+    });
+    expected["load"] = keep ? "version 1" : "unknown_case";
+    call("read_events", [batched](Storage& t) {
+      std::size_t n = 0;
+      Status st = t.read_events(batched, 1, [&](const Event&) { ++n;
+        return true;
+      });
+      return st ? std::to_string(n) + " events" : code_of(st);
+    });
+    expected["read_events"] = keep ? "1 events" : "unknown_case";
+    call("query", [](Storage& t) {
+      auto r = t.query(CaseQuery{});
+      if (!r) return code_of(r);
+      std::string out;
+      for (const Case& c : *r) out += c.id + " ";
+      return out;
+    });
+    expected["query"] = keep ? "C-X C-kept " : "C-X ";
+    call("count", [](Storage& t) {
+      auto r = t.count(CaseQuery{});
+      return r ? std::to_string(*r) : code_of(r);
+    });
+    expected["count"] = keep ? "2" : "1";
+    call("first_due", [](Storage& t) {
+      auto r = t.first_due(Instant::max());
+      return !r ? code_of(r) : *r ? (*r)->case_id : std::string("none");
+    });
+    expected["first_due"] = keep ? batched : "C-X";
+    call("outbox_fetch", [](Storage& t) {
+      auto r = t.outbox_fetch(1000);
+      if (!r) return code_of(r);
+      int seen = 0;
+      for (const OutboxMessage& m : *r) seen += m.topic == "batched";
+      return std::to_string(seen) + " batched";
+    });
+    expected["outbox_fetch"] = keep ? "1 batched" : "0 batched";
+    call("outbox_depth", [](Storage& t) { return code_of(t.outbox_depth()); });
+    expected["outbox_depth"] = "success";
+
+    wait_for_callers(*calling, static_cast<int>(calls.size()), busy_timeout);
+    std::this_thread::sleep_for(hold_time(busy_timeout));
+    for (auto& [name, result] : calls)
+      CHECK_MESSAGE(result.wait_for(Millis(0)) == std::future_status::timeout,
+                    name << " on another thread returned while a batch was open (it must wait for the batch)");
+    need(s.end_batch(keep), "end_batch");
+
+    for (auto& [name, result] : calls) {
+      INFO("another thread's " << name << ", after the batch ended");
+      need(returns_within(result, hang_limit(busy_timeout)), name + " returned (no hang)");
+      CHECK(result.get() == expected[name]);
+    }
+    // The write that waited is stored, whatever became of the batch.
+    CHECK(json_of(need(s.load("C-X"), "load C-X")) == json_of(next));
+    CHECK(history(s, "C-X").size() == next.version);
+    int theirs_queued = 0, batched_queued = 0, acked_queued = 0;
+    for (const OutboxMessage& m : whole_outbox(s)) {
+      theirs_queued += m.topic == "other thread" && m.event_seq == next.version;
+      batched_queued += m.topic == "batched";
+      acked_queued += m.id == acked;
+    }
+    CHECK(theirs_queued == 1);
+    CHECK(batched_queued == (keep ? 1 : 0));
+    CHECK(acked_queued == 0);
+    CHECK(code_of(s.load(batched)) == std::string(keep ? "success" : "unknown_case"));
+  }
+}
+
+// A call that waits longer than the busy timeout for another thread's batch fails with
+// `busy` and has done nothing: no write, no acknowledgement, no batch of its own.
+inline void waiting_past_the_busy_timeout_is_busy(const std::shared_ptr<Storage>& storage, Millis busy_timeout) {
+  Storage& s = *storage;
+  Case x = make_case("C-X", 1);
+  create(s, x, {make_message(x, 1, "registered")});
+  const auto queued = whole_outbox(s);
+  need(queued.size() == 1, "one message queued");
+  const std::uint64_t message = queued.front().id;
+  const nlohmann::json before = observable(s);
+  Case next = x;
+  next.version = 2;
+  next.summary = "must not be stored";
+  const CaseCommit theirs = change(next, 1, {make_message(next, 2, "must not be queued")});
+
+  need(s.begin_batch(), "begin_batch");
+  create(s, make_case("C-B", 1));
+  struct Timed {
+    std::string code;
+    Millis waited;
+  };
+  std::vector<std::pair<std::string, std::future<Timed>>> calls;
+  auto call = [&](const char* name, std::function<std::string(Storage&)> body) {
+    calls.emplace_back(name, on_another_thread([storage, body] {
+                         const auto start = std::chrono::steady_clock::now();
+                         std::string code = body(*storage);
+                         const auto waited = std::chrono::steady_clock::now() - start;
+                         return Timed{code, std::chrono::duration_cast<Millis>(waited)};
+                       }));
+  };
+  call("commit", [theirs](Storage& t) { return code_of(t.commit(theirs)); });
+  call("outbox_ack", [message](Storage& t) { return code_of(t.outbox_ack({message})); });
+  call("begin_batch", [](Storage& t) { return code_of(t.begin_batch()); });
+  call("load", [](Storage& t) { return code_of(t.load("C-X")); });
+  for (auto& [name, result] : calls) {
+    INFO("another thread's " << name << " while a batch stays open past the busy timeout (" << busy_timeout.count()
+                             << " ms)");
+    need(returns_within(result, hang_limit(busy_timeout)), name + " returned (no hang)");
+    const Timed t = result.get();
+    CHECK(t.code == "busy");
+    CHECK_MESSAGE(t.waited.count() >= (busy_timeout / 2).count(),
+                  "refused after " << t.waited.count() << " ms, without waiting");
+  }
+  need(s.end_batch(false), "end_batch(false)");
+  CHECK_MESSAGE(code_of(s.end_batch(false)) == "storage_error", "the refused begin_batch left a batch open");
+  CHECK(observable(s) == before);
+}
+
+// end_batch ends the open batch whichever thread calls it, and the thread that opened it
+// goes on outside any batch. begin_batch on another thread waits for the open batch like
+// any write, then opens its own.
+inline void another_thread_may_end_a_batch(const std::shared_ptr<Storage>& storage, Millis busy_timeout) {
+  Storage& s = *storage;
+  for (const bool keep : {true, false}) {
+    CAPTURE(keep);
+    const std::string id = keep ? "C-kept" : "C-dropped";
+    need(s.begin_batch(), "begin_batch");
+    create(s, make_case(id, 1));
+    auto ended = on_another_thread([storage, keep] { return code_of(storage->end_batch(keep)); });
+    need(returns_within(ended, hang_limit(busy_timeout)), "end_batch on another thread returned (no hang)");
+    CHECK(ended.get() == "success");
+    CHECK(code_of(s.load(id)) == std::string(keep ? "success" : "unknown_case"));
+    CHECK(code_of(s.end_batch(true)) == "storage_error");  // it is over
+    // The opening thread's next commit stands alone: another thread sees it at once.
+    const std::string after = id + "-after";
+    create(s, make_case(after, 1));
+    auto seen = on_another_thread([storage, after] { return code_of(storage->load(after)); });
+    need(returns_within(seen, hang_limit(busy_timeout)), "load on another thread returned (no hang)");
+    CHECK(seen.get() == "success");
+  }
+
+  need(s.begin_batch(), "begin_batch");
+  auto calling = std::make_shared<std::atomic<int>>(0);
+  auto theirs = on_another_thread([storage, calling] {
+    ++*calling;
+    Status begun = storage->begin_batch();
+    if (!begun) return "begin_batch: " + code_of(begun);
+    const Status created = storage->commit(change(make_case("C-theirs", 1), 0));
+    const Status ended = storage->end_batch(true);
+    return code_of(created) + " " + code_of(ended);
+  });
+  wait_for_callers(*calling, 1, busy_timeout);
+  std::this_thread::sleep_for(hold_time(busy_timeout));
+  CHECK_MESSAGE(theirs.wait_for(Millis(0)) == std::future_status::timeout,
+                "begin_batch on another thread returned while a batch was open (it must wait)");
+  create(s, make_case("C-mine", 1));
+  need(s.end_batch(true), "end_batch(true)");
+  need(returns_within(theirs, hang_limit(busy_timeout)), "the other thread's batch returned (no hang)");
+  CHECK(theirs.get() == "success success");
+  CHECK(query_ids(s, CaseQuery{}) == Ids{"C-dropped-after", "C-kept", "C-kept-after", "C-mine", "C-theirs"});
+}
+
 // --- The engine over the adapter ------------------------------------------------------
 
 // The same actions on the adapter and on the reference MemoryStorage must give the same
@@ -974,6 +1249,199 @@ inline void engine_behaves_as_on_the_reference(const std::shared_ptr<Storage>& a
   }
   CHECK(need(adapter->outbox_depth(), "depth") == need(reference.engine->storage().outbox_depth(), "depth"));
   CHECK(tested.engine->next_due() == reference.engine->next_due());
+}
+
+// --- The engine, a batch and the other threads ----------------------------------------
+
+inline nlohmann::json registration_data() {
+  return {{"channel", "walk_in"},
+          {"category", "neighbour"},
+          {"urgency", "normal"},
+          {"jurisdiction", {"daxinganling", "mohe", "xilinji"}},
+          {"parties", {{{"name", "王丽"}}}},
+          {"summary", "fence"}};
+}
+
+inline const Actor& kit_intake() {
+  static const Actor a{"u-intake-1", Role::intake, "center"};
+  return a;
+}
+inline const Actor& kit_dispatcher() {
+  static const Actor a{"u-disp-1", Role::dispatcher, "center"};
+  return a;
+}
+inline nlohmann::json dispatch_data() { return {{"route", "people_mediation"}, {"lead", "justice_xilinji"}}; }
+
+// Listener calls, from whatever thread makes them.
+struct HeardCalls {
+  std::mutex mu;
+  std::vector<std::string> calls;  // "case#seq"
+  bool has(const std::string& id, std::uint64_t seq) {
+    std::lock_guard lock(mu);
+    return std::find(calls.begin(), calls.end(), id + "#" + std::to_string(seq)) != calls.end();
+  }
+};
+
+inline std::shared_ptr<Engine> engine_on(const std::shared_ptr<Storage>& storage,
+                                         const std::shared_ptr<HeardCalls>& heard) {
+  EngineOptions o;
+  o.storage = storage;
+  o.clock = std::make_shared<ManualClock>(t0());  // stands still: no deadline falls due
+  auto engine = std::make_shared<Engine>(std::move(o));
+  if (heard)
+    engine->subscribe([heard](const Event& e, const Case&) {
+      std::lock_guard lock(heard->mu);
+      heard->calls.push_back(e.case_id + "#" + std::to_string(e.seq));
+    });
+  return engine;
+}
+
+inline Engine::Batch open_batch(Engine& engine) {
+  try {
+    return engine.batch();
+  } catch (const Exception& e) {
+    need(false, "Engine::batch(): " + e.error().describe());
+    throw;  // not reached: need() stops the check
+  }
+}
+
+// An Engine::Batch committed or rolled back by another thread than the one that opened it
+// ends: its actions are stored (and heard) exactly when it committed, and the engine goes
+// on normally on the opening thread.
+inline void engine_batch_ends_on_another_thread(const std::shared_ptr<Storage>& storage, Millis busy_timeout) {
+  auto heard = std::make_shared<HeardCalls>();
+  auto engine = engine_on(storage, heard);
+  for (const bool keep : {true, false}) {
+    CAPTURE(keep);
+    const std::string id = keep ? "C-kept" : "C-dropped";
+    auto batch = std::make_shared<Engine::Batch>(open_batch(*engine));
+    engine->register_case(id, kit_intake(), registration_data());
+    auto ended = on_another_thread([engine, batch, keep]() -> std::string {
+      try {
+        if (keep) batch->commit();
+        else batch->rollback();
+        return "success";
+      } catch (const Exception& e) {
+        return e.error().describe();
+      }
+    });
+    need(returns_within(ended, hang_limit(busy_timeout)), "Batch commit/rollback on another thread returned (no hang)");
+    CHECK(ended.get() == "success");
+    CHECK(code_of(storage->load(id)) == std::string(keep ? "success" : "unknown_case"));
+    CHECK(heard->has(id, 1) == keep);
+    const std::string after = id + "-after";
+    const auto stored = engine->try_register_case(after, kit_intake(), registration_data());
+    CHECK(code_of(stored) == "success");
+    CHECK(heard->has(after, 1));  // not held: no batch is open any more
+  }
+}
+
+// Issue 10's lost action, as a property over random interleavings: one thread acts on
+// case A while another opens a batch, acts on case B in it and commits or rolls it back.
+// Every action reported done is stored (state and version), the batch's is stored exactly
+// when the batch committed, nothing else changes, and the first thread never reads the
+// batch's change before it commits.
+inline void engine_actions_race_batches(const std::shared_ptr<Storage>& storage, Millis busy_timeout) {
+  constexpr int kRounds = 2000, kAtLeast = 200;
+  const auto budget = std::chrono::seconds(3);  // slow adapters (one fsync per commit) do fewer rounds
+  const unsigned seed = std::random_device{}();
+  INFO("random seed " << seed);
+  std::mt19937 random(seed);
+  auto engine = engine_on(storage, nullptr);
+
+  // 0: go at once; 1: yield a few times; 2: sleep up to 0.1 ms; 3: sleep up to 0.3 ms.
+  auto pause = [](unsigned how, unsigned amount) {
+    if (how == 1)
+      for (unsigned i = 0; i <= amount % 20; ++i) std::this_thread::yield();
+    else if (how == 2)
+      std::this_thread::sleep_for(std::chrono::microseconds(amount % 100));
+    else if (how == 3)
+      std::this_thread::sleep_for(std::chrono::microseconds(amount % 300));
+  };
+  struct Seen {
+    std::string acted;                  // "success" or the refusal's code
+    std::uint64_t acted_version = 0;
+    std::string read;                   // "version N" of case B, or the refusal's code
+  };
+  std::map<std::string, std::uint64_t> settled;  // each case's version as its round left it
+  std::vector<std::string> violations;
+  auto violated = [&](int round, const std::string& what) {
+    violations.push_back("round " + std::to_string(round) + ": " + what);
+  };
+  const auto start = std::chrono::steady_clock::now();
+  int rounds = 0;
+  for (; rounds < kRounds && violations.size() < 10; ++rounds) {
+    if (rounds >= kAtLeast && std::chrono::steady_clock::now() - start > budget) break;
+    const std::string a = "R" + std::to_string(rounds) + "-a", b = "R" + std::to_string(rounds) + "-b";
+    need(engine->try_register_case(a, kit_intake(), registration_data()), "register " + a);
+    need(engine->try_register_case(b, kit_intake(), registration_data()), "register " + b);
+    const bool keep = random() % 2 == 0;
+    const bool read_first = random() % 2 == 0;
+    const unsigned their_wait = random() % 4, my_wait = random() % 4, hold = random() % 4;
+    const unsigned amount = random();
+
+    auto theirs = on_another_thread([engine, a, b, their_wait, amount, read_first, pause] {
+      Seen seen;
+      auto read = [&] {
+        auto r = engine->try_get(b);
+        seen.read = r ? "version " + std::to_string(r->version) : code_of(r);
+      };
+      pause(their_wait, amount);
+      if (read_first) read();
+      auto r = engine->try_act(a, Action::dispatch, kit_dispatcher(), dispatch_data());
+      seen.acted = code_of(r);
+      if (r) seen.acted_version = r->version;
+      if (!read_first) read();
+      return seen;
+    });
+    pause(my_wait, amount >> 8);
+    {
+      Engine::Batch batch = open_batch(*engine);
+      const auto mine = engine->try_act(b, Action::dispatch, kit_dispatcher(), dispatch_data());
+      if (!mine) violated(rounds, "the batch's own action failed: " + mine.error().describe());
+      pause(hold, amount >> 16);
+      try {
+        if (keep) batch.commit();
+        else batch.rollback();
+      } catch (const Exception& e) {
+        violated(rounds, std::string(keep ? "commit" : "rollback") + " failed: " + e.error().describe());
+      }
+    }
+    need(returns_within(theirs, hang_limit(busy_timeout)), "the other thread's action returned (no hang)");
+    const Seen seen = theirs.get();
+
+    const Case stored_a = need(storage->load(a), "load " + a);
+    const Case stored_b = need(storage->load(b), "load " + b);
+    if (seen.acted == "success") {
+      if (seen.acted_version != 2 || stored_a.version != 2 || stored_a.state != State::dispatched)
+        violated(rounds, "the other thread's dispatch of " + a + " returned success but the store has version " +
+                             std::to_string(stored_a.version) + ", state " + std::string(to_string(stored_a.state)) +
+                             (keep ? " (the batch committed)" : " (the batch rolled back)"));
+    } else if (seen.acted != "busy") {
+      violated(rounds, "the other thread's dispatch of " + a + " failed with " + seen.acted);
+    } else if (stored_a.version != 1) {
+      violated(rounds, "a busy dispatch of " + a + " changed it");
+    }
+    const std::uint64_t want_b = keep ? 2 : 1;
+    if (stored_b.version != want_b || stored_b.state != (keep ? State::dispatched : State::registered))
+      violated(rounds, b + " is at version " + std::to_string(stored_b.version) + " after the batch " +
+                           (keep ? "committed" : "rolled back"));
+    if (seen.read != "version 1" && seen.read != "version " + std::to_string(want_b) && seen.read != "busy")
+      violated(rounds, "the other thread read " + b + " as " + seen.read + " (the batch " +
+                           (keep ? "committed" : "rolled back") + ")");
+    if (history(*storage, a).size() != stored_a.version || history(*storage, b).size() != stored_b.version)
+      violated(rounds, "a history does not match its snapshot's version");
+    settled[a] = stored_a.version;
+    settled[b] = want_b;
+  }
+  // Later rounds changed nothing of the earlier ones.
+  std::map<std::string, std::uint64_t> now;
+  for (const Case& c : need(storage->query(CaseQuery{}), "query")) now[c.id] = c.version;
+  CHECK(now == settled);
+  std::string first;
+  for (const std::string& v : violations) first += "\n  " + v;
+  CHECK_MESSAGE(violations.empty(), violations.size() << " violation(s) in " << rounds << " rounds:" << first);
+  CHECK(need(storage->count(CaseQuery{}), "count") == static_cast<std::uint64_t>(2 * rounds));
 }
 
 // --- Reopening (durable adapters) -----------------------------------------------------
@@ -1121,6 +1589,22 @@ TEST_CASE_TEMPLATE_DEFINE("storage conformance", Factory, fengqiao_storage_confo
   SUBCASE("threads: concurrent increments lose nothing") { k::run([&] { k::concurrent_increments_lose_nothing(s); }); }
   SUBCASE("threads: readers never see half a commit") { k::run([&] { k::readers_never_see_half_a_commit(s); }); }
   SUBCASE("engine: same behaviour as on MemoryStorage") { k::run([&] { k::engine_behaves_as_on_the_reference(storage); }); }
+  const std::chrono::milliseconds busy = k::busy_timeout_of<Factory>();
+  SUBCASE("batch and threads: other threads wait, and a rollback undoes none of their work") {
+    k::run([&] { k::other_threads_wait_for_a_batch(storage, busy); });
+  }
+  SUBCASE("batch and threads: waiting past the busy timeout is busy and does nothing") {
+    k::run([&] { k::waiting_past_the_busy_timeout_is_busy(storage, busy); });
+  }
+  SUBCASE("batch and threads: another thread may end the batch; its begin_batch waits") {
+    k::run([&] { k::another_thread_may_end_a_batch(storage, busy); });
+  }
+  SUBCASE("engine: a batch ends on another thread") {
+    k::run([&] { k::engine_batch_ends_on_another_thread(storage, busy); });
+  }
+  SUBCASE("engine: actions on other threads survive batches (random interleavings)") {
+    k::run([&] { k::engine_actions_race_batches(storage, busy); });
+  }
   if constexpr (k::reopenable<Factory>::value) {
     SUBCASE("reopen: everything committed is there") { k::run([&] { k::reopen_keeps_everything(factory, storage); }); }
     SUBCASE("reopen: an unfinished batch is discarded") {
