@@ -20,6 +20,9 @@
 namespace fengqiao::history {
 
 // Line 1.
+// The format version this library writes; it reads versions 1 and 2.
+inline constexpr int kHistoryVersion = 2;
+
 struct Header {
   int version = 1;             // of the format (HISTORY-FORMAT.md "Versions")
   UtcOffset utc_offset;
@@ -37,6 +40,10 @@ struct Expectation {
   std::optional<std::optional<std::string>> lead;
   std::optional<std::uint32_t> reopened;
   std::optional<std::optional<Instant>> deadline;
+  // Version 2.
+  std::optional<std::optional<std::string>> assignee;
+  std::optional<std::uint32_t> notes;
+  std::optional<std::vector<std::string>> notice;
 };
 
 struct Line {
@@ -99,7 +106,8 @@ class Writer {
 };
 
 // Parses one line (no time-order check); exposed for tools that filter histories.
-Result<Line> parse_line(const std::string& text, std::size_t number, UtcOffset offset);
+// `version` is the file's (a version 1 file may not use what version 2 added).
+Result<Line> parse_line(const std::string& text, std::size_t number, UtcOffset offset, int version = kHistoryVersion);
 // The header line of `header`.
 std::string header_line(const Header& header);
 

@@ -1,4 +1,5 @@
 #include <istream>
+#include <limits>
 
 #include "fengqiao/history.hpp"
 
@@ -51,7 +52,7 @@ Result<std::optional<E>> nullable(const Json& v, const char* key, const char* wh
   return std::optional<E>(*e);
 }
 
-Result<Expectation> expectation(const Json& j, std::size_t line) {
+Result<Expectation> expectation(const Json& j, std::size_t line, int version) {
   if (!j.is_object() || j.empty()) return invalid(line, "\"expect\" must be a non-empty object");
   Expectation e;
   for (const auto& [key, v] : j.items()) {
@@ -67,17 +68,37 @@ Result<Expectation> expectation(const Json& j, std::size_t line) {
       auto r = nullable<Outcome>(v, "outcome", "outcome", line);
       if (!r) return r.error();
       e.outcome = *r;
-    } else if (key == "level" || key == "reopened") {
-      if (v.is_null()) {
+    } else if (key == "level" || key == "reopened" || (key == "notes" && version >= 2)) {
+      // Whole numbers within what the case can hold: a larger one is refused, never truncated.
+      const long long max = key == "level" ? std::numeric_limits<int>::max() : std::numeric_limits<std::uint32_t>::max();
+      if (v.is_null() && key != "notes") {
         if (key == "level") e.level = 0;
         else e.reopened = 0;
-      } else if (!v.is_number_integer() || v.get<long long>() < 0) {
-        return invalid(line, "expect." + key + " must be a whole number >= 0, got " + v.dump());
+      } else if (!v.is_number_integer() || (v.is_number_unsigned() ? v.get<unsigned long long>() > static_cast<unsigned long long>(max)
+                                                                     : v.get<long long>() < 0 || v.get<long long>() > max)) {
+        return invalid(line, "expect." + key + " must be a whole number from 0 to " + std::to_string(max) + ", got " + v.dump());
       } else if (key == "level") {
         e.level = v.get<int>();
-      } else {
+      } else if (key == "reopened") {
         e.reopened = v.get<std::uint32_t>();
+      } else {
+        e.notes = v.get<std::uint32_t>();
       }
+    } else if (key == "assignee" && version >= 2) {
+      if (v.is_null()) e.assignee = std::optional<std::string>();
+      else if (v.is_string()) e.assignee = std::optional<std::string>(v.get<std::string>());
+      else return invalid(line, "expect.assignee must be a string or null, got " + v.dump());
+    } else if (key == "notice" && version >= 2) {
+      if (!v.is_array()) return invalid(line, "expect.notice must be an array of strings, got " + v.dump());
+      std::vector<std::string> lines;
+      for (const Json& item : v) {
+        if (!item.is_string()) return invalid(line, "expect.notice must be an array of strings, got an element " + item.dump());
+        lines.push_back(item.get<std::string>());
+      }
+      e.notice = std::move(lines);
+    } else if ((key == "assignee" || key == "notes" || key == "notice") && version < 2) {
+      return invalid(line, "expect." + key + " is a key of version 2 of the format; this file is version " +
+                               std::to_string(version));
     } else if (key == "lead") {
       if (v.is_null()) e.lead = std::optional<std::string>();
       else if (v.is_string()) e.lead = std::optional<std::string>(v.get<std::string>());
@@ -93,7 +114,7 @@ Result<Expectation> expectation(const Json& j, std::size_t line) {
       }
     } else {
       return invalid(line, "unknown expect key \"" + key +
-                               "\" (expected state, supervision, level, outcome, lead, reopened, deadline)");
+                               "\" (expected state, supervision, level, outcome, lead, reopened, deadline; version 2: assignee, notes, notice)");
     }
   }
   return e;
@@ -121,7 +142,7 @@ Result<Actor> actor(const Json& j, std::size_t line) {
 
 }  // namespace
 
-Result<Line> parse_line(const std::string& raw, std::size_t number, UtcOffset) {
+Result<Line> parse_line(const std::string& raw, std::size_t number, UtcOffset, int version) {
   Json j;
   try {
     j = Json::parse(raw);
@@ -200,7 +221,7 @@ Result<Line> parse_line(const std::string& raw, std::size_t number, UtcOffset) {
   if (auto k = unknown_key(j, {"at", "case", "expect"}))
     return invalid(number, "unknown key \"" + *k + "\" on an expect line");
   line.kind = Line::Kind::expectation;
-  auto e = expectation(j["expect"], number);
+  auto e = expectation(j["expect"], number, version);
   if (!e) return e.error();
   line.expect = *e;
   return line;
@@ -222,9 +243,12 @@ Result<Header> Reader::header() {
     return invalid(1, "unknown header key \"" + *k + "\"");
   if (j.value("format", Json()) != "fengqiao-history")
     return invalid(1, "\"format\" must be \"fengqiao-history\"");
-  if (!j.contains("version") || j["version"] != 1)
-    return invalid(1, "\"version\" must be 1, got " + (j.contains("version") ? j["version"].dump() : "nothing"));
+  if (!j.contains("version") || (j["version"] != 1 && j["version"] != 2))
+    return invalid(1, "\"version\" must be 1 or 2, got " + (j.contains("version") ? j["version"].dump() : "nothing"));
   Header h;
+  h.version = j["version"].get<int>();
+  if (h.version < 2 && j.contains("rules") && j["rules"].is_object() && j["rules"].contains("notices"))
+    return invalid(1, "rules.notices is a key of version 2 of the format; this file is version 1");
   if (j.contains("utc_offset")) {
     if (!j["utc_offset"].is_string()) return invalid(1, "\"utc_offset\" must be a string like \"+08:00\"");
     auto off = UtcOffset::parse(j["utc_offset"].get<std::string>());
@@ -248,7 +272,7 @@ Result<std::optional<Line>> Reader::next() {
   while (std::getline(in_, buffer_)) {
     ++number_;
     if (buffer_.find_first_not_of(" \t\r") == std::string::npos) continue;  // blank lines are ignored
-    auto line = parse_line(buffer_, number_, offset_);
+    auto line = parse_line(buffer_, number_, offset_, version_);
     if (!line) return line.error();
     // HISTORY-FORMAT.md "Versions": a file may use only what its version has.
     if (line->kind == Line::Kind::action && spec_of(line->action).since_version > version_)

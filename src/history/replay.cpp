@@ -165,6 +165,10 @@ class Replayer {
       auto fmt = [&](const std::optional<Instant>& t) { return t ? format_instant(*t, offset_) : std::string("null"); };
       return differs("deadline", fmt(*x.deadline), fmt(c.deadline()));
     }
+    if (x.assignee && *x.assignee != c.assignee) return differs("assignee", show(*x.assignee), show(c.assignee));
+    if (x.notes && *x.notes != c.notes) return differs("notes", std::to_string(*x.notes), std::to_string(c.notes));
+    if (x.notice && *x.notice != c.notice)
+      return differs("notice", nlohmann::json(*x.notice).dump(), nlohmann::json(c.notice).dump());
     return true;
   }
 

@@ -17,7 +17,7 @@ Ordered nullable(const std::optional<E>& v) {
 std::string header_line(const Header& h) {
   Ordered j;
   j["format"] = "fengqiao-history";
-  j["version"] = 1;
+  j["version"] = kHistoryVersion;  // HISTORY-FORMAT.md: export writes version 2
   j["utc_offset"] = h.utc_offset.to_string();
   j["calendar"] = Ordered::parse(h.calendar.to_json().dump());
   j["rules"] = Ordered::parse(h.rules.to_json().dump());
@@ -59,6 +59,9 @@ void Writer::write(const Line& line) {
       if (e.lead) x["lead"] = *e.lead ? Ordered(**e.lead) : Ordered(nullptr);
       if (e.reopened) x["reopened"] = *e.reopened;
       if (e.deadline) x["deadline"] = *e.deadline ? Ordered(format_instant(**e.deadline, offset_)) : Ordered(nullptr);
+      if (e.assignee) x["assignee"] = *e.assignee ? Ordered(**e.assignee) : Ordered(nullptr);
+      if (e.notes) x["notes"] = *e.notes;
+      if (e.notice) x["notice"] = *e.notice;
       j["expect"] = std::move(x);
       break;
     }
