@@ -72,6 +72,9 @@ void bind_case(py::module_& m) {
           "Every org ever named on the case as lead, co-handler or consultation participant.")
       .def_property_readonly(
           "notes", [](const C& c) { return c.value.notes; }, "The number of accepted notes.")
+      .def_property_readonly(
+          "notice", [](const C& c) { return strings(c.value.notice); },
+          "The one-time notice (一次性告知) given at registration: what the party must bring or do.")
       .def_property_readonly("state", [](const C& c) { return name(to_string(c.value.state)); })
       .def_property_readonly("suspended_from", [](const C& c) { return name_or_none(c.value.suspended_from); })
       .def_property_readonly("outcome", [](const C& c) { return name_or_none(c.value.outcome); })

@@ -9,6 +9,36 @@ from fengqiao import Error
 from fixtures import (Bench, at, citizen, dispatcher, intake, lead_handler, other_handler, registration, supervisor)
 
 
+class ContractVersion2(unittest.TestCase):
+    def test_assign_note_and_the_one_time_notice(self):
+        b = Bench(rules={"notices": {"neighbour": ["a sketch of the fence"]}})
+        e = b.engine
+        c = e.register_case("C-1", intake, registration())
+        self.assertEqual(c.notice, ["a sketch of the fence"])
+        self.assertIn("assign", fengqiao.ACTIONS)
+        self.assertIn("note", fengqiao.ACTIONS)
+        e.act("C-1", "dispatch", dispatcher, {"route": "people_mediation", "lead": "justice_xilinji"})
+        c = e.act("C-1", "assign", lead_handler, {"assignee": "u-hj-1"})
+        self.assertEqual((c.assignee, c.state), ("u-hj-1", "dispatched"))
+        second = fengqiao.Actor("u-hj-2", "handler", "justice_xilinji")
+        with self.assertRaises(fengqiao.NotPermitted) as refused:
+            e.act("C-1", "accept", second)
+        self.assertIn("the assignee u-hj-1", str(refused.exception))
+        c = e.act("C-1", "note", dispatcher, {"text": "Called.", "attachments": [{"ref": "scan://1.pdf"}]})
+        self.assertEqual((c.notes, c.involved_orgs), (1, ["justice_xilinji"]))
+
+    def test_a_citizen_withdraws_only_their_own_case(self):
+        b = Bench()
+        e = b.engine
+        own = registration()
+        own["parties"][0]["account"] = "citizen-wl"
+        e.register_case("C-1", intake, own)
+        with self.assertRaises(fengqiao.NotPermitted):
+            e.act("C-1", "withdraw", citizen, {"reason": "r"})
+        c = e.act("C-1", "withdraw", fengqiao.Actor("citizen-wl", "citizen", "public"), {"reason": "r"})
+        self.assertEqual(c.state, "withdrawn")
+
+
 class ClosedLoop(unittest.TestCase):
     def test_six_steps_with_a_reopen_end_in_closed(self):
         b = Bench()
