@@ -30,8 +30,8 @@
 //
 // The thread checks run calls on threads of their own and wait for them with a limit
 // (twice the busy timeout plus 20 s): an adapter that hangs fails them instead of
-// blocking the suite. The random-interleaving check runs up to 2,000 rounds, fewer if
-// they take more than 3 seconds (but at least 200), with a random seed it prints on failure.
+// blocking the suite. The random-interleaving check runs 2,000 rounds, with a random seed
+// it prints on failure.
 //
 // It is one doctest test case, "storage conformance", with one subcase per contract;
 // run a part with doctest's filters, e.g. `-sc="outbox*"`. TYPE_TO_STRING(MyStorageFactory)
@@ -1342,8 +1342,9 @@ inline void engine_batch_ends_on_another_thread(const std::shared_ptr<Storage>& 
 // when the batch committed, nothing else changes, and the first thread never reads the
 // batch's change before it commits.
 inline void engine_actions_race_batches(const std::shared_ptr<Storage>& storage, Millis busy_timeout) {
-  constexpr int kRounds = 2000, kAtLeast = 200;
-  const auto budget = std::chrono::seconds(3);  // slow adapters (one fsync per commit) do fewer rounds
+  // Every adapter runs all the rounds (issue 10: thousands of interleavings on each); an
+  // adapter with one fsync per commit needs a few seconds for them.
+  constexpr int kRounds = 2000;
   const unsigned seed = std::random_device{}();
   INFO("random seed " << seed);
   std::mt19937 random(seed);
@@ -1368,10 +1369,8 @@ inline void engine_actions_race_batches(const std::shared_ptr<Storage>& storage,
   auto violated = [&](int round, const std::string& what) {
     violations.push_back("round " + std::to_string(round) + ": " + what);
   };
-  const auto start = std::chrono::steady_clock::now();
   int rounds = 0;
   for (; rounds < kRounds && violations.size() < 10; ++rounds) {
-    if (rounds >= kAtLeast && std::chrono::steady_clock::now() - start > budget) break;
     const std::string a = "R" + std::to_string(rounds) + "-a", b = "R" + std::to_string(rounds) + "-b";
     need(engine->try_register_case(a, kit_intake(), registration_data()), "register " + a);
     need(engine->try_register_case(b, kit_intake(), registration_data()), "register " + b);
