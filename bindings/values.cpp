@@ -4,6 +4,8 @@
 // value read from a Case can be compared with one read from a history file.
 #include "common.hpp"
 
+#include "fengqiao/action_table.hpp"
+
 namespace fengqiao::python {
 namespace {
 
@@ -182,6 +184,11 @@ void bind_values(py::module_& m) {
   m.attr("ROUTES") = names<Route>();
   m.attr("OUTCOMES") = names<Outcome>();
   m.attr("SATISFACTIONS") = names<Satisfaction>();
+  // LIFECYCLE.md's action table as the engine holds it: who may do what, from where, with
+  // which data (fengqiao/action_table.hpp), keyed by action name.
+  py::dict table;
+  for (Action a : all_of<Action>()) table[py::str(name(to_string(a)))] = from_json(nlohmann::json(spec_of(a)));
+  m.attr("ACTION_TABLE") = table;
 }
 
 }  // namespace fengqiao::python

@@ -7,6 +7,8 @@
 
 #include <algorithm>
 
+#include <nlohmann/json.hpp>
+
 #include "fengqiao/action_table.hpp"
 #include "lifecycle/machine.hpp"
 #include "scenarios.hpp"
@@ -104,6 +106,25 @@ TEST_CASE("the \"who\" column by role (LIFECYCLE.md, written out here)") {
     CHECK(w.involved_handler == (e.action == Action::note));
     CHECK(w.own_case_citizen == (e.action == Action::withdraw));
   }
+}
+
+TEST_CASE("the table in JSON, as bindings and tools read it") {
+  const nlohmann::json resume = spec_of(Action::resume);
+  CHECK(resume["action"] == "resume");
+  CHECK(resume["rows"] == nlohmann::json::parse(R"([
+    {"from":["suspended"],"to":"handling","when":"suspended_from_handling","clock":"resume"},
+    {"from":["suspended"],"to":"consulting","when":"suspended_from_consulting","clock":"resume"}])"));
+  CHECK(resume["who"]["roles"] == nlohmann::json({"supervisor"}));
+  CHECK(resume["who"]["lead_handler"] == true);
+  const nlohmann::json reg = spec_of(Action::register_case);
+  CHECK(reg["rows"][0]["from"] == nlohmann::json::array());
+  CHECK(reg["fields"][0] == nlohmann::json({{"name", "channel"}, {"type", "channel"}, {"required", true}}));
+  const nlohmann::json note = spec_of(Action::note);
+  CHECK(note["since_version"] == 2);
+  CHECK(note["rows"][0]["to"].is_null());
+  CHECK(note["rows"][0]["from"].size() == enum_count<State>);
+  CHECK(nlohmann::json(spec_of(Action::decline))["outcome"] == "declined");
+  CHECK(nlohmann::json(spec_of(Action::supervise))["raises_supervision"] == true);
 }
 
 TEST_CASE("admin performs no case action") {

@@ -17,6 +17,8 @@
 #include <optional>
 #include <string_view>
 
+#include <nlohmann/json_fwd.hpp>
+
 #include "fengqiao/vocabulary.hpp"
 
 namespace fengqiao {
@@ -313,6 +315,74 @@ inline constexpr std::array<ActionSpec, enum_count<Action>> kActionTable = [] {
 
 // The description of one action.
 constexpr const ActionSpec& spec_of(Action a) noexcept { return kActionTable[static_cast<std::size_t>(a)]; }
+
+// The spelling of the description's own vocabulary (for JSON, diagrams, bindings).
+constexpr std::string_view to_string(ClockEffect e) noexcept {
+  switch (e) {
+    case ClockEffect::none: return "none";
+    case ClockEffect::start: return "start";
+    case ClockEffect::hold_and_start: return "hold_and_start";
+    case ClockEffect::stop: return "stop";
+    case ClockEffect::resume: return "resume";
+    case ClockEffect::resume_held: return "resume_held";
+    case ClockEffect::extend: return "extend";
+    case ClockEffect::end: return "end";
+    case ClockEffect::discard: return "discard";
+  }
+  return "";
+}
+constexpr std::string_view to_string(Branch b) noexcept {
+  switch (b) {
+    case Branch::always: return "always";
+    case Branch::suspended_from_handling: return "suspended_from_handling";
+    case Branch::suspended_from_consulting: return "suspended_from_consulting";
+    case Branch::satisfied: return "satisfied";
+    case Branch::unsatisfied_with_lead: return "unsatisfied_with_lead";
+    case Branch::unsatisfied_without_lead: return "unsatisfied_without_lead";
+    case Branch::with_lead: return "with_lead";
+    case Branch::without_lead: return "without_lead";
+  }
+  return "";
+}
+constexpr std::string_view to_string(FieldType f) noexcept {
+  switch (f) {
+    case FieldType::text: return "text";
+    case FieldType::text_list: return "text_list";
+    case FieldType::channel: return "channel";
+    case FieldType::urgency: return "urgency";
+    case FieldType::route: return "route";
+    case FieldType::satisfaction: return "satisfaction";
+    case FieldType::parties: return "parties";
+    case FieldType::whole_amount: return "whole_amount";
+    case FieldType::attachments: return "attachments";
+  }
+  return "";
+}
+constexpr std::string_view to_string(RuleCheck r) noexcept {
+  switch (r) {
+    case RuleCheck::none: return "none";
+    case RuleCheck::one_extension: return "one_extension";
+    case RuleCheck::reopen_window: return "reopen_window";
+    case RuleCheck::below_max_level: return "below_max_level";
+  }
+  return "";
+}
+constexpr std::string_view to_string(DataCheck d) noexcept {
+  switch (d) {
+    case DataCheck::none: return "none";
+    case DataCheck::new_lead: return "new_lead";
+    case DataCheck::extension_amount: return "extension_amount";
+  }
+  return "";
+}
+
+// {"action":"dispatch","since_version":1,
+//  "rows":[{"from":["registered"],"to":"dispatched","when":"always","clock":"start"}],
+//  "who":{"roles":["dispatcher"],"lead_handler":false,...},
+//  "fields":[{"name":"route","type":"route","required":true},...],
+//  "rule":"none","data_check":"none","outcome":null,"raises_supervision":false}
+// ("from": [] for `register`, a new case; "to": null when the state stays.)
+void to_json(nlohmann::json& j, const ActionSpec& spec);
 
 namespace table {
 constexpr bool every_action_described() noexcept {

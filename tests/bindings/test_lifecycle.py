@@ -16,6 +16,8 @@ class ContractVersion2(unittest.TestCase):
         c = e.register_case("C-1", intake, registration())
         self.assertEqual(c.notice, ["a sketch of the fence"])
         self.assertIn("assign", fengqiao.ACTIONS)
+        self.assertEqual(fengqiao.ACTION_TABLE["assign"]["who"]["roles"], ["dispatcher", "supervisor"])
+        self.assertEqual(fengqiao.ACTION_TABLE["note"]["since_version"], 2)
         self.assertIn("note", fengqiao.ACTIONS)
         e.act("C-1", "dispatch", dispatcher, {"route": "people_mediation", "lead": "justice_xilinji"})
         c = e.act("C-1", "assign", lead_handler, {"assignee": "u-hj-1"})
