@@ -10,6 +10,11 @@
 //   on-time rate    per stage: stage clocks that ended (by an action) before their deadline
 //                   / all stage clocks that ended; a clock that fired deadline_overdue is late
 //   satisfaction    satisfied + basic follow-ups / all follow-ups
+//   resolution rate over accepted   resolved / accepted (the article's "625 of 629")
+//   per department, per assignee    a case counts for its lead org and its assignee as they
+//                   are now ("(none)" when it has none); its stages and follow-ups with it
+//   half month      半月通报: "2025-09 H1" is the 1st to the 15th, "2025-09 H2" the 16th to
+//                   the month's end, of registration in the report's offset
 #pragma once
 
 #include <array>
@@ -39,8 +44,15 @@ struct Tally {
   std::uint64_t escalations = 0;
   std::uint64_t supervision_orders = 0;
   std::uint64_t reopened = 0;    // reopenings (a case reopened twice counts twice)
+  std::uint64_t follow_ups = 0;
+  std::uint64_t satisfied = 0;   // satisfied + basic follow-ups
+  std::uint64_t stages_ended = 0;    // stage clocks ended by an action, all stages
+  std::uint64_t stages_on_time = 0;  // of those, ended before their deadline
 
   double resolution_rate() const { return concluded ? double(resolved) / double(concluded) : 0.0; }
+  double resolution_rate_over_accepted() const { return accepted ? double(resolved) / double(accepted) : 0.0; }
+  double satisfaction_rate() const { return follow_ups ? double(satisfied) / double(follow_ups) : 0.0; }
+  double on_time_rate() const { return stages_ended ? double(stages_on_time) / double(stages_ended) : 0.0; }
 };
 
 struct StageTimeliness {
@@ -66,6 +78,8 @@ struct Report {
   std::map<std::string, Tally> by_route;         // "(none)" when never dispatched
   std::map<std::string, Tally> by_jurisdiction;  // the case's own (last) path element
   std::map<std::string, Tally> by_month;         // "2025-09", month of registration in the offset
+  std::map<std::string, Tally> by_half_month;    // "2025-09 H1" / "2025-09 H2"
+  std::map<std::string, Tally> by_assignee;      // the case's assignee, "(none)" when it has none
 
   double satisfaction_rate() const { return follow_ups ? double(satisfied) / double(follow_ups) : 0.0; }
   // A plain-text report, rates as percentages with two decimals.

@@ -31,6 +31,23 @@ void add_case(Tally& t, const Case& c) {
 
 std::string month_of(Instant t, UtcOffset offset) { return format_instant(t, offset).substr(0, 7); }
 
+// 半月通报: the 1st to the 15th, and the 16th to the end of the month.
+std::string half_month_of(Instant t, UtcOffset offset) {
+  const std::string day = format_instant(t, offset);  // "YYYY-MM-DDThh:mm:ss..."
+  return day.substr(0, 7) + (day.substr(8, 2) <= "15" ? " H1" : " H2");
+}
+
+// What a case adds beyond its snapshot: its scored stages and its follow-ups.
+void add_history(Tally& t, const std::array<StageTimeliness, enum_count<Stage>>& stages, std::uint64_t follow_ups,
+                 std::uint64_t satisfied) {
+  for (const StageTimeliness& s : stages) {
+    t.stages_ended += s.ended;
+    t.stages_on_time += s.on_time;
+  }
+  t.follow_ups += follow_ups;
+  t.satisfied += satisfied;
+}
+
 // Walks a case's events and scores each stage clock that an action ended: late if it
 // fired deadline_overdue while it ran. What an action does to the clock is the action
 // table's (ClockEffect of the row taken), so a reopened case's new handling clock is
@@ -93,14 +110,15 @@ std::string percent(double r) {
 void breakdown(std::ostringstream& out, const char* title, const std::map<std::string, Tally>& m, std::size_t top) {
   std::vector<std::pair<std::string, Tally>> rows(m.begin(), m.end());
   std::stable_sort(rows.begin(), rows.end(), [](const auto& a, const auto& b) { return a.second.received > b.second.received; });
-  out << "\n" << title << " (received / resolved / resolution rate / overdue / escalated)\n";
+  out << "\n" << title << " (received / resolved / resolution rate / overdue / escalated / on time / satisfied)\n";
   for (std::size_t i = 0; i < rows.size() && i < top; ++i) {
     const auto& [name, t] = rows[i];
     char line[200];
-    std::snprintf(line, sizeof line, "  %-28s %6llu %6llu %8s %6llu %6llu\n", name.c_str(),
+    std::snprintf(line, sizeof line, "  %-28s %6llu %6llu %8s %6llu %6llu %8s %8s\n", name.c_str(),
                   static_cast<unsigned long long>(t.received), static_cast<unsigned long long>(t.resolved),
                   percent(t.resolution_rate()).c_str(), static_cast<unsigned long long>(t.overdues),
-                  static_cast<unsigned long long>(t.escalations));
+                  static_cast<unsigned long long>(t.escalations), percent(t.on_time_rate()).c_str(),
+                  percent(t.satisfaction_rate()).c_str());
     out << line;
   }
   if (rows.size() > top) out << "  ... " << rows.size() - top << " more\n";
@@ -114,7 +132,12 @@ nlohmann::json tally_json(const Tally& t) {
           {"open", t.open},               {"warnings", t.warnings},
           {"overdues", t.overdues},       {"escalations", t.escalations},
           {"supervision_orders", t.supervision_orders}, {"reopened", t.reopened},
-          {"resolution_rate", t.resolution_rate()}};
+          {"follow_ups", t.follow_ups},   {"satisfied", t.satisfied},
+          {"stages_ended", t.stages_ended}, {"stages_on_time", t.stages_on_time},
+          {"resolution_rate", t.resolution_rate()},
+          {"resolution_rate_over_accepted", t.resolution_rate_over_accepted()},
+          {"satisfaction_rate", t.satisfaction_rate()},
+          {"on_time_rate", t.on_time_rate()}};
 }
 
 nlohmann::json map_json(const std::map<std::string, Tally>& m) {
@@ -133,31 +156,43 @@ Result<Report> compute_report(const Storage& storage, const ReportOptions& optio
   Status walked = for_each_case(storage, CaseQuery{}, [&](const Case& c) {
     if (options.from && c.registered_at < *options.from) return true;
     if (options.to && !(c.registered_at < *options.to)) return true;
-    add_case(r.total, c);
-    add_case(r.by_department[c.lead.value_or("(none)")], c);
-    add_case(r.by_channel[std::string(to_string(c.channel))], c);
-    add_case(r.by_category[c.category], c);
-    add_case(r.by_route[c.route ? std::string(to_string(*c.route)) : "(none)"], c);
-    add_case(r.by_jurisdiction[c.jurisdiction.empty() ? "(none)" : c.jurisdiction.back()], c);
-    add_case(r.by_month[month_of(c.registered_at, options.offset)], c);
+    std::vector<Tally*> tallies = {&r.total,
+                                   &r.by_department[c.lead.value_or("(none)")],
+                                   &r.by_channel[std::string(to_string(c.channel))],
+                                   &r.by_category[c.category],
+                                   &r.by_route[c.route ? std::string(to_string(*c.route)) : "(none)"],
+                                   &r.by_jurisdiction[c.jurisdiction.empty() ? "(none)" : c.jurisdiction.back()],
+                                   &r.by_month[month_of(c.registered_at, options.offset)],
+                                   &r.by_half_month[half_month_of(c.registered_at, options.offset)],
+                                   &r.by_assignee[c.assignee.value_or("(none)")]};
+    for (Tally* t : tallies) add_case(*t, c);
     if (c.channel == Channel::online) ++r.online;
     if (c.channel == Channel::grid || c.channel == Channel::station) ++r.field;
     if (c.urgency == Urgency::emergency) ++r.emergencies;
 
-    StageScorer scorer(r.stages);
+    std::array<StageTimeliness, enum_count<Stage>> stages{};
+    std::uint64_t follow_ups = 0, satisfied = 0;
+    StageScorer scorer(stages);
     std::optional<Stage> stage;  // the stage clock running before each event
     failure = storage.read_events(c.id, 1, [&](const Event& e) {
       if (e.action == Action::resolve_on_spot) ++r.resolved_on_spot;
       if (e.action == Action::follow_up) {
-        ++r.follow_ups;
+        ++follow_ups;
         const std::string sat = e.data.value("satisfaction", std::string());
-        if (sat == "satisfied" || sat == "basic") ++r.satisfied;
+        if (sat == "satisfied" || sat == "basic") ++satisfied;
       }
       // While suspended the stage is the one suspended from.
       scorer.on(e, stage);
       if (e.type == EventType::action && e.state_after != State::suspended) stage = stage_of(e.state_after);
       return true;
     });
+    for (std::size_t i = 0; i < stages.size(); ++i) {
+      r.stages[i].ended += stages[i].ended;
+      r.stages[i].on_time += stages[i].on_time;
+    }
+    r.follow_ups += follow_ups;
+    r.satisfied += satisfied;
+    for (Tally* t : tallies) add_history(*t, stages, follow_ups, satisfied);
     return failure.ok();
   });
   if (!walked) return walked.error();
@@ -172,6 +207,8 @@ std::string Report::to_text(std::size_t top) const {
       << "Disputes accepted (受理)         " << n(total.accepted) << "\n"
       << "Resolved / concluded (化解率)    " << n(total.resolved) << " / " << n(total.concluded) << " = "
       << percent(total.resolution_rate()) << "\n"
+      << "Resolved / accepted              " << n(total.resolved) << " / " << n(total.accepted) << " = "
+      << percent(total.resolution_rate_over_accepted()) << "\n"
       << "  of which resolved on the spot  " << n(resolved_on_spot) << "\n"
       << "Referred / declined / withdrawn  " << n(total.referred) << " / " << n(total.declined) << " / "
       << n(total.withdrawn) << "\n"
@@ -199,6 +236,8 @@ std::string Report::to_text(std::size_t top) const {
   breakdown(out, "By route", by_route, top);
   breakdown(out, "By jurisdiction", by_jurisdiction, top);
   breakdown(out, "By month", by_month, top);
+  breakdown(out, "By half month (半月通报)", by_half_month, top);
+  breakdown(out, "By assignee", by_assignee, top);
   return out.str();
 }
 
@@ -221,7 +260,9 @@ nlohmann::json Report::to_json() const {
           {"by_category", map_json(by_category)},
           {"by_route", map_json(by_route)},
           {"by_jurisdiction", map_json(by_jurisdiction)},
-          {"by_month", map_json(by_month)}};
+          {"by_month", map_json(by_month)},
+          {"by_half_month", map_json(by_half_month)},
+          {"by_assignee", map_json(by_assignee)}};
 }
 
 }  // namespace fengqiao
