@@ -8,6 +8,7 @@
 #include "fengqiao/case.hpp"
 #include "fengqiao/event.hpp"
 #include "model/json_errors.hpp"
+#include "rules/stored_rules.hpp"
 
 namespace fengqiao {
 
@@ -118,8 +119,9 @@ void from_json(const nlohmann::json& j, StageClock& c) {
   decode(ErrorCode::invalid_data, "StageClock", [&] {
     j.at("stage").get_to(c.stage);
     c.started_at = instant_at(j, "started_at");
-    j.at("rule").get_to(c.rule);
-    j.at("limit").get_to(c.limit);
+    // Stored spans, not configuration: a limit grown by stops can exceed the rules' bound.
+    detail::stored_rule_from_json(j.at("rule"), c.rule);
+    c.limit = detail::stored_span_from_json(j.at("limit"), "limit");
     j.at("extended").get_to(c.extended);
     c.stopped_at = optional_instant_from(j, "stopped_at");
     c.armed_after = instant_at(j, "armed_after");
