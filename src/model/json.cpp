@@ -238,6 +238,7 @@ void to_json(nlohmann::json& j, const Event& e) {
   if (!e.notified.empty()) j["notified"] = e.notified;
   if (!e.notice.empty()) j["notice"] = e.notice;
   j["state_after"] = e.state_after;
+  if (e.supervision_after) j["supervision_after"] = *e.supervision_after;
 }
 
 void from_json(const nlohmann::json& j, Event& e) {
@@ -254,6 +255,7 @@ void from_json(const nlohmann::json& j, Event& e) {
     e.notified = j.value("notified", std::vector<std::string>());
     e.notice = j.value("notice", std::vector<std::string>());
     j.at("state_after").get_to(e.state_after);
+    optional_from(j, "supervision_after", e.supervision_after);  // absent from older stores
   });
 }
 
