@@ -498,7 +498,8 @@ TEST_CASE("a clock whose deadline passed while it was stopped, resolved after it
     CAPTURE(e.seq);
     REQUIRE(e.supervision_after);  // the engine records the region after every event
   }
-  const auto resume = std::find_if(history.begin(), history.end(), [](const Event& e) { return e.action == Action::resume; });
+  const auto resume =
+      std::find_if(history.begin(), history.end(), [](const Event& e) { return e.action == Action::resume; });
   REQUIRE(resume != history.end());
   CHECK(resume->supervision_after == Supervision::overdue);
 
