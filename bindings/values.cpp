@@ -136,6 +136,8 @@ void bind_event(py::module_& m) {
       .def_property_readonly("level", [](const E& e) { return e.value.level; })
       .def_property_readonly("notified", [](const E& e) { return strings(e.value.notified); })
       .def_property_readonly("state_after", [](const E& e) { return name(to_string(e.value.state_after)); })
+      .def_property_readonly("supervision_after", [](const E& e) { return name_or_none(e.value.supervision_after); },
+                             "The supervision region once the event applied; None in events stored without it.")
       .def("to_dict", [](const E& e) { return from_json(nlohmann::json(e.value)); })
       .def("__repr__", [](const E& e) {
         std::string s = "<fengqiao.Event " + quote(e.value.case_id) + " #" + std::to_string(e.value.seq) + " " +

@@ -152,15 +152,11 @@ TEST_CASE("MemoryStorage keeps events of more than one arena chunk apart") {
   for (const auto& [id, mine] : stored) check_stored(storage, gen, id, mine, true);
 }
 
-// A known bug, kept visible: a Span's JSON form is read with the rules' plausibility limit
-// (at most 100000 in its unit), but a clock's limit grows by the time it was stopped. An
-// elapsed limit grown by a stop that is not a whole number of minutes is written as
-// {"seconds": n}, and from n > 100000 (a stop of about 28 hours) Case's from_json throws:
-// the snapshot no longer reads back (SqliteStorage cannot load the case). This test
-// asserts the correct behaviour and is expected to fail until Span's reader accepts every
-// amount a clock can hold; then remove should_fail.
-TEST_CASE("a stop that is not whole minutes leaves an elapsed clock whose JSON form reads back" *
-          doctest::should_fail()) {
+// A Span's JSON form used to be read with the rules' plausibility bound (at most 100000
+// in its unit), but a clock's limit grows by the time it was stopped: an elapsed limit
+// grown by a stop that is not whole minutes is written as {"seconds": n}, and from
+// n > 100000 (a stop of about 28 hours) the snapshot no longer read back.
+TEST_CASE("a stop that is not whole minutes leaves an elapsed clock whose JSON form reads back") {
   auto rules = DeadlineRules::from_json(json::parse(R"({"stages":{"handling":{"all":{"limit":{"hours":48}}}}})")).value();
   auto clock = std::make_shared<ManualClock>(parse_instant("2025-09-01T09:00:00+08:00").value());
   EngineOptions o;
@@ -184,6 +180,50 @@ TEST_CASE("a stop that is not whole minutes leaves an elapsed clock whose JSON f
   Case back;
   CHECK_NOTHROW(back = json(c).get<Case>());
   CHECK(fields::differences(c, back).empty());
+}
+
+TEST_CASE("a stored clock's spans read back beyond the rules' bound; a rules document keeps it") {
+  // The JSON of a snapshot whose clock holds amounts no rules document may write.
+  Case c;
+  c.id = "C-big";
+  StageClock clock;
+  clock.rule.limit = Span::hours(100001);
+  clock.rule.warn_before = Span::seconds(100001 * 60 + 1);
+  clock.rule.escalate_every = Span::minutes(100001);
+  clock.rule.max_extension = Span::hours(100001);
+  clock.rule.max_level = 0;
+  clock.limit = Span::seconds(std::numeric_limits<std::int64_t>::max());
+  clock.schedule = {Instant(Seconds(0)), Instant(Seconds(1))};
+  c.clock = clock;
+  const Case back = json(c).get<Case>();
+  CHECK(fields::differences(c, back).empty());
+  clock.limit = Span::working_days(std::numeric_limits<std::int64_t>::max());
+  c.clock = clock;
+  CHECK(fields::differences(c, json(c).get<Case>()).empty());
+
+  // Only an amount whose seconds overflow is refused, naming the field.
+  json j = c;
+  j["clock"]["limit"] = {{"hours", std::numeric_limits<std::int64_t>::max() / 3600 + 1}};
+  try {
+    (void)j.get<Case>();
+    FAIL("an overflowing limit was read");
+  } catch (const Exception& e) {
+    CHECK(e.error().code == ErrorCode::invalid_config);
+    CHECK(e.error().message.find("limit.hours") != std::string::npos);
+  }
+  j["clock"]["limit"] = {{"hours", std::numeric_limits<std::int64_t>::max() / 3600}};
+  CHECK(j.get<Case>().clock->limit == Span::hours(std::numeric_limits<std::int64_t>::max() / 3600));
+
+  // What people write stays bounded: RULES.md's "implausibly large (> 100000)".
+  auto rules = DeadlineRules::from_json(json::parse(R"({"stages":{"handling":{"all":{"limit":{"hours":100001}}}}})"));
+  REQUIRE_FALSE(rules.ok());
+  CHECK(rules.error().code == ErrorCode::invalid_config);
+  CHECK(rules.error().message.find("stages.handling.all.limit.hours") != std::string::npos);
+  CHECK(rules.error().message.find("implausibly large") != std::string::npos);
+  CHECK(DeadlineRules::from_json(json::parse(R"({"stages":{"handling":{"all":{"limit":{"hours":100000}}}}})")).ok());
+  const json past_bound = json::parse(R"({"seconds":100001})");
+  CHECK_THROWS_AS((void)past_bound.get<Span>(), Exception);
+  CHECK(json::parse(R"({"seconds":100000})").get<Span>() == Span::seconds(100000));
 }
 
 }  // TEST_SUITE

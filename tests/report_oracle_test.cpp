@@ -238,13 +238,13 @@ void check_stages(const Report& r, const std::map<Stage, Expected>& expect) {
 
 // ---- 2. The oracle for random histories -----------------------------------------------
 
-// A known bug, kept visible: a clock whose deadline passes while it is stopped and that runs
-// again (resume, end_consultation) after it is re-evaluated overdue with no event ("instants
-// <= t emit nothing"); compute_report counts a clock late only if deadline_overdue fired, so
-// it counts such a clock on time although it ended after its deadline. The oracle counts
-// them apart (late_silently); the test "a clock whose deadline passed while it was stopped
-// ..." shows one. Set to false once the report counts them late.
-constexpr bool kReportCountsSilentOverdueOnTime = true;
+// A clock whose deadline passes while it is stopped and that runs again (resume,
+// end_consultation) after it is re-evaluated overdue with no event ("instants <= t emit
+// nothing"). compute_report used to count a clock late only if deadline_overdue fired, so
+// it counted such a clock on time although it ended after its deadline; it now reads the
+// event's supervision_after. The oracle still counts them apart (late_silently), so that
+// the runs are seen to meet the case; true would expect the old, wrong figures.
+constexpr bool kReportCountsSilentOverdueOnTime = false;
 
 // LIFECYCLE.md's default limits: [stage][urgency], working days or seconds.
 struct Limit {
@@ -470,8 +470,8 @@ TEST_CASE("on-time counts of random histories agree with deadlines recomputed fr
 // Suspended Tuesday 10:00, resumed Saturday 6 10:00: the limit grows by Wednesday, Thursday
 // and Friday (00:00 of each in the stop) to 4 working days, W4 = Friday 5: due Saturday 6
 // 00:00, before the resume. Re-evaluated overdue, it emits nothing; resolved an hour later it
-// ended after its deadline: late. Expected to fail until the report counts it late.
-TEST_CASE("a clock whose deadline passed while it was stopped, resolved after it, is late" * doctest::should_fail()) {
+// ended after its deadline: late (the resume's event says the region became overdue).
+TEST_CASE("a clock whose deadline passed while it was stopped, resolved after it, is late") {
   Rig rig("2025-09-01T09:00:00+08:00", DeadlineRules(), BusinessCalendar());
   rig.register_case("C-1", registration("emergency"));
   rig.set("2025-09-01T09:10:00+08:00");
@@ -489,9 +489,70 @@ TEST_CASE("a clock whose deadline passed while it was stopped, resolved after it
   for (const Event& e : rig.engine_events("C-1"))  // its warning fired on Tuesday 00:00; no overdue ever did
     CHECK_FALSE((e.type == EventType::deadline_overdue && e.stage == Stage::handling));
 
+  std::vector<Event> history;
+  REQUIRE(rig.storage->read_events("C-1", 1, [&](const Event& e) {
+    history.push_back(e);
+    return true;
+  }));
+  for (const Event& e : history) {
+    CAPTURE(e.seq);
+    REQUIRE(e.supervision_after);  // the engine records the region after every event
+  }
+  const auto resume =
+      std::find_if(history.begin(), history.end(), [](const Event& e) { return e.action == Action::resume; });
+  REQUIRE(resume != history.end());
+  CHECK(resume->supervision_after == Supervision::overdue);
+
   auto r = compute_report(*rig.storage);
   REQUIRE(r.ok());
   const StageTimeliness& handling = r->stages[static_cast<std::size_t>(Stage::handling)];
+  CHECK(handling.ended == 1);
+  CHECK(handling.on_time == 0);
+
+  // Events stored before supervision_after existed do not say it: the report then knows
+  // only deadline_overdue (DESIGN.md "Report"), and counts this stage as it used to.
+  MemoryStorage old_store;
+  CaseCommit commit;
+  commit.snapshot = rig.get("C-1");
+  commit.events = history;
+  for (Event& e : commit.events) e.supervision_after.reset();
+  REQUIRE(old_store.commit(commit));
+  auto old_report = compute_report(old_store);
+  REQUIRE(old_report.ok());
+  CHECK(old_report->stages[static_cast<std::size_t>(Stage::handling)].on_time == 1);
+}
+
+// The same through a consultation: the handling clock, held while consulting, passes its
+// deadline; end_consultation on a Saturday runs it again overdue, silently. The consulting
+// clock ended in time; the handling clock, resolved after its deadline, is late.
+TEST_CASE("a handling clock whose deadline passed while it was held for a consultation is late") {
+  Rig rig("2025-09-01T09:00:00+08:00", DeadlineRules(), BusinessCalendar());
+  rig.register_case("C-1", registration("emergency"));
+  rig.set("2025-09-01T09:10:00+08:00");
+  rig.act("C-1", Action::dispatch);
+  rig.set("2025-09-01T09:20:00+08:00");
+  rig.act("C-1", Action::accept);  // handling: 1 working day, due Wednesday 3 00:00
+  rig.set("2025-09-02T10:00:00+08:00");
+  rig.act("C-1", Action::start_consultation);  // consulting: 1 working day, due Thursday 4 00:00
+  rig.set("2025-09-03T23:00:00+08:00");
+  // Held Tuesday 10:00 .. Wednesday 23:00: Wednesday starts in the stop, so the handling
+  // limit grows to 2 working days, W2 = Wednesday 3: due Thursday 4 00:00, still ahead.
+  // Held again Wednesday 23:00 .. Saturday 10:00: Thursday and Friday start in the stop,
+  // 4 working days, W4 = Friday 5: due Saturday 6 00:00, before it runs again.
+  rig.act("C-1", Action::end_consultation);
+  rig.act("C-1", Action::start_consultation);  // consulting again: due Friday 5 00:00
+  rig.set("2025-09-06T10:00:00+08:00");  // Saturday: the second consulting clock fired overdue on Friday
+  const Case back = rig.act("C-1", Action::end_consultation);
+  CHECK(back.supervision == Supervision::overdue);
+  rig.set("2025-09-06T11:00:00+08:00");
+  rig.act("C-1", Action::resolve);
+
+  auto r = compute_report(*rig.storage);
+  REQUIRE(r.ok());
+  const StageTimeliness& handling = r->stages[static_cast<std::size_t>(Stage::handling)];
+  const StageTimeliness& consulting = r->stages[static_cast<std::size_t>(Stage::consulting)];
+  CHECK(consulting.ended == 2);
+  CHECK(consulting.on_time == 1);
   CHECK(handling.ended == 1);
   CHECK(handling.on_time == 0);
 }

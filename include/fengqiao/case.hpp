@@ -125,7 +125,8 @@ struct Case {
 // ErrorCode::invalid_data on bad input: a missing key, a value of the wrong JSON type, an
 // unknown enum spelling, an instant that does not parse (the message names its field), a
 // clock whose schedule does not fit its rule. The message names the type being read and
-// the problem. A clock's rule that is itself malformed gives invalid_config (rules.hpp).
+// the problem. A clock's rule or limit that is itself malformed gives invalid_config
+// (rules.hpp); their amounts may be any the clock reached, beyond the rules' 100000 bound.
 // None throws one of nlohmann's exception types.
 void to_json(nlohmann::json& j, const Actor& a);
 void from_json(const nlohmann::json& j, Actor& a);

@@ -66,23 +66,36 @@ class [[nodiscard]] Result {
   bool ok() const noexcept { return data_.index() == 0; }
   explicit operator bool() const noexcept { return ok(); }
 
-  // Precondition: ok().
-  const T& value() const& { return std::get<0>(data_); }
-  T& value() & { return std::get<0>(data_); }
-  T&& value() && { return std::get<0>(std::move(data_)); }
+  // The value; on an error, throws Exception with it (what value_or_throw does), so a
+  // caller that did not check learns why rather than getting std::bad_variant_access.
+  // On a temporary Result the value is returned by value, moved out: a reference would
+  // dangle once the full expression ends, as in
+  //   for (const Case& c : storage.query(q).value())
+  // where only the returned object, not the Result, lives through the loop.
+  const T& value() const& { return checked(); }
+  T& value() & { return checked(); }
+  T value() && { return std::move(checked()); }
   const T* operator->() const { return &value(); }
   const T& operator*() const& { return value(); }
+  T operator*() && { return std::move(*this).value(); }
 
   // Precondition: !ok().
   const Error& error() const& { return std::get<1>(data_); }
+  Error error() && { return std::get<1>(std::move(data_)); }
 
   // The value, or throws Exception with the error.
-  T value_or_throw() && {
-    if (!ok()) throw Exception(std::get<1>(std::move(data_)));
-    return std::get<0>(std::move(data_));
-  }
+  T value_or_throw() && { return std::move(*this).value(); }
 
  private:
+  const T& checked() const {
+    if (const T* v = std::get_if<0>(&data_)) return *v;
+    throw Exception(*std::get_if<1>(&data_));
+  }
+  T& checked() {
+    if (T* v = std::get_if<0>(&data_)) return *v;
+    throw Exception(*std::get_if<1>(&data_));
+  }
+
   std::variant<T, Error> data_;
 };
 

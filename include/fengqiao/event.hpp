@@ -38,6 +38,13 @@ struct Event {
 
   // `register`: the one-time notice given to the party (the rules' notice of its category).
   std::vector<std::string> notice;
+
+  // The supervision region once the event applied. It is how a reader of the history learns
+  // that an action ran a clock again (`resume`, `end_consultation`) or extended it with
+  // its deadline already passed: re-evaluation then puts the case in `overdue` and emits no
+  // deadline_overdue (LIFECYCLE.md "Re-evaluation"). None in events stored before the
+  // field existed. Not part of a history file's lines (HISTORY-FORMAT.md): replay derives it.
+  std::optional<Supervision> supervision_after;
 };
 
 // from_json throws fengqiao::Exception on bad input, as for the value types of case.hpp.

@@ -8,7 +8,10 @@
 //                   a case counts with its latest outcome
 //   online, field   registrations by channel `online`, and by `grid` + `station` (field leads)
 //   on-time rate    per stage: stage clocks that ended (by an action) before their deadline
-//                   / all stage clocks that ended; a clock that fired deadline_overdue is late
+//                   / all stage clocks that ended; a clock is late if its deadline came while
+//                   it ran: it fired deadline_overdue, or an action ran it again already
+//                   overdue (that event's supervision_after; events stored without it count
+//                   by deadline_overdue alone)
 //   satisfaction    satisfied + basic follow-ups / all follow-ups
 //   resolution rate over accepted   resolved / accepted (the article's "625 of 629")
 //   per department, per assignee    a case counts for its lead org and its assignee as they

@@ -82,7 +82,9 @@ class DeadlineRules {
 // {"working_days":n} | {"hours":n} | {"minutes":n} | {"seconds":n}. from_json throws
 // fengqiao::Exception with ErrorCode::invalid_config on anything else (a missing key, a
 // value of the wrong JSON type included), its message naming the field; never one of
-// nlohmann's exception types.
+// nlohmann's exception types. These from_json read configuration, so they also refuse an
+// amount above 100000 of its unit, as DeadlineRules does (docs/RULES.md). A clock in a
+// case snapshot is read without that bound (case.hpp): its limit grows by every stop.
 void to_json(nlohmann::json& j, const Span& s);
 void from_json(const nlohmann::json& j, Span& s);
 void to_json(nlohmann::json& j, const StageRule& r);

@@ -159,7 +159,7 @@ struct Engine::Impl {
 
     // Aggregate-initialised: `data` is copied once instead of replacing a default `{}`.
     Event e{draft.id, expected + 1, at, EventType::action, action, actor, input, std::nullopt, 0,
-            std::move(t.notified), draft.state, {}};
+            std::move(t.notified), draft.state, {}, draft.supervision};
     if (action == Action::register_case) e.notice = draft.notice;
     draft.version = e.seq;
     if (Status s = store(draft, expected, std::move(e)); !s) return s.error();
@@ -199,6 +199,7 @@ struct Engine::Impl {
       if (!detail::run_clock_step(draft, *step, e.notified))
         return make_error(ErrorCode::storage_error, "internal: due step of case \"" + draft.id + "\" could not fire");
       e.state_after = draft.state;
+      e.supervision_after = draft.supervision;
       draft.version = e.seq;
       Status s = store(draft, expected, std::move(e));
       if (!s) {

@@ -8,6 +8,7 @@
 #include "fengqiao/case.hpp"
 #include "fengqiao/event.hpp"
 #include "model/json_errors.hpp"
+#include "rules/stored_rules.hpp"
 
 namespace fengqiao {
 
@@ -118,8 +119,9 @@ void from_json(const nlohmann::json& j, StageClock& c) {
   decode(ErrorCode::invalid_data, "StageClock", [&] {
     j.at("stage").get_to(c.stage);
     c.started_at = instant_at(j, "started_at");
-    j.at("rule").get_to(c.rule);
-    j.at("limit").get_to(c.limit);
+    // Stored spans, not configuration: a limit grown by stops can exceed the rules' bound.
+    detail::stored_rule_from_json(j.at("rule"), c.rule);
+    c.limit = detail::stored_span_from_json(j.at("limit"), "limit");
     j.at("extended").get_to(c.extended);
     c.stopped_at = optional_instant_from(j, "stopped_at");
     c.armed_after = instant_at(j, "armed_after");
@@ -236,6 +238,7 @@ void to_json(nlohmann::json& j, const Event& e) {
   if (!e.notified.empty()) j["notified"] = e.notified;
   if (!e.notice.empty()) j["notice"] = e.notice;
   j["state_after"] = e.state_after;
+  if (e.supervision_after) j["supervision_after"] = *e.supervision_after;
 }
 
 void from_json(const nlohmann::json& j, Event& e) {
@@ -252,6 +255,7 @@ void from_json(const nlohmann::json& j, Event& e) {
     e.notified = j.value("notified", std::vector<std::string>());
     e.notice = j.value("notice", std::vector<std::string>());
     j.at("state_after").get_to(e.state_after);
+    optional_from(j, "supervision_after", e.supervision_after);  // absent from older stores
   });
 }
 

@@ -48,20 +48,29 @@ void add_history(Tally& t, const std::array<StageTimeliness, enum_count<Stage>>&
   t.satisfied += satisfied;
 }
 
-// Walks a case's events and scores each stage clock that an action ended: late if it
-// fired deadline_overdue while it ran. What an action does to the clock is the action
-// table's (ClockEffect of the row taken), so a reopened case's new handling clock is
-// scored on its own and a withdrawn case's stage, which did not end, is not scored.
+// Walks a case's events and scores each stage clock that an action ended: late if its
+// deadline came while it ran. Usually deadline_overdue shows that; but a clock whose
+// deadline passed while it was stopped runs again already overdue, and its re-evaluation
+// emits nothing (LIFECYCLE.md "Re-evaluation": instants <= t emit nothing). The event of
+// the action that ran it again then carries supervision_after == overdue, and only a
+// passed deadline leads there: a fresh clock starts on_track, `supervise` leads to
+// escalated. Events stored without supervision_after fall back to deadline_overdue
+// alone (docs/DESIGN.md "Report"). What an action does to the clock is the
+// action table's (ClockEffect of the row taken), so a reopened case's new handling clock
+// is scored on its own and a withdrawn case's stage, which did not end, is not scored.
 class StageScorer {
  public:
   explicit StageScorer(std::array<StageTimeliness, enum_count<Stage>>& out) : out_(out) {}
 
   void on(const Event& e, std::optional<Stage> stage_before) {
-    if (e.type == EventType::deadline_overdue) {
-      late_ = true;
-      return;
-    }
-    if (e.type != EventType::action || !e.action) return;
+    if (e.type == EventType::action && e.action) apply_clock_effect(e, stage_before);
+    // After the clock effect: the region is the clock's that runs once the event applied
+    // (the handling clock again after end_consultation, a fresh one after a start).
+    if (e.type == EventType::deadline_overdue || e.supervision_after == Supervision::overdue) late_ = true;
+  }
+
+ private:
+  void apply_clock_effect(const Event& e, std::optional<Stage> stage_before) {
     const ActionSpec& spec = spec_of(*e.action);
     const int row = spec.row_index(state_, e.state_after);
     state_ = e.state_after;
@@ -87,7 +96,6 @@ class StageScorer {
     }
   }
 
- private:
   void score(std::optional<Stage> stage) {
     if (!stage) return;
     auto& s = out_[static_cast<std::size_t>(*stage)];

@@ -1,10 +1,13 @@
 #include "fengqiao/rules.hpp"
 
 #include <array>
+#include <cstdint>
+#include <limits>
 
 #include <nlohmann/json.hpp>
 
 #include "model/json_errors.hpp"
+#include "rules/stored_rules.hpp"
 
 namespace fengqiao {
 namespace {
@@ -56,7 +59,17 @@ Error config_error(const std::string& path, const std::string& why) {
   return make_error(ErrorCode::invalid_config, path + ": " + why);
 }
 
-Result<Span> parse_span(const nlohmann::json& j, const std::string& path, bool allow_days) {
+// How large an amount of its unit a span may be. A rules document is written by people,
+// so its amounts are held to a plausible size: a typo such as {"hours": 4000000} is
+// refused. A clock in a stored snapshot is not configuration: its limit has grown by every
+// stop and by its extension, so any amount it holds must read back (a case that no longer
+// loads cannot be acted on) and only overflow is refused.
+enum class SpanBound { configuration, stored };
+constexpr std::int64_t kPlausibleAmount = 100000;
+constexpr std::int64_t kMaxAmount = std::numeric_limits<std::int64_t>::max();
+
+Result<Span> parse_span(const nlohmann::json& j, const std::string& path, bool allow_days,
+                        SpanBound bound = SpanBound::configuration) {
   if (!j.is_object() || j.size() != 1)
     return config_error(path, "must be an object with one key: working_days, hours or minutes, e.g. {\"hours\":4}");
   // Through an iterator held here: `*j.items().begin()` is a reference into a temporary
@@ -64,11 +77,18 @@ Result<Span> parse_span(const nlohmann::json& j, const std::string& path, bool a
   const auto first = j.begin();
   const std::string& key = first.key();
   const nlohmann::json& value = first.value();
-  if (!value.is_number_integer())
+  // nlohmann keeps a number above INT64_MAX as unsigned: refused here rather than wrapped.
+  const bool too_big_for_int64 =
+      value.is_number_unsigned() && value.get<std::uint64_t>() > static_cast<std::uint64_t>(kMaxAmount);
+  if (!value.is_number_integer() || too_big_for_int64)
     return config_error(path + "." + key, "must be a whole number, got " + value.dump());
   std::int64_t n = value.get<std::int64_t>();
   if (n < 0) return config_error(path + "." + key, "must not be negative, got " + std::to_string(n));
-  if (n > 100000) return config_error(path + "." + key, "is implausibly large: " + std::to_string(n));
+  if (bound == SpanBound::configuration && n > kPlausibleAmount)
+    return config_error(path + "." + key, "is implausibly large: " + std::to_string(n));
+  const std::int64_t seconds_per = key == "hours" ? 3600 : key == "minutes" ? 60 : 1;
+  if (n > kMaxAmount / seconds_per)
+    return config_error(path + "." + key, "is too large to count in seconds: " + std::to_string(n));
   if (key == "working_days") {
     if (!allow_days) return config_error(path, "must be elapsed time (hours or minutes), not working days");
     return Span::working_days(n);
@@ -327,14 +347,39 @@ void to_json(nlohmann::json& j, const StageRule& r) {
        {"max_extension", r.max_extension}};
 }
 
-void from_json(const nlohmann::json& j, StageRule& r) {
+namespace {
+
+template <class ReadSpan>
+void read_rule(const nlohmann::json& j, StageRule& r, ReadSpan read) {
   json_errors::decode(ErrorCode::invalid_config, "StageRule", [&] {
-    j.at("limit").get_to(r.limit);
-    j.at("warn_before").get_to(r.warn_before);
-    j.at("escalate_every").get_to(r.escalate_every);
+    r.limit = read(j.at("limit"), "limit");
+    r.warn_before = read(j.at("warn_before"), "warn_before");
+    r.escalate_every = read(j.at("escalate_every"), "escalate_every");
     j.at("max_level").get_to(r.max_level);
-    j.at("max_extension").get_to(r.max_extension);
+    r.max_extension = read(j.at("max_extension"), "max_extension");
   });
 }
+
+}  // namespace
+
+void from_json(const nlohmann::json& j, StageRule& r) {
+  read_rule(j, r, [](const nlohmann::json& v, const char*) { return v.get<Span>(); });
+}
+
+namespace detail {
+
+Span stored_span_from_json(const nlohmann::json& j, const std::string& field) {
+  auto r = parse_span(j, field, true, SpanBound::stored);
+  if (!r) throw Exception(r.error());
+  return *r;
+}
+
+void stored_rule_from_json(const nlohmann::json& j, StageRule& r) {
+  read_rule(j, r, [](const nlohmann::json& v, const char* field) {
+    return stored_span_from_json(v, std::string("rule.") + field);
+  });
+}
+
+}  // namespace detail
 
 }  // namespace fengqiao

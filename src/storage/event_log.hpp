@@ -64,6 +64,7 @@ class EventLog {
     e.notice.resize(r.u32());
     for (std::string& n : e.notice) n = r.str();
     e.state_after = static_cast<State>(r.u8());
+    if (std::uint8_t sv = r.u8(); sv != kAbsent) e.supervision_after = static_cast<Supervision>(sv);
     e.data = nlohmann::json::from_msgpack(r.p, p + s.length);
     return e;
   }
@@ -101,6 +102,7 @@ class EventLog {
     put_u32(out, static_cast<std::uint32_t>(e.notice.size()));
     for (const std::string& n : e.notice) put_str(out, n);
     out.push_back(static_cast<char>(e.state_after));
+    out.push_back(static_cast<char>(e.supervision_after ? static_cast<std::uint8_t>(*e.supervision_after) : kAbsent));
     msgpack_.clear();
     nlohmann::json::to_msgpack(e.data, msgpack_);
     out.append(msgpack_);

@@ -61,7 +61,7 @@ FENGQIAO_TEST_FIELDS(Case, id, channel, category, urgency, jurisdiction, parties
                      resolution_method, satisfaction, reopened, closed_at, supervision, level, record, clock,
                      held_clock, version, updated_at)
 FENGQIAO_TEST_FIELDS(Event, case_id, seq, at, type, action, actor, data, stage, level, notified, state_after,
-                     notice)
+                     notice, supervision_after)
 FENGQIAO_TEST_FIELDS(CaseQuery, state, supervision, lead, jurisdiction, due_before, after_id, limit)
 
 template <class T, class = void>

@@ -53,12 +53,12 @@ class RandomValues {
   // formats them); otherwise over the formattable range above.
   bool any_instant = false;
   // When true, spans hold any int64 amount (again only for the compact codec). Otherwise
-  // an amount is what the JSON form of a span can carry: 0 ... kSpanJsonMax in the unit it
-  // is written in (working days, hours, minutes or seconds). A clock's limit can grow past
-  // that (a stop of more than 100000 seconds that is no whole number of minutes): see the
-  // test "a stop that is not whole minutes ..." in codecs_round_trip_test.cpp.
+  // an amount is one a clock can hold: not negative, and in seconds for elapsed spans, so
+  // anything up to INT64_MAX, often past the rules' bound of kSpanRulesMax in the unit it
+  // is written in (a clock's limit grows by every stop: RULES.md), and often not whole
+  // minutes (written as {"seconds": n}).
   bool any_span = false;
-  static constexpr long long kSpanJsonMax = 100000;
+  static constexpr long long kSpanRulesMax = 100000;
 
   std::mt19937_64& rng() { return rng_; }
   bool chance(double p) { return std::bernoulli_distribution(p)(rng_); }
@@ -190,9 +190,14 @@ class RandomValues {
   void well_formed(T& v) {
     if constexpr (std::is_same_v<T, Span>) {
       if (any_span) return;
-      const long long n = chance(0.2) ? kSpanJsonMax - between(0, 1) : between(0, 400);
-      if (v.unit == Span::Unit::working_days) v.amount = n;
-      else v.amount = n * pick(std::vector<long long>{1, 60, 3600});
+      constexpr long long kMax = std::numeric_limits<long long>::max();
+      const long long unit = v.unit == Span::Unit::working_days ? 1 : pick(std::vector<long long>{1, 60, 3600});
+      switch (between(0, 4)) {
+        case 0: v.amount = unit * (kSpanRulesMax + between(-1, 1)); break;
+        case 1: v.amount = unit * between(kSpanRulesMax, kMax / unit); break;
+        case 2: v.amount = kMax - between(0, 1); break;
+        default: v.amount = unit * between(0, 400); break;
+      }
     } else if constexpr (std::is_same_v<T, StageRule>) {
       v.max_level = static_cast<int>(between(0, 20));  // RULES.md: 0 ... 20
     } else if constexpr (std::is_same_v<T, StageClock>) {

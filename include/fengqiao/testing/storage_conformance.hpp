@@ -211,6 +211,7 @@ inline Event make_event(const Case& c, std::uint64_t seq) {
   e.actor = Actor{"u-su-1", Role::supervisor, "center"};
   e.data = {{"order", "step " + std::to_string(seq)}};
   e.state_after = c.state;
+  e.supervision_after = c.supervision;  // optional: an adapter must keep it when set
   return e;
 }
 
