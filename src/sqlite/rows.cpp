@@ -1,5 +1,7 @@
 #include "sqlite/rows.hpp"
 
+#include <algorithm>
+
 #include "sqlite/errors.hpp"
 
 namespace fengqiao::sqlite_detail {
@@ -71,6 +73,27 @@ nlohmann::json payload_from(const std::string& text, std::int64_t outbox_id) {
   } catch (const nlohmann::json::exception& e) {
     throw DataError("the payload of outbox message " + std::to_string(outbox_id) + " does not parse: " + e.what());
   }
+}
+
+Visit visit_from(const std::string& text, std::string_view visit_id) {
+  try {
+    return nlohmann::json::parse(text).get<Visit>();
+  } catch (const nlohmann::json::exception& e) {  // not JSON
+    throw DataError("visit \"" + std::string(visit_id) + "\" does not parse: " + e.what());
+  } catch (const Exception& e) {  // JSON, but not a visit (fengqiao/visit.hpp)
+    throw DataError("visit \"" + std::string(visit_id) + "\" does not parse: " + e.what());
+  }
+}
+
+std::vector<std::string> visit_keys_of(const Visit& v) {
+  std::vector<std::string> keys;
+  for (const Party& p : v.parties) {
+    if (!p.id_number.empty()) keys.push_back("id_number:" + p.id_number);
+    if (!p.phone.empty()) keys.push_back("phone:" + p.phone);
+  }
+  std::sort(keys.begin(), keys.end());
+  keys.erase(std::unique(keys.begin(), keys.end()), keys.end());
+  return keys;
 }
 
 }  // namespace fengqiao::sqlite_detail
