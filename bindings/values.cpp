@@ -141,44 +141,22 @@ void bind_event(py::module_& m) {
       });
 }
 
-}  // namespace
-
-Actor to_actor(py::handle value) {
-  if (py::isinstance<Actor>(value)) return value.cast<Actor>();
-  if (py::isinstance<py::dict>(value)) {
-    auto d = py::reinterpret_borrow<py::dict>(value);
-    auto text = [&](const char* key, bool required) {
-      if (!d.contains(key)) {
-        if (required) fail(ErrorCode::invalid_data, std::string("actor.") + key + ": missing");
-        return std::string();
-      }
-      py::object v = d[key];
-      if (!py::isinstance<py::str>(v)) fail(ErrorCode::invalid_data, std::string("actor.") + key + ": must be a str");
-      return v.cast<std::string>();
-    };
-    std::string id = text("id", true);
-    const Role role = parse_name<Role>(text("role", true), "actor.role");
-    return Actor{std::move(id), role, text("org", false)};
-  }
-  throw py::type_error("actor: expected fengqiao.Actor or a dict with id, role, org, not " +
-                       std::string(Py_TYPE(value.ptr())->tp_name));
+void bind_visit(py::module_& m) {
+  using V = VisitView;
+  py::class_<V>(m, "Visit", "A visit (接待登记): a person, group or field lead the center received; no case event.")
+      .def_property_readonly("id", [](const V& v) { return v.value.id; })
+      .def_property_readonly("at", [](const V& v) { return to_datetime(v.value.at, v.offset); })
+      .def_property_readonly("actor", [](const V& v) { return v.value.actor; })
+      .def_property_readonly("channel", [](const V& v) { return name(to_string(v.value.channel)); })
+      .def_property_readonly("kind", [](const V& v) { return name(to_string(v.value.kind)); },
+                             "\"claim\", \"inquiry\" or \"lead\".")
+      .def_property_readonly("parties", [](const V& v) { return from_json(nlohmann::json(v.value.parties)); })
+      .def_property_readonly("summary", [](const V& v) { return v.value.summary; })
+      .def_property_readonly("case_id", [](const V& v) { return v.value.case_id ? py::cast(*v.value.case_id) : py::none(); })
+      .def("to_dict", [](const V& v) { return from_json(nlohmann::json(v.value)); },
+           "As a visit line of HISTORY-FORMAT.md: {at, visit, actor, data}.")
+      .def("__repr__", [](const V& v) {
+        return "<fengqiao.Visit " + quote(v.value.id) + " " + name(to_string(v.value.kind)) + " via " +
+               name(to_string(v.value.channel)) + (v.value.case_id ? " case=" + quote(*v.value.case_id) : "") + ">";
+      });
 }
-
-void bind_values(py::module_& m) {
-  bind_actor(m);
-  bind_case(m);
-  bind_event(m);
-  // The spec's vocabulary, for validating input or building menus without the C++ headers.
-  m.attr("ACTIONS") = names<Action>();
-  m.attr("STATES") = names<State>();
-  m.attr("ROLES") = names<Role>();
-  m.attr("SUPERVISION") = names<Supervision>();
-  m.attr("STAGES") = names<Stage>();
-  m.attr("CHANNELS") = names<Channel>();
-  m.attr("URGENCIES") = names<Urgency>();
-  m.attr("ROUTES") = names<Route>();
-  m.attr("OUTCOMES") = names<Outcome>();
-  m.attr("SATISFACTIONS") = names<Satisfaction>();
-}
-
-}  // namespace fengqiao::python
