@@ -160,3 +160,47 @@ void bind_visit(py::module_& m) {
                name(to_string(v.value.channel)) + (v.value.case_id ? " case=" + quote(*v.value.case_id) : "") + ">";
       });
 }
+
+}  // namespace
+
+Actor to_actor(py::handle value) {
+  if (py::isinstance<Actor>(value)) return value.cast<Actor>();
+  if (py::isinstance<py::dict>(value)) {
+    auto d = py::reinterpret_borrow<py::dict>(value);
+    auto text = [&](const char* key, bool required) {
+      if (!d.contains(key)) {
+        if (required) fail(ErrorCode::invalid_data, std::string("actor.") + key + ": missing");
+        return std::string();
+      }
+      py::object v = d[key];
+      if (!py::isinstance<py::str>(v)) fail(ErrorCode::invalid_data, std::string("actor.") + key + ": must be a str");
+      return v.cast<std::string>();
+    };
+    std::string id = text("id", true);
+    const Role role = parse_name<Role>(text("role", true), "actor.role");
+    return Actor{std::move(id), role, text("org", false)};
+  }
+  throw py::type_error("actor: expected fengqiao.Actor or a dict with id, role, org, not " +
+                       std::string(Py_TYPE(value.ptr())->tp_name));
+}
+
+void bind_values(py::module_& m) {
+  bind_actor(m);
+  bind_case(m);
+  bind_event(m);
+  bind_visit(m);
+  // The spec's vocabulary, for validating input or building menus without the C++ headers.
+  m.attr("ACTIONS") = names<Action>();
+  m.attr("STATES") = names<State>();
+  m.attr("ROLES") = names<Role>();
+  m.attr("SUPERVISION") = names<Supervision>();
+  m.attr("STAGES") = names<Stage>();
+  m.attr("CHANNELS") = names<Channel>();
+  m.attr("URGENCIES") = names<Urgency>();
+  m.attr("ROUTES") = names<Route>();
+  m.attr("OUTCOMES") = names<Outcome>();
+  m.attr("SATISFACTIONS") = names<Satisfaction>();
+  m.attr("VISIT_KINDS") = names<VisitKind>();
+}
+
+}  // namespace fengqiao::python
