@@ -304,6 +304,27 @@ inline std::optional<std::pair<std::string, Instant>> due_of(const Storage& s, I
 
 inline std::pair<std::string, Instant> due_pair(const std::string& id, Instant t) { return {id, t}; }
 
+// A visit as the engine would record it; the kit varies the fields its checks are about.
+inline Visit make_visit(const std::string& id, Instant when, VisitKind kind = VisitKind::claim,
+                        Channel channel = Channel::walk_in, std::optional<std::string> case_id = std::nullopt) {
+  Visit v;
+  v.id = id;
+  v.at = when;
+  v.actor = Actor{"u-intake-1", Role::intake, "center"};
+  v.channel = channel;
+  v.kind = kind;
+  v.parties = {Party{"Wang Li", "230000199001010000", "13900000001", "citizen-wl"}};
+  v.summary = "Asked how to settle a fence dispute.";
+  v.case_id = std::move(case_id);
+  return v;
+}
+
+inline std::vector<std::string> visit_ids(const Storage& s, const VisitQuery& q) {
+  std::vector<std::string> out;
+  for (const Visit& v : need(s.visits(q), "visits")) out.push_back(v.id);
+  return out;
+}
+
 // --- Commit ---------------------------------------------------------------------------
 
 inline void new_case_is_stored_whole(Storage& s) {
@@ -1014,6 +1035,8 @@ inline void other_threads_wait_for_a_batch(const std::shared_ptr<Storage>& stora
     Case b = make_case(batched, 1);
     set_due(b, at(10));  // due before C-X: first_due says whether the batch was seen
     create(s, b, {make_message(b, 1, "batched")});
+    need(s.add_visit(make_visit("V-" + batched, at(10), VisitKind::claim, Channel::walk_in, batched)),
+         "add_visit in the batch");
 
     // Each call on its own thread, describing what it saw; expected once `keep` is known.
     auto calling = std::make_shared<std::atomic<int>>(0);
@@ -1070,6 +1093,23 @@ inline void other_threads_wait_for_a_batch(const std::shared_ptr<Storage>& stora
     expected["outbox_fetch"] = keep ? "1 batched" : "0 batched";
     call("outbox_depth", [](Storage& t) { return code_of(t.outbox_depth()); });
     expected["outbox_depth"] = "success";
+    const std::string their_visit = keep ? "V-theirs-kept" : "V-theirs-dropped";
+    call("add_visit", [their_visit](Storage& t) { return code_of(t.add_visit(make_visit(their_visit, at(7)))); });
+    expected["add_visit"] = "success";
+    call("visits", [batched](Storage& t) {
+      VisitQuery q;
+      q.case_id = batched;
+      auto r = t.visits(q);
+      return r ? std::to_string(r->size()) + " batched" : code_of(r);
+    });
+    expected["visits"] = keep ? "1 batched" : "0 batched";
+    call("count_visits", [batched](Storage& t) {
+      VisitQuery q;
+      q.case_id = batched;
+      auto r = t.count_visits(q);
+      return r ? std::to_string(*r) + " batched" : code_of(r);
+    });
+    expected["count_visits"] = keep ? "1 batched" : "0 batched";
 
     wait_for_callers(*calling, static_cast<int>(calls.size()), busy_timeout);
     std::this_thread::sleep_for(hold_time(busy_timeout));
@@ -1096,6 +1136,9 @@ inline void other_threads_wait_for_a_batch(const std::shared_ptr<Storage>& stora
     CHECK(batched_queued == (keep ? 1 : 0));
     CHECK(acked_queued == 0);
     CHECK(code_of(s.load(batched)) == std::string(keep ? "success" : "unknown_case"));
+    VisitQuery theirs_only;
+    theirs_only.id = their_visit;
+    CHECK(need(s.count_visits(theirs_only), "count_visits") == 1);  // the visit that waited survives
   }
 }
 
@@ -1473,8 +1516,10 @@ void reopen_keeps_everything(Factory& factory, std::shared_ptr<Storage>& storage
   need(s.begin_batch(), "begin_batch");
   bump(s, "C-1", [](Case& c) { set_due(c, at(20)); }, {make_message(a, 3, "batched")});
   need(s.end_batch(true), "end_batch(true)");
+  need(s.add_visit(make_visit("V-1", at(5), VisitKind::lead, Channel::grid, "C-2")), "add_visit");
   need(s.begin_batch(), "begin_batch");
   create(s, make_case("C-rolled-back", 1));
+  need(s.add_visit(make_visit("V-rolled-back", at(6))), "add_visit in the batch");
   need(s.end_batch(false), "end_batch(false)");
   const nlohmann::json before = observable(s);
 
@@ -1495,6 +1540,7 @@ void unfinished_batch_is_discarded_on_close(Factory& factory, std::shared_ptr<St
   need(storage->begin_batch(), "begin_batch");
   create(*storage, make_case("C-2", 1));
   bump(*storage, "C-1", [](Case&) {});
+  need(storage->add_visit(make_visit("V-1", at(1))), "add_visit in the batch");
   reopen(factory, storage);
   CHECK(observable(*storage) == before);
 }
@@ -1516,6 +1562,9 @@ void handles_see_each_other(Factory& factory, Storage& a) {
   need(outbox.size() == 1, "outbox.size() == 1");
   need(b->outbox_ack({outbox[0].id}), "ack on b");
   CHECK(need(a.outbox_depth(), "depth on a") == 0);
+  need(a.add_visit(make_visit("V-1", at(1))), "add_visit on a");
+  CHECK(visit_ids(*b, VisitQuery{}) == Ids{"V-1"});
+  CHECK(code_of(b->add_visit(make_visit("V-1", at(2)))) == "duplicate_visit");
 }
 
 template <class Factory>
@@ -1559,26 +1608,6 @@ void batches_are_invisible_to_other_handles(Factory& factory, Storage& a) {
 
 
 // --- Visits ---------------------------------------------------------------------------
-
-inline Visit make_visit(const std::string& id, Instant when, VisitKind kind = VisitKind::claim,
-                        Channel channel = Channel::walk_in, std::optional<std::string> case_id = std::nullopt) {
-  Visit v;
-  v.id = id;
-  v.at = when;
-  v.actor = Actor{"u-intake-1", Role::intake, "center"};
-  v.channel = channel;
-  v.kind = kind;
-  v.parties = {Party{"Wang Li", "230000199001010000", "13900000001", "citizen-wl"}};
-  v.summary = "Asked how to settle a fence dispute.";
-  v.case_id = std::move(case_id);
-  return v;
-}
-
-inline std::vector<std::string> visit_ids(const Storage& s, const VisitQuery& q) {
-  std::vector<std::string> out;
-  for (const Visit& v : need(s.visits(q), "visits")) out.push_back(v.id);
-  return out;
-}
 
 inline void visits_are_stored_whole(Storage& s) {
   Visit linked = make_visit("V-2", at(60), VisitKind::lead, Channel::grid, "C-1");
