@@ -100,7 +100,8 @@ class SqliteStorage final : public Storage {
 
   // Checks the file: SQLite's integrity_check, then fengqiao's own invariants (every
   // case's version equals its number of events, numbered 1..version; its indexed
-  // columns agree with its snapshot; every outbox message names a stored event).
+  // columns agree with its snapshot; every outbox message names a stored event; each
+  // visit's indexed columns and person keys agree with its record).
   // storage_error describing the first problem found. Reads the whole file.
   Status check_integrity() const;
 

@@ -219,6 +219,33 @@ TEST_CASE("a version-1 file opened writable is migrated: its cases, deadlines an
   CHECK(again->visits(VisitQuery{}).value().at(0).case_id == std::optional<std::string>("C-2"));
 }
 
+TEST_CASE("check_integrity finds visit rows changed behind fengqiao's back") {
+  TempDir dir;
+  const std::string path = dir.file("center.db");
+  {
+    auto s = SqliteStorage::open(path).value_or_throw();
+    s->add_visit(testing::conformance::make_visit("V-1", at(0))).throw_if_error();
+    s->add_visit(testing::conformance::make_visit("V-2", at(0))).throw_if_error();
+    s->check_integrity().throw_if_error();
+  }
+  auto damaged_by = [&](const std::string& sql) {
+    TempDir copy;
+    const std::string damaged = copy.file("damaged.db");
+    std::ofstream(damaged, std::ios::binary) << bytes_of(path);
+    {
+      SQLite::Database db(damaged, SQLite::OPEN_READWRITE);
+      db.exec(sql);
+    }
+    return message_of(SqliteStorage::open(damaged).value_or_throw()->check_integrity());
+  };
+  CHECK(damaged_by("UPDATE visits SET kind = 'lead' WHERE id = 'V-1'").find("visit \"V-1\" has indexed columns") !=
+        std::string::npos);
+  CHECK(damaged_by("DELETE FROM visit_keys WHERE visit_id = 'V-2' AND key LIKE 'phone:%'")
+            .find("visit \"V-2\" has visit_keys rows") != std::string::npos);
+  CHECK(damaged_by("INSERT INTO visit_keys VALUES ('phone:1', 'V-9')").find("visit \"V-9\", which has no row") !=
+        std::string::npos);
+}
+
 TEST_CASE("events are append-only in the file itself") {
   TempDir dir;
   const std::string path = dir.file("center.db");
