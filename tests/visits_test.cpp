@@ -4,6 +4,10 @@
 // queries. Expected outcomes are read off the contract's text.
 #include <doctest/doctest.h>
 
+#include <atomic>
+#include <thread>
+#include <vector>
+
 #include <fengqiao/visit.hpp>
 
 #include "fixtures.hpp"
@@ -208,6 +212,23 @@ TEST_CASE("a visit in a rolled-back batch is gone, its id free") {
   }
   CHECK(bench->count_visits({}) == 0);
   bench->record_visit("V-1", intake, visit_data());
+  CHECK(bench->count_visits({}) == 1);
+}
+
+TEST_CASE("of threads racing to record one visit id, exactly one records it") {
+  Bench bench;
+  constexpr int kThreads = 8;
+  std::atomic<int> recorded{0}, duplicates{0};
+  std::vector<std::thread> threads;
+  for (int i = 0; i < kThreads; ++i)
+    threads.emplace_back([&] {
+      auto r = bench->try_record_visit("V-race", intake, visit_data());
+      if (r) ++recorded;
+      else if (r.error().code == ErrorCode::duplicate_visit) ++duplicates;
+    });
+  for (auto& t : threads) t.join();
+  CHECK(recorded == 1);
+  CHECK(duplicates == kThreads - 1);
   CHECK(bench->count_visits({}) == 1);
 }
 
