@@ -15,6 +15,7 @@
 #include <fengqiao/error.hpp>
 #include <fengqiao/event.hpp>
 #include <fengqiao/rules.hpp>
+#include <fengqiao/visit.hpp>
 #include <fengqiao/time.hpp>
 #include <fengqiao/vocabulary.hpp>
 
@@ -73,6 +74,10 @@ struct CaseView {
 };
 struct EventView {
   Event value;
+  UtcOffset offset;
+};
+struct VisitView {
+  Visit value;
   UtcOffset offset;
 };
 // An Actor, or a dict {"id", "role", "org"}.

@@ -59,6 +59,21 @@ CaseQuery make_query(py::handle state, py::handle supervision, py::handle lead, 
   return q;
 }
 
+VisitQuery make_visit_query(py::handle from, py::handle to, py::handle kind, py::handle channel, py::handle case_id,
+                            py::handle id_number, py::handle phone, const std::string& after_id, std::size_t limit) {
+  VisitQuery q;
+  if (!from.is_none()) q.from = to_instant(from, "from_");
+  if (!to.is_none()) q.to = to_instant(to, "to");
+  if (!kind.is_none()) q.kind = parse_name<VisitKind>(kind.cast<std::string>(), "kind");
+  if (!channel.is_none()) q.channel = parse_name<Channel>(channel.cast<std::string>(), "channel");
+  if (!case_id.is_none()) q.case_id = case_id.cast<std::string>();
+  if (!id_number.is_none()) q.id_number = id_number.cast<std::string>();
+  if (!phone.is_none()) q.phone = phone.cast<std::string>();
+  q.after_id = after_id;
+  q.limit = limit;
+  return q;
+}
+
 std::unique_ptr<PyEngine> make_engine(py::handle storage, py::handle clock, py::handle calendar, py::handle rules,
                                       py::handle on_listener_error) {
   auto self = std::make_unique<PyEngine>();
@@ -219,6 +234,45 @@ void bind_engine(py::module_& m) {
           },
           py::kw_only(), py::arg("state") = py::none(), py::arg("supervision") = py::none(),
           py::arg("lead") = py::none(), py::arg("jurisdiction") = py::none(), py::arg("due_before") = py::none())
+      .def(
+          "record_visit",
+          [](PyEngine& self, const std::string& visit_id, py::handle actor, py::handle data) {
+            const Actor who = to_actor(actor);
+            const nlohmann::json d = data.is_none() ? nlohmann::json::object() : to_json(data, "data");
+            auto r = without_gil([&] { return self.engine->try_record_visit(visit_id, who, d); });
+            if (!r) throw Exception(r.error());
+            return VisitView{std::move(r).value(), self.offset};
+          },
+          py::arg("visit_id"), py::arg("actor"), py::arg("data"),
+          "Records a visit: data has channel, kind (claim, inquiry, lead), parties, summary and optionally "
+          "case. Returns the Visit; a refusal raises DuplicateVisit, NotPermitted, InvalidData or "
+          "UnknownCase (checked in that order) and records nothing. Changes no case; calls no listener.")
+      .def(
+          "visits",
+          [](PyEngine& self, py::handle from, py::handle to, py::handle kind, py::handle channel, py::handle case_id,
+             py::handle id_number, py::handle phone, const std::string& after_id, std::size_t limit) {
+            const VisitQuery q = make_visit_query(from, to, kind, channel, case_id, id_number, phone, after_id, limit);
+            std::vector<Visit> visits = without_gil([&] { return self.engine->visits(q); });
+            py::list out;
+            for (auto& v : visits) out.append(py::cast(VisitView{std::move(v), self.offset}));
+            return out;
+          },
+          py::kw_only(), py::arg("from_") = py::none(), py::arg("to") = py::none(), py::arg("kind") = py::none(),
+          py::arg("channel") = py::none(), py::arg("case_id") = py::none(), py::arg("id_number") = py::none(),
+          py::arg("phone") = py::none(), py::arg("after_id") = "", py::arg("limit") = 0,
+          "Visits matching every filter given, ordered by id. from_/to: the period [from_, to) (aware "
+          "datetimes or ISO strings). id_number, phone: some party has exactly this one. Page with "
+          "after_id/limit.")
+      .def(
+          "count_visits",
+          [](PyEngine& self, py::handle from, py::handle to, py::handle kind, py::handle channel, py::handle case_id,
+             py::handle id_number, py::handle phone) {
+            const VisitQuery q = make_visit_query(from, to, kind, channel, case_id, id_number, phone, "", 0);
+            return without_gil([&] { return self.engine->count_visits(q); });
+          },
+          py::kw_only(), py::arg("from_") = py::none(), py::arg("to") = py::none(), py::arg("kind") = py::none(),
+          py::arg("channel") = py::none(), py::arg("case_id") = py::none(), py::arg("id_number") = py::none(),
+          py::arg("phone") = py::none())
       .def(
           "advance_to",
           [](PyEngine& self, py::handle when) {

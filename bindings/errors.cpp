@@ -30,6 +30,7 @@ constexpr std::array<Kind, kErrorCodeCount> kKinds{{
     {ErrorCode::busy, "Busy",
      "Another thread's or process's batch or transaction held the storage past its busy timeout; nothing was "
      "done; retry."},
+    {ErrorCode::duplicate_visit, "DuplicateVisit", "A visit recorded under an id another visit already has."},
 }};
 constexpr bool every_code_at_its_index() {
   for (std::size_t i = 0; i < kKinds.size(); ++i)

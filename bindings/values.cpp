@@ -148,6 +148,26 @@ void bind_event(py::module_& m) {
       });
 }
 
+void bind_visit(py::module_& m) {
+  using V = VisitView;
+  py::class_<V>(m, "Visit", "A visit (接待登记): a person, group or field lead the center received; no case event.")
+      .def_property_readonly("id", [](const V& v) { return v.value.id; })
+      .def_property_readonly("at", [](const V& v) { return to_datetime(v.value.at, v.offset); })
+      .def_property_readonly("actor", [](const V& v) { return v.value.actor; })
+      .def_property_readonly("channel", [](const V& v) { return name(to_string(v.value.channel)); })
+      .def_property_readonly("kind", [](const V& v) { return name(to_string(v.value.kind)); },
+                             "\"claim\", \"inquiry\" or \"lead\".")
+      .def_property_readonly("parties", [](const V& v) { return from_json(nlohmann::json(v.value.parties)); })
+      .def_property_readonly("summary", [](const V& v) { return v.value.summary; })
+      .def_property_readonly("case_id", [](const V& v) { return v.value.case_id ? py::cast(*v.value.case_id) : py::none(); })
+      .def("to_dict", [](const V& v) { return from_json(nlohmann::json(v.value)); },
+           "As a visit line of HISTORY-FORMAT.md: {at, visit, actor, data}.")
+      .def("__repr__", [](const V& v) {
+        return "<fengqiao.Visit " + quote(v.value.id) + " " + name(to_string(v.value.kind)) + " via " +
+               name(to_string(v.value.channel)) + (v.value.case_id ? " case=" + quote(*v.value.case_id) : "") + ">";
+      });
+}
+
 }  // namespace
 
 Actor to_actor(py::handle value) {
@@ -175,6 +195,7 @@ void bind_values(py::module_& m) {
   bind_actor(m);
   bind_case(m);
   bind_event(m);
+  bind_visit(m);
   // The spec's vocabulary, for validating input or building menus without the C++ headers.
   m.attr("ACTIONS") = names<Action>();
   m.attr("STATES") = names<State>();
@@ -186,6 +207,7 @@ void bind_values(py::module_& m) {
   m.attr("ROUTES") = names<Route>();
   m.attr("OUTCOMES") = names<Outcome>();
   m.attr("SATISFACTIONS") = names<Satisfaction>();
+  m.attr("VISIT_KINDS") = names<VisitKind>();
   // LIFECYCLE.md's action table as the engine holds it: who may do what, from where, with
   // which data (fengqiao/action_table.hpp), keyed by action name.
   py::dict table;

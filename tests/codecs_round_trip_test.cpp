@@ -118,6 +118,17 @@ TEST_CASE("Event to_json / from_json gives back every field of each kind of even
   CHECK(kinds.size() == 4);
 }
 
+TEST_CASE("Visit to_json / from_json gives back every field") {
+  RandomValues gen(3);
+  for (int i = 0; i < 3000; ++i) {
+    CAPTURE(i);
+    const Visit v = gen.make<Visit>();
+    const Visit back = through_json(v, i % 2 == 1);
+    const std::string diff = fields::differences(v, back);
+    REQUIRE_MESSAGE(diff.empty(), diff);
+  }
+}
+
 TEST_CASE("MemoryStorage gives back every field of random snapshots and events") {
   RandomValues gen(3);
   MemoryStorage storage;

@@ -103,6 +103,9 @@ class EndHook final : public Storage {
   Result<std::vector<OutboxMessage>> outbox_fetch(std::size_t max) const override { return inner_.outbox_fetch(max); }
   Status outbox_ack(const std::vector<std::uint64_t>& ids) override { return inner_.outbox_ack(ids); }
   Result<std::uint64_t> outbox_depth() const override { return inner_.outbox_depth(); }
+  Status add_visit(const Visit& v) override { return inner_.add_visit(v); }
+  Result<std::vector<Visit>> visits(const VisitQuery& q) const override { return inner_.visits(q); }
+  Result<std::uint64_t> count_visits(const VisitQuery& q) const override { return inner_.count_visits(q); }
 
  private:
   MemoryStorage inner_;

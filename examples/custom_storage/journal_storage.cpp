@@ -44,6 +44,9 @@ void JournalStorage::Tables::apply(const nlohmann::json& record) {
       next_outbox_id = std::max(next_outbox_id, msg.id + 1);
       outbox.emplace(msg.id, std::move(msg));
     }
+  } else if (auto visit = record.find("visit"); visit != record.end()) {
+    Visit v = visit->get<Visit>();
+    visits.emplace(v.id, std::move(v));
   } else {
     for (const auto& id : record.at("ack")) outbox.erase(id.get<std::uint64_t>());
   }
@@ -235,6 +238,7 @@ void JournalStorage::undo_batch() {
   tables_.outbox.erase(tables_.outbox.lower_bound(undo_.next_outbox_id), tables_.outbox.end());
   for (auto& [id, message] : undo_.acked) tables_.outbox.emplace(id, std::move(message));
   tables_.next_outbox_id = undo_.next_outbox_id;
+  for (const std::string& id : undo_.visits) tables_.visits.erase(id);
   undo_ = Undo{};
 }
 
@@ -284,6 +288,43 @@ Result<std::uint64_t> JournalStorage::outbox_depth() const {
   std::shared_lock lock(mu_);
   if (Status s = take_turn(lock); !s) return s.error();
   return static_cast<std::uint64_t>(tables_.outbox.size());
+}
+
+Status JournalStorage::add_visit(const Visit& v) {
+  std::unique_lock lock(mu_);
+  if (Status s = take_turn(lock); !s) return s;
+  if (tables_.visits.count(v.id)) return make_error(ErrorCode::duplicate_visit, "visit \"" + v.id + "\" already exists");
+  nlohmann::json record;
+  try {
+    record = {{"visit", v}};
+    record.dump();  // as in commit: bad text is refused before anything is written
+  } catch (const nlohmann::json::exception& e) {
+    return make_error(ErrorCode::invalid_data, std::string("visit cannot be encoded: ") + e.what());
+  }
+  if (Status s = append(record); !s) return s;
+  if (in_batch_) undo_.visits.push_back(v.id);
+  tables_.apply(record);
+  return Status::success();
+}
+
+Result<std::vector<Visit>> JournalStorage::visits(const VisitQuery& q) const {
+  std::shared_lock lock(mu_);
+  if (Status s = take_turn(lock); !s) return s.error();
+  std::vector<Visit> out;
+  for (auto it = tables_.visits.upper_bound(q.after_id); it != tables_.visits.end(); ++it) {
+    if (q.limit && out.size() >= q.limit) break;
+    if (q.matches(it->second)) out.push_back(it->second);
+  }
+  return out;
+}
+
+Result<std::uint64_t> JournalStorage::count_visits(const VisitQuery& q) const {
+  std::shared_lock lock(mu_);
+  if (Status s = take_turn(lock); !s) return s.error();
+  std::uint64_t n = 0;
+  for (auto it = tables_.visits.upper_bound(q.after_id); it != tables_.visits.end(); ++it)
+    if (q.matches(it->second)) ++n;
+  return n;
 }
 
 }  // namespace journal

@@ -58,6 +58,9 @@ class JournalStorage final : public fengqiao::Storage {
   fengqiao::Result<std::vector<fengqiao::OutboxMessage>> outbox_fetch(std::size_t max) const override;
   fengqiao::Status outbox_ack(const std::vector<std::uint64_t>& ids) override;
   fengqiao::Result<std::uint64_t> outbox_depth() const override;
+  fengqiao::Status add_visit(const fengqiao::Visit& v) override;
+  fengqiao::Result<std::vector<fengqiao::Visit>> visits(const fengqiao::VisitQuery& q) const override;
+  fengqiao::Result<std::uint64_t> count_visits(const fengqiao::VisitQuery& q) const override;
 
  private:
   // Everything the journal describes, rebuilt by replaying it.
@@ -70,6 +73,7 @@ class JournalStorage final : public fengqiao::Storage {
     std::set<std::pair<fengqiao::Instant, std::string>> due;        // (next_due, id)
     std::map<std::uint64_t, fengqiao::OutboxMessage> outbox;
     std::uint64_t next_outbox_id = 1;
+    std::map<std::string, fengqiao::Visit, std::less<>> visits;   // ordered by id, byte-wise
 
     void apply(const nlohmann::json& record);  // one journal line
   };
@@ -91,10 +95,11 @@ class JournalStorage final : public fengqiao::Storage {
   std::vector<nlohmann::json> batch_records_;
 
   // What end_batch(false) puts back: each case as it was before the batch first changed it
-  // (nullopt: it did not exist), the messages the batch acknowledged, the next outbox id.
-  // Proportional to what the batch touched, not to the journal.
+  // (nullopt: it did not exist), the messages the batch acknowledged, the next outbox id,
+  // the visits it added. Proportional to what the batch touched, not to the journal.
   struct Undo {
     std::map<std::string, std::optional<Tables::Entry>, std::less<>> cases;
+    std::vector<std::string> visits;
     std::map<std::uint64_t, fengqiao::OutboxMessage> acked;
     std::uint64_t next_outbox_id = 1;
   };

@@ -41,6 +41,7 @@
 #include "fengqiao/event.hpp"
 #include "fengqiao/rules.hpp"
 #include "fengqiao/storage.hpp"
+#include "fengqiao/visit.hpp"
 
 namespace fengqiao {
 
@@ -122,6 +123,29 @@ class Engine {
            const nlohmann::json& data = nlohmann::json::object());
   Result<Case> try_act(std::string_view case_id, Action action, const Actor& actor,
                        const nlohmann::json& data = nlohmann::json::object()) noexcept;
+
+  // --- Visits -------------------------------------------------------------------------
+  // Records a visit (LIFECYCLE.md "Visits"), `data` = {channel, kind, parties, summary,
+  // case?}. Like an action, it reads the clock once (`now`), first fires every deadline
+  // event due at or before `now`, and is stamped `now`. It changes no case, and no
+  // listener is called for it: listeners follow case events, and a visit is none (read
+  // visits back with visits()).
+  // Success: the visit is stored (in this thread's open batch, if any) and returned.
+  // Failure: nothing of the visit is stored and its id stays free (deadline events due by
+  //   `now` may have been stored):
+  //     the contract's refusals, in its order: duplicate_visit (a visit has this id),
+  //       not_permitted (only intake, grid_worker, citizen and dispatcher record visits),
+  //       invalid_data (the message names the field; also an empty id or one over 256
+  //       bytes), unknown_case (data.case names no case);
+  //     busy, storage_error as for actions.
+  //   record_visit throws Exception carrying the Error; try_record_visit returns it.
+  // Threads: as actions.
+  Visit record_visit(std::string_view visit_id, const Actor& actor, const nlohmann::json& data);
+  Result<Visit> try_record_visit(std::string_view visit_id, const Actor& actor, const nlohmann::json& data) noexcept;
+  // The stored visits matching `query`, ordered by id; how many match. Failure and
+  // threads as for the reads below (both throw Exception).
+  std::vector<Visit> visits(const VisitQuery& query) const;
+  std::uint64_t count_visits(const VisitQuery& query) const;
 
   // --- Reading ------------------------------------------------------------------------
   // Success: what the storage holds (on the thread of an open batch, with the batch's

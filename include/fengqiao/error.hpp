@@ -26,10 +26,11 @@ enum class ErrorCode {
   storage_error,       // the storage failed (I/O, corrupt or incompatible file, a file locked at open, ...)
   busy,                // the storage was held by another thread's or process's batch or transaction past
                        // the busy timeout; nothing was done; retry
+  duplicate_visit,     // a visit recorded under an id that another visit already has (contract version 2)
 };
 
 // How many codes there are: every table indexed by ErrorCode is sized with it.
-inline constexpr std::size_t kErrorCodeCount = static_cast<std::size_t>(ErrorCode::busy) + 1;
+inline constexpr std::size_t kErrorCodeCount = static_cast<std::size_t>(ErrorCode::duplicate_visit) + 1;
 
 std::string_view to_string(ErrorCode code) noexcept;
 std::optional<ErrorCode> error_code_from_string(std::string_view text) noexcept;

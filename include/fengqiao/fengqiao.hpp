@@ -15,5 +15,6 @@
 #include "fengqiao/report.hpp"
 #include "fengqiao/rules.hpp"
 #include "fengqiao/storage.hpp"
+#include "fengqiao/visit.hpp"
 #include "fengqiao/time.hpp"
 #include "fengqiao/vocabulary.hpp"

@@ -16,6 +16,7 @@
 #include "fengqiao/event.hpp"
 #include "fengqiao/rules.hpp"
 #include "fengqiao/storage.hpp"
+#include "fengqiao/visit.hpp"
 
 namespace fengqiao::history {
 
@@ -47,13 +48,16 @@ struct Expectation {
 };
 
 struct Line {
-  enum class Kind { action, tick, event, expectation };
+  enum class Kind { action, tick, event, expectation, visit };
   std::size_t number = 0;  // 1-based physical line number in the file
   Kind kind = Kind::tick;
   Instant at{};
-  std::string case_id;     // all kinds but tick
+  std::string case_id;     // action, event, expectation
 
-  // action
+  // visit (version 2): its id; actor, data and expect_error as for an action
+  std::string visit_id;
+
+  // action (actor, data, expect_error: visit too)
   Action action = Action::register_case;
   Actor actor;
   nlohmann::json data = nlohmann::json::object();
@@ -97,6 +101,8 @@ class Writer {
   void write(const Line& line);
   // An event of a case's history as an action line or an engine-event line.
   void write(const Event& event);
+  // A recorded visit as a visit line (version 2).
+  void write(const Visit& visit);
   void expect(Instant at, const std::string& case_id, const Expectation& e);
   void tick(Instant at);
 

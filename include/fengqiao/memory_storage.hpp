@@ -46,6 +46,9 @@ class MemoryStorage final : public Storage {
   Result<std::vector<OutboxMessage>> outbox_fetch(std::size_t max) const override;
   Status outbox_ack(const std::vector<std::uint64_t>& ids) override;
   Result<std::uint64_t> outbox_depth() const override;
+  Status add_visit(const Visit& v) override;
+  Result<std::vector<Visit>> visits(const VisitQuery& q) const override;
+  Result<std::uint64_t> count_visits(const VisitQuery& q) const override;
 
  private:
   struct Impl;

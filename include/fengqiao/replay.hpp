@@ -48,6 +48,7 @@ struct ReplayResult {
   std::size_t lines = 0;            // non-blank lines read, header included
   std::size_t cases = 0;            // distinct cases registered
   std::size_t actions = 0;          // action lines applied (refusals included)
+  std::size_t visits = 0;           // visit lines applied (refusals included; version 2)
   std::size_t events_checked = 0;   // recorded engine events matched
   std::size_t expectations = 0;     // expect lines checked
   std::optional<ReplayFailure> failure;

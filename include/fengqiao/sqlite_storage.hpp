@@ -54,9 +54,10 @@ struct SqliteOptions {
 
 class SqliteStorage final : public Storage {
  public:
-  // The schema version this build writes. A file with a higher one is refused (it was
-  // written by a newer fengqiao); a lower one is migrated when opened writable.
-  static constexpr int kSchemaVersion = 1;
+  // The schema version this build writes (2: visits). A file with a higher one is refused
+  // (it was written by a newer fengqiao); a lower one is migrated when opened writable, and
+  // read as it is when opened read-only (a version-1 file then has no visits).
+  static constexpr int kSchemaVersion = 2;
 
   // Opens `path` (":memory:" for a private in-memory database), creating and migrating
   // it as allowed by `options`. storage_error, naming the file, when it cannot be used:
@@ -93,10 +94,14 @@ class SqliteStorage final : public Storage {
   Result<std::vector<OutboxMessage>> outbox_fetch(std::size_t max) const override;
   Status outbox_ack(const std::vector<std::uint64_t>& ids) override;
   Result<std::uint64_t> outbox_depth() const override;
+  Status add_visit(const Visit& v) override;
+  Result<std::vector<Visit>> visits(const VisitQuery& q) const override;
+  Result<std::uint64_t> count_visits(const VisitQuery& q) const override;
 
   // Checks the file: SQLite's integrity_check, then fengqiao's own invariants (every
   // case's version equals its number of events, numbered 1..version; its indexed
-  // columns agree with its snapshot; every outbox message names a stored event).
+  // columns agree with its snapshot; every outbox message names a stored event; each
+  // visit's indexed columns and person keys agree with its record).
   // storage_error describing the first problem found. Reads the whole file.
   Status check_integrity() const;
 

@@ -23,7 +23,7 @@
 //
 // Errors: a method that fails returns an Error (it does not throw) and has changed
 // nothing. Codes used: unknown_case, duplicate_case, conflict, invalid_data (from
-// commit); busy (the storage was held by another thread's batch, or another connection's
+// commit); duplicate_visit (from add_visit); busy (the storage was held by another thread's batch, or another connection's
 // transaction, past the busy timeout: retry); storage_error (anything else the database
 // reports: I/O, corruption, incompatible schema; and misuse: batch nesting, no batch open).
 #pragma once
@@ -42,6 +42,7 @@
 #include "fengqiao/error.hpp"
 #include "fengqiao/event.hpp"
 #include "fengqiao/time.hpp"
+#include "fengqiao/visit.hpp"
 
 namespace fengqiao {
 
@@ -109,7 +110,8 @@ class Storage {
   // Afterwards `c` is valid but unspecified. Default: commit(const CaseCommit&).
   virtual Status commit(CaseCommit&& c) { return commit(static_cast<const CaseCommit&>(c)); }
 
-  // Reads (load, read_events, query, count, first_due, outbox_fetch, outbox_depth):
+  // Reads (load, read_events, query, count, first_due, outbox_fetch, outbox_depth, visits,
+  // count_visits):
   // Success: what is committed, plus, on the thread of an open batch, the batch's own
   //   changes.
   // Failure: unknown_case where stated below; busy when another thread's batch stays
@@ -170,6 +172,24 @@ class Storage {
   virtual Status outbox_ack(const std::vector<std::uint64_t>& ids) = 0;
   // Number of unacknowledged messages (watch it: a stalled consumer makes it grow).
   virtual Result<std::uint64_t> outbox_depth() const = 0;
+
+  // Visits (visit.hpp): records of their own, apart from cases; their ids are a namespace
+  // of their own (a visit may have a case's id).
+  //
+  // add_visit stores `v` as it is: the engine has judged it already (the adapter checks
+  // neither its data nor that v.case_id exists).
+  // Success: the visit is stored and visible to later reads (durable as a commit is).
+  // Failure, nothing stored:
+  //   a visit with v.id exists                             -> duplicate_visit
+  //   another thread's batch is open past the busy timeout -> busy
+  //   the database fails (or was opened read-only)         -> storage_error
+  // Threads and batches: as commit. On the thread of an open batch the visit joins the
+  // batch: end_batch(false) drops it, and its id is free again.
+  virtual Status add_visit(const Visit& v) = 0;
+  // Visits matching `q`, ordered by id (byte-wise), at most q.limit. Reads as above.
+  virtual Result<std::vector<Visit>> visits(const VisitQuery& q) const = 0;
+  // How many visits match `q` (after_id applies; limit does not).
+  virtual Result<std::uint64_t> count_visits(const VisitQuery& q) const = 0;
 };
 
 // Calls visit(c) for every snapshot matching `q` (its after_id is the starting point; its

@@ -84,6 +84,10 @@ enum class Route : std::uint8_t {
 
 enum class Satisfaction : std::uint8_t { satisfied, basic, unsatisfied };
 
+// What a visit (接待登记, contract version 2) was: a dispute brought to the center, a
+// question or consultation, or a risk reported from the field (苗头性线索).
+enum class VisitKind : std::uint8_t { claim, inquiry, lead };
+
 // How many enumerators each enumeration has. Every table indexed by an enumeration is
 // sized with it (and checked against it at compile time), so an enumerator added without
 // its row fails to build instead of reading past a table.
@@ -105,6 +109,7 @@ FENGQIAO_ENUM_COUNT(Outcome, referred)
 FENGQIAO_ENUM_COUNT(Channel, referral)
 FENGQIAO_ENUM_COUNT(Route, legal_aid)
 FENGQIAO_ENUM_COUNT(Satisfaction, unsatisfied)
+FENGQIAO_ENUM_COUNT(VisitKind, lead)
 #undef FENGQIAO_ENUM_COUNT
 template <class E>
 inline constexpr std::size_t enum_count = EnumCount<E>::value;
@@ -128,6 +133,7 @@ std::string_view to_string(Outcome) noexcept;
 std::string_view to_string(Channel) noexcept;
 std::string_view to_string(Route) noexcept;
 std::string_view to_string(Satisfaction) noexcept;
+std::string_view to_string(VisitKind) noexcept;
 
 // Strict parse: exactly the spec's spelling, case-sensitive. Defined for every enum above.
 template <class E>
@@ -169,6 +175,7 @@ FENGQIAO_DECLARE_ENUM_JSON(Outcome)
 FENGQIAO_DECLARE_ENUM_JSON(Channel)
 FENGQIAO_DECLARE_ENUM_JSON(Route)
 FENGQIAO_DECLARE_ENUM_JSON(Satisfaction)
+FENGQIAO_DECLARE_ENUM_JSON(VisitKind)
 #undef FENGQIAO_DECLARE_ENUM_JSON
 
 }  // namespace fengqiao

@@ -7,6 +7,7 @@ namespace {
 constexpr std::array<std::string_view, kErrorCodeCount> kNames = {
     "invalid_transition", "not_permitted",   "invalid_data",   "unknown_case",  "duplicate_case",
     "conflict",           "invalid_history", "invalid_config", "storage_error", "busy",
+    "duplicate_visit",
 };
 constexpr bool every_code_named() {
   for (std::string_view n : kNames)

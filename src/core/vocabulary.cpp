@@ -33,6 +33,7 @@ FENGQIAO_NAMES(Channel, "walk_in", "hotline", "online", "grid", "station", "refe
 FENGQIAO_NAMES(Route, "people_mediation", "administrative_mediation", "judicial_mediation", "industry_mediation",
                "arbitration", "administrative_review", "litigation", "petition", "legal_aid")
 FENGQIAO_NAMES(Satisfaction, "satisfied", "basic", "unsatisfied")
+FENGQIAO_NAMES(VisitKind, "claim", "inquiry", "lead")
 #undef FENGQIAO_NAMES
 
 template <class E>
@@ -63,6 +64,7 @@ FENGQIAO_DEFINE(Outcome)
 FENGQIAO_DEFINE(Channel)
 FENGQIAO_DEFINE(Route)
 FENGQIAO_DEFINE(Satisfaction)
+FENGQIAO_DEFINE(VisitKind)
 #undef FENGQIAO_DEFINE
 
 }  // namespace fengqiao

@@ -7,6 +7,7 @@
 
 #include "fengqiao/memory_storage.hpp"
 #include "lifecycle/machine.hpp"
+#include "lifecycle/visit_checks.hpp"
 
 namespace fengqiao {
 namespace {
@@ -18,9 +19,16 @@ void default_listener_error(const ListenerFailure& f) {
             << ": " << f.what << '\n';
 }
 
-Error bad_case_id(std::string_view id) {
-  return make_error(ErrorCode::invalid_data,
-                    id.empty() ? std::string("the case id is empty") : "the case id is longer than 256 bytes");
+// `what`: "case" or "visit"; both kinds of id have the same bounds.
+std::optional<Error> bad_id(const char* what, std::string_view id) {
+  if (!id.empty() && id.size() <= 256) return std::nullopt;
+  return make_error(ErrorCode::invalid_data, std::string("the ") + what + " id " +
+                                                 (id.empty() ? "is empty" : "is longer than 256 bytes"));
+}
+
+const nlohmann::json& data_or_empty(const nlohmann::json& data) {
+  static const nlohmann::json kEmpty = nlohmann::json::object();
+  return data.is_null() ? kEmpty : data;
 }
 
 }  // namespace
@@ -132,13 +140,21 @@ struct Engine::Impl {
 
   bool wants_events() const { return listener_count.load(std::memory_order_acquire) > 0; }
 
-  Result<Case> act(std::string_view case_id, Action action, const Actor& actor, const nlohmann::json& data) {
-    if (case_id.empty() || case_id.size() > 256) return bad_case_id(case_id);
-    // One reading of the clock: what fires first and the action's own instant are the same
-    // `now`, so nothing due by the action's instant can fire after it.
+  // Reads the clock once and fires what is due by then. Actions and visits take their
+  // instant from here: what fires first and the change's own instant are the same `now`,
+  // so nothing due by that instant can fire after it.
+  Result<Instant> fire_due_now() {
     const Instant now = clock.now();
     AdvanceReport report;
     if (Status s = advance(now, report); !s) return s.error();
+    return now;
+  }
+
+  Result<Case> act(std::string_view case_id, Action action, const Actor& actor, const nlohmann::json& data) {
+    if (auto bad = bad_id("case", case_id)) return *bad;
+    const auto fired = fire_due_now();
+    if (!fired) return fired.error();
+    const Instant now = *fired;
 
     auto loaded = storage.load(case_id);
     if (action == Action::register_case) {
@@ -152,8 +168,7 @@ struct Engine::Impl {
     const std::uint64_t expected = draft.version;
     // Per-case history stays in time order even if the clock steps back.
     const Instant at = std::max(now, draft.updated_at);
-    static const nlohmann::json kEmpty = nlohmann::json::object();
-    const nlohmann::json& input = data.is_null() ? kEmpty : data;
+    const nlohmann::json& input = data_or_empty(data);
     detail::Transition t{draft, action, actor, input, at, options.calendar, options.rules, std::nullopt, {}};
     if (auto refusal = detail::run_action(t)) return *refusal;
 
@@ -164,6 +179,33 @@ struct Engine::Impl {
     draft.version = e.seq;
     if (Status s = store(draft, expected, std::move(e)); !s) return s.error();
     return draft;
+  }
+
+  // LIFECYCLE.md "Visits": the id is new, the actor may, the data is valid, the case
+  // exists; the first check that fails is the refusal, and nothing is stored.
+  Result<Visit> record_visit(std::string_view id, const Actor& actor, const nlohmann::json& data) {
+    if (auto bad = bad_id("visit", id)) return *bad;
+    const auto now = fire_due_now();
+    if (!now) return now.error();
+    VisitQuery same;
+    same.id = std::string(id);
+    const auto taken = storage.count_visits(same);
+    if (!taken) return taken.error();
+    if (*taken > 0) return duplicate_visit(id);
+    if (auto refusal = detail::check_visit_actor(actor)) return *refusal;
+    auto visit = detail::read_visit(std::string(id), *now, actor, data_or_empty(data));
+    if (!visit) return visit.error();
+    if (visit->case_id) {
+      auto linked = storage.load(*visit->case_id);
+      if (!linked) return linked.error();
+    }
+    // Checked again by the storage, atomically: another thread may have taken the id since.
+    if (Status s = storage.add_visit(*visit); !s) return s.error();
+    return visit;
+  }
+
+  static Error duplicate_visit(std::string_view id) {
+    return make_error(ErrorCode::duplicate_visit, "visit \"" + std::string(id) + "\" already exists");
   }
 
   // Fires due steps one at a time, always the globally first (instant, case id), so the
@@ -259,6 +301,27 @@ std::vector<Event> Engine::history(std::string_view case_id) const {
                    })
       .throw_if_error();
   return out;
+}
+
+Visit Engine::record_visit(std::string_view visit_id, const Actor& actor, const nlohmann::json& data) {
+  return impl_->record_visit(visit_id, actor, data).value_or_throw();
+}
+
+Result<Visit> Engine::try_record_visit(std::string_view visit_id, const Actor& actor,
+                                       const nlohmann::json& data) noexcept {
+  try {
+    return impl_->record_visit(visit_id, actor, data);
+  } catch (const std::exception& ex) {
+    return make_error(ErrorCode::storage_error, std::string("unexpected failure: ") + ex.what());
+  }
+}
+
+std::vector<Visit> Engine::visits(const VisitQuery& query) const {
+  return impl_->storage.visits(query).value_or_throw();
+}
+
+std::uint64_t Engine::count_visits(const VisitQuery& query) const {
+  return impl_->storage.count_visits(query).value_or_throw();
 }
 
 std::vector<Case> Engine::find(const CaseQuery& query) const { return impl_->storage.query(query).value_or_throw(); }

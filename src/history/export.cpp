@@ -1,6 +1,7 @@
 // Export: the histories of many cases merged into one time-ordered file that a replay
 // accepts. At one instant a replay fires every due engine event before it applies an
 // action, ordered by case id; the merge key reproduces exactly that.
+#include <algorithm>
 #include <queue>
 #include <tuple>
 
@@ -38,10 +39,36 @@ struct Cursor {
 using Key = std::tuple<Instant, int, std::string, std::uint64_t>;
 Key key_of(const Event& e) { return {e.at, e.type == EventType::action ? 1 : 0, e.case_id, e.seq}; }
 
+// The visits an export writes (HISTORY-FORMAT.md: all of them for a whole store, the ones
+// linked to the chosen cases otherwise), in the order a replay applies them.
+Result<std::vector<Visit>> visits_to_export(const Storage& storage, const std::vector<std::string>& case_ids) {
+  std::vector<Visit> out;
+  auto add = [&](VisitQuery q) -> Status {
+    auto page = storage.visits(q);
+    if (!page) return page.error();
+    out.insert(out.end(), page->begin(), page->end());
+    return Status::success();
+  };
+  if (case_ids.empty()) {
+    if (Status s = add(VisitQuery{}); !s) return s.error();
+  } else {
+    for (const std::string& id : case_ids) {
+      VisitQuery q;
+      q.case_id = id;
+      if (Status s = add(q); !s) return s.error();
+    }
+  }
+  std::sort(out.begin(), out.end(), [](const Visit& a, const Visit& b) { return std::tie(a.at, a.id) < std::tie(b.at, b.id); });
+  return out;
+}
+
 }  // namespace
 
 Status export_cases(const Storage& storage, const Header& header, const std::vector<std::string>& case_ids,
                     std::ostream& out) {
+  auto visits = visits_to_export(storage, case_ids);
+  if (!visits) return visits.error();
+  std::size_t next_visit = 0;
   std::vector<std::string> ids = case_ids;
   if (ids.empty()) {
     Status s = for_each_case(storage, CaseQuery{}, [&](const Case& c) {
@@ -64,6 +91,8 @@ Status export_cases(const Storage& storage, const Header& header, const std::vec
     heap.pop();
     Cursor& c = cursors[i];
     const Event& e = c.head();
+    // A visit comes after what happened at its instant (a case it names was registered by then).
+    for (; next_visit < visits->size() && (*visits)[next_visit].at < e.at; ++next_visit) writer.write((*visits)[next_visit]);
     writer.write(e);
     if (e.type == EventType::action) {
       Expectation x;
@@ -76,6 +105,7 @@ Status export_cases(const Storage& storage, const Header& header, const std::vec
     }
     heap.push(i);
   }
+  for (; next_visit < visits->size(); ++next_visit) writer.write((*visits)[next_visit]);
   out.flush();
   if (!out) return make_error(ErrorCode::storage_error, "could not write the export");
   return Status::success();

@@ -142,6 +142,25 @@ Result<Actor> actor(const Json& j, std::size_t line) {
 
 }  // namespace
 
+// The actor, data and expect_error of an action or visit line.
+Result<Line> with_actor_data_and_error(Json& j, std::size_t number, Line line) {
+  auto who = actor(j, number);
+  if (!who) return who.error();
+  line.actor = *who;
+  if (j.contains("data")) {
+    if (!j["data"].is_object()) return invalid(number, "\"data\" must be an object, got " + j["data"].dump());
+    line.data = std::move(j["data"]);
+  }
+  if (j.contains("expect_error")) {
+    auto code = text(j, "expect_error", number);
+    if (!code) return code.error();
+    auto parsed = error_code_from_string(*code);
+    if (!parsed) return invalid(number, "unknown error code \"" + *code + "\" in expect_error");
+    line.expect_error = *parsed;
+  }
+  return line;
+}
+
 Result<Line> parse_line(const std::string& raw, std::size_t number, UtcOffset, int version) {
   Json j;
   try {
@@ -159,9 +178,25 @@ Result<Line> parse_line(const std::string& raw, std::size_t number, UtcOffset, i
   line.at = *instant;
 
   const bool is_action = j.contains("action"), is_event = j.contains("event"), is_expect = j.contains("expect"),
-             is_tick = j.contains("tick");
-  if (is_action + is_event + is_expect + is_tick != 1)
-    return invalid(number, "a line must have exactly one of \"action\", \"event\", \"expect\", \"tick\"");
+             is_tick = j.contains("tick"), is_visit = j.contains("visit"), is_config = j.contains("config");
+  if (is_action + is_event + is_expect + is_tick + is_visit + is_config != 1)
+    return invalid(number, "a line must have exactly one of \"action\", \"event\", \"expect\", \"tick\"" +
+                               std::string(version >= 2 ? ", \"visit\", \"config\"" : ""));
+  if ((is_visit || is_config) && version < 2)
+    return invalid(number, std::string(is_visit ? "a visit line" : "a configuration line") +
+                               " belongs to version 2 of the format; this file is version " + std::to_string(version));
+  if (is_config)
+    return invalid(number, "configuration lines (calendar and rules updates) are not supported by this build of "
+                           "fengqiao yet");
+  if (is_visit) {
+    if (auto k = unknown_key(j, {"at", "visit", "actor", "data", "expect_error"}))
+      return invalid(number, "unknown key \"" + *k + "\" on a visit line");
+    line.kind = Line::Kind::visit;
+    auto id = text(j, "visit", number);
+    if (!id) return id.error();
+    line.visit_id = *id;
+    return with_actor_data_and_error(j, number, std::move(line));
+  }
 
   if (is_tick) {
     if (auto k = unknown_key(j, {"at", "tick"})) return invalid(number, "unknown key \"" + *k + "\" on a tick line");
@@ -180,21 +215,7 @@ Result<Line> parse_line(const std::string& raw, std::size_t number, UtcOffset, i
     auto action = vocabulary<Action>(j, "action", "action", number);
     if (!action) return action.error();
     line.action = *action;
-    auto who = actor(j, number);
-    if (!who) return who.error();
-    line.actor = *who;
-    if (j.contains("data")) {
-      if (!j["data"].is_object()) return invalid(number, "\"data\" must be an object, got " + j["data"].dump());
-      line.data = std::move(j["data"]);
-    }
-    if (j.contains("expect_error")) {
-      auto code = text(j, "expect_error", number);
-      if (!code) return code.error();
-      auto parsed = error_code_from_string(*code);
-      if (!parsed) return invalid(number, "unknown error code \"" + *code + "\" in expect_error");
-      line.expect_error = *parsed;
-    }
-    return line;
+    return with_actor_data_and_error(j, number, std::move(line));
   }
   if (is_event) {
     if (auto k = unknown_key(j, {"at", "case", "event", "stage", "level"}))

@@ -64,6 +64,7 @@ class Replayer {
       case Line::Kind::tick: return true;
       case Line::Kind::action: return act(line);
       case Line::Kind::expectation: return check(line);
+      case Line::Kind::visit: return visit(line);
       default: return true;
     }
   }
@@ -126,19 +127,30 @@ class Replayer {
   bool act(const Line& line) {
     ++result_.actions;
     auto r = engine_->try_act(line.case_id, line.action, line.actor, line.data);
-    const std::string what = std::string(to_string(line.action)) + " by " + line.actor.id;
+    if (!judge(line, line.case_id, std::string(to_string(line.action)) + " by " + line.actor.id, r)) return false;
+    if (r && line.action == Action::register_case) ++result_.cases;
+    return true;
+  }
+
+  bool visit(const Line& line) {
+    ++result_.visits;
+    auto r = engine_->try_record_visit(line.visit_id, line.actor, line.data);
+    return judge(line, "", "visit " + line.visit_id + " by " + line.actor.id, r);
+  }
+
+  // Whether the engine's answer to an action or visit line is what the line expects.
+  template <class T>
+  bool judge(const Line& line, const std::string& case_id, const std::string& what, const Result<T>& r) {
     if (line.expect_error) {
       const std::string want = what + " refused with " + std::string(to_string(*line.expect_error));
-      if (r) return fail(ReplayFailure::Kind::missing_error, line, line.case_id, want, "accepted it");
+      if (r) return fail(ReplayFailure::Kind::missing_error, line, case_id, want, "accepted it");
       if (r.error().code != *line.expect_error)
-        return fail(ReplayFailure::Kind::missing_error, line, line.case_id, want,
-                    "refused it with " + r.error().describe());
+        return fail(ReplayFailure::Kind::missing_error, line, case_id, want, "refused it with " + r.error().describe());
       return true;
     }
     if (!r)
-      return fail(ReplayFailure::Kind::unexpected_error, line, line.case_id, what + " succeeds",
+      return fail(ReplayFailure::Kind::unexpected_error, line, case_id, what + " succeeds",
                   "refused it with " + r.error().describe());
-    if (line.action == Action::register_case) ++result_.cases;
     return true;
   }
 
@@ -223,7 +235,8 @@ ReplayResult replay(std::istream& in, const ReplayOptions& options) {
 std::string ReplayResult::describe() const {
   std::ostringstream out;
   if (clean()) {
-    out << source << ": clean — " << lines << " lines, " << cases << " cases, " << actions << " actions, "
+    out << source << ": clean — " << lines << " lines, " << cases << " cases, " << actions << " actions, " << (visits ? std::to_string(visits) + " visits, " : std::string())
+        << ""
         << events_checked << " engine events and " << expectations << " expectations checked";
   } else {
     out << source << ": " << to_string(failure->kind) << " at line " << failure->line << '\n';
@@ -240,7 +253,8 @@ std::string ReplayResult::describe() const {
 nlohmann::json ReplayResult::to_json() const {
   nlohmann::json j = {{"source", source},         {"clean", clean()},
                       {"lines", lines},           {"cases", cases},
-                      {"actions", actions},       {"events_checked", events_checked},
+                      {"actions", actions},       {"visits", visits},
+                      {"events_checked", events_checked},
                       {"expectations", expectations}};
   if (failure)
     j["failure"] = {{"kind", to_string(failure->kind)}, {"line", failure->line},     {"case", failure->case_id},

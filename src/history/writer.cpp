@@ -36,8 +36,13 @@ void Writer::write(const Line& line) {
       j["tick"] = true;
       break;
     case Line::Kind::action:
-      j["case"] = line.case_id;
-      j["action"] = std::string(to_string(line.action));
+    case Line::Kind::visit:
+      if (line.kind == Line::Kind::action) {
+        j["case"] = line.case_id;
+        j["action"] = std::string(to_string(line.action));
+      } else {
+        j["visit"] = line.visit_id;
+      }
       j["actor"] = {{"id", line.actor.id}, {"role", std::string(to_string(line.actor.role))}, {"org", line.actor.org}};
       if (!line.data.empty()) j["data"] = Ordered::parse(line.data.dump());
       if (line.expect_error) j["expect_error"] = std::string(to_string(*line.expect_error));
@@ -67,6 +72,16 @@ void Writer::write(const Line& line) {
     }
   }
   out_ << j.dump() << '\n';
+}
+
+void Writer::write(const Visit& v) {
+  Line line;
+  line.kind = Line::Kind::visit;
+  line.at = v.at;
+  line.visit_id = v.id;
+  line.actor = v.actor;
+  line.data = nlohmann::json(v)["data"];
+  write(line);
 }
 
 void Writer::write(const Event& e) {

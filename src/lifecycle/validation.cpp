@@ -3,6 +3,7 @@
 // by action"). Keys not listed are kept in the event's data but not interpreted.
 #include <string>
 
+#include "lifecycle/data_checks.hpp"
 #include "lifecycle/transition.hpp"
 
 namespace fengqiao::detail {
@@ -15,20 +16,9 @@ Error bad(const Transition& t, const std::string& field, const std::string& why)
   return make_error(ErrorCode::invalid_data, std::string(to_string(t.action)) + ": data." + field + " " + why);
 }
 
-bool non_empty_string(const Json& v) { return v.is_string() && !v.get_ref<const std::string&>().empty(); }
-
-template <class E>
-std::string names_of() {
-  std::string out;
-  for (E e : all_of<E>()) out += (out.empty() ? "" : ", ") + std::string(to_string(e));
-  return out;
-}
-
-template <class E>
-Check one_of(const Transition& t, const std::string& key, const Json& v) {
-  if (!v.is_string() || !parse<E>(v.get_ref<const std::string&>()))
-    return bad(t, key, "must be one of " + names_of<E>() + ", got " + v.dump());
-  return std::nullopt;
+Check problem(const Transition& t, const FieldCheck& p) {
+  if (!p) return std::nullopt;
+  return bad(t, p->field, p->why);
 }
 
 Check text_list(const Transition& t, const std::string& key, const Json& v, bool required) {
@@ -36,21 +26,6 @@ Check text_list(const Transition& t, const std::string& key, const Json& v, bool
   if (required && v.empty()) return bad(t, key, "must not be empty");
   for (std::size_t i = 0; i < v.size(); ++i)
     if (!non_empty_string(v[i])) return bad(t, key + "[" + std::to_string(i) + "]", "must be a non-empty string");
-  return std::nullopt;
-}
-
-Check parties(const Transition& t, const Json& v) {
-  if (!v.is_array() || v.empty()) return bad(t, "parties", "must be a non-empty array of {name, id_number?, phone?, account?}");
-  for (std::size_t i = 0; i < v.size(); ++i) {
-    const Json& p = v[i];
-    const std::string at = "parties[" + std::to_string(i) + "]";
-    if (!p.is_object()) return bad(t, at, "must be an object");
-    if (!p.contains("name") || !non_empty_string(p["name"])) return bad(t, at + ".name", "must be a non-empty string");
-    for (const char* opt : {"id_number", "phone"})
-      if (p.contains(opt) && !p[opt].is_string()) return bad(t, at + "." + opt, "must be a string");
-    if (p.contains("account") && !non_empty_string(p["account"]))
-      return bad(t, at + ".account", "must be a non-empty string (the party's citizen account id)");
-  }
   return std::nullopt;
 }
 
@@ -104,11 +79,11 @@ Check field(const Transition& t, const Field& f) {
       if (f.required ? non_empty_string(v) : v.is_string()) return std::nullopt;
       return bad(t, key, std::string(f.required ? "must be a non-empty string" : "must be a string") + ", got " + v.dump());
     case FieldType::text_list: return text_list(t, key, v, f.required);
-    case FieldType::channel: return one_of<Channel>(t, key, v);
-    case FieldType::urgency: return one_of<Urgency>(t, key, v);
-    case FieldType::route: return one_of<Route>(t, key, v);
-    case FieldType::satisfaction: return one_of<Satisfaction>(t, key, v);
-    case FieldType::parties: return parties(t, v);
+    case FieldType::channel: return problem(t, one_of<Channel>(key, v));
+    case FieldType::urgency: return problem(t, one_of<Urgency>(key, v));
+    case FieldType::route: return problem(t, one_of<Route>(key, v));
+    case FieldType::satisfaction: return problem(t, one_of<Satisfaction>(key, v));
+    case FieldType::parties: return problem(t, check_parties(v, PartyKeys::registration));
     case FieldType::whole_amount:
       if (v.is_number_integer() && v.get<long long>() > 0) return std::nullopt;
       return bad(t, key, "must be a positive whole number, got " + v.dump());
@@ -148,6 +123,30 @@ Check cross_field(const Transition& t) {
 }
 
 }  // namespace
+
+FieldCheck check_parties(const Json& v, PartyKeys keys) {
+  const bool visit = keys == PartyKeys::visit;
+  if (!v.is_array() || v.empty())
+    return FieldProblem{"parties", "must be a non-empty array of {name, id_number?, phone?, account?}"};
+  for (std::size_t i = 0; i < v.size(); ++i) {
+    const Json& p = v[i];
+    const std::string at = "parties[" + std::to_string(i) + "]";
+    if (!p.is_object()) return FieldProblem{at, "must be an object"};
+    if (!p.contains("name") || !non_empty_string(p["name"])) return FieldProblem{at + ".name", "must be a non-empty string"};
+    for (const char* opt : {"id_number", "phone"}) {
+      if (!p.contains(opt)) continue;
+      if (visit ? !non_empty_string(p[opt]) : !p[opt].is_string())
+        return FieldProblem{at + "." + opt, visit ? "must be a non-empty string" : "must be a string"};
+    }
+    if (p.contains("account") && !non_empty_string(p["account"]))
+      return FieldProblem{at + ".account", "must be a non-empty string (the party's citizen account id)"};
+    if (visit)
+      for (const auto& item : p.items())
+        if (item.key() != "name" && item.key() != "id_number" && item.key() != "phone" && item.key() != "account")
+          return FieldProblem{at + "." + item.key(), "is not a party key (name, id_number, phone, account)"};
+  }
+  return std::nullopt;
+}
 
 std::optional<Error> check_data(const Transition& t) {
   if (!t.data.is_object()) return make_error(ErrorCode::invalid_data, "data must be a JSON object");

@@ -7,6 +7,7 @@
 
 #include "fengqiao/case.hpp"
 #include "fengqiao/event.hpp"
+#include "fengqiao/visit.hpp"
 #include "model/json_errors.hpp"
 #include "rules/stored_rules.hpp"
 
@@ -36,6 +37,7 @@ FENGQIAO_ENUM_JSON(Outcome)
 FENGQIAO_ENUM_JSON(Channel)
 FENGQIAO_ENUM_JSON(Route)
 FENGQIAO_ENUM_JSON(Satisfaction)
+FENGQIAO_ENUM_JSON(VisitKind)
 #undef FENGQIAO_ENUM_JSON
 
 namespace {
@@ -256,6 +258,26 @@ void from_json(const nlohmann::json& j, Event& e) {
     e.notice = j.value("notice", std::vector<std::string>());
     j.at("state_after").get_to(e.state_after);
     optional_from(j, "supervision_after", e.supervision_after);  // absent from older stores
+  });
+}
+
+void to_json(nlohmann::json& j, const Visit& v) {
+  nlohmann::json data = {{"channel", v.channel}, {"kind", v.kind}, {"parties", v.parties}, {"summary", v.summary}};
+  if (v.case_id) data["case"] = *v.case_id;
+  j = {{"at", instant_json(v.at)}, {"visit", v.id}, {"actor", v.actor}, {"data", std::move(data)}};
+}
+
+void from_json(const nlohmann::json& j, Visit& v) {
+  decode(ErrorCode::invalid_data, "Visit", [&] {
+    v.at = instant_at(j, "at");
+    j.at("visit").get_to(v.id);
+    j.at("actor").get_to(v.actor);
+    const nlohmann::json& data = j.at("data");
+    data.at("channel").get_to(v.channel);
+    data.at("kind").get_to(v.kind);
+    data.at("parties").get_to(v.parties);
+    data.at("summary").get_to(v.summary);
+    optional_from(data, "case", v.case_id);
   });
 }
 

@@ -64,6 +64,37 @@ Status check_cases(Connection& c, const Where& where) {
   return Status::success();
 }
 
+// Each visit: its JSON is a visit with the row's id, the columns the filters read agree
+// with it, and its visit_keys rows are exactly its parties' id_numbers and phones (a query
+// by person would otherwise miss it or find it wrongly).
+Status check_visits(Connection& c, const Where& where) {
+  SQLite::Statement has(c.database(), "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'visits'");
+  has.executeStep();
+  if (has.getColumn(0).getInt64() == 0) return Status::success();  // a version-1 file, read as it is
+  SQLite::Statement st(c.database(), "SELECT id, at, kind, channel, case_id, json FROM visits ORDER BY id");
+  SQLite::Statement keys(c.database(), "SELECT key FROM visit_keys WHERE visit_id = ?1 ORDER BY key");
+  while (st.executeStep()) {
+    const std::string id = st.getColumn(0).getString();
+    const std::string in_visit = "visit \"" + id + "\" ";
+    const Visit v = visit_from(st.getColumn(5).getString(), id);
+    const bool case_matches = st.getColumn(4).isNull() ? !v.case_id : v.case_id == st.getColumn(4).getString();
+    if (v.id != id || to_seconds(v.at) != st.getColumn(1).getInt64() || to_string(v.kind) != st.getColumn(2).getString() ||
+        to_string(v.channel) != st.getColumn(3).getString() || !case_matches)
+      return problem(where, in_visit + "has indexed columns that disagree with its record");
+    std::vector<std::string> stored;
+    keys.reset();
+    keys.bind(1, id);
+    while (keys.executeStep()) stored.push_back(keys.getColumn(0).getString());
+    if (stored != visit_keys_of(v))
+      return problem(where, in_visit + "has visit_keys rows that disagree with its parties");
+  }
+  SQLite::Statement orphans(c.database(),
+                            "SELECT visit_id FROM visit_keys WHERE visit_id NOT IN (SELECT id FROM visits) LIMIT 1");
+  if (orphans.executeStep())
+    return problem(where, "visit_keys name visit \"" + orphans.getColumn(0).getString() + "\", which has no row");
+  return Status::success();
+}
+
 }  // namespace
 
 Status check_file(Connection& c, const Where& where) {
@@ -72,6 +103,7 @@ Status check_file(Connection& c, const Where& where) {
   try {
     Status s = check_pages(c, where);
     if (s) s = check_cases(c, where);
+    if (s) s = check_visits(c, where);
     if (own_transaction) c.run_once("COMMIT");
     return s;
   } catch (...) {

@@ -1,8 +1,25 @@
 #include "sqlite/rows.hpp"
 
+#include <algorithm>
+
 #include "sqlite/errors.hpp"
 
 namespace fengqiao::sqlite_detail {
+namespace {
+
+// A stored JSON column read back as T; `what` names the row in the DataError.
+template <class T>
+T parse_row(const std::string& text, const std::string& what) {
+  try {
+    return nlohmann::json::parse(text).get<T>();
+  } catch (const nlohmann::json::exception& e) {  // not JSON
+    throw DataError(what + " does not parse: " + e.what());
+  } catch (const Exception& e) {  // JSON, but not a T (its from_json says why)
+    throw DataError(what + " does not parse: " + e.what());
+  }
+}
+
+}  // namespace
 
 CaseColumns columns_of(const Case& c) {
   CaseColumns out;
@@ -42,27 +59,13 @@ Instant from_seconds(std::int64_t s) { return Instant(Seconds(s)); }
 std::string snapshot_text(const Case& c) { return nlohmann::json(c).dump(); }
 
 Case snapshot_from(const std::string& text, std::string_view case_id) {
-  try {
-    return nlohmann::json::parse(text).get<Case>();
-  } catch (const nlohmann::json::exception& e) {  // not JSON
-    throw DataError("the snapshot of case \"" + std::string(case_id) + "\" does not parse: " + e.what());
-  } catch (const Exception& e) {  // JSON, but not a case (fengqiao/case.hpp)
-    throw DataError("the snapshot of case \"" + std::string(case_id) + "\" does not parse: " + e.what());
-  }
+  return parse_row<Case>(text, "the snapshot of case \"" + std::string(case_id) + "\"");
 }
 
 std::string event_text(const Event& e) { return nlohmann::json(e).dump(); }
 
 Event event_from(const std::string& text, std::string_view case_id, std::int64_t seq) {
-  try {
-    return nlohmann::json::parse(text).get<Event>();
-  } catch (const nlohmann::json::exception& e) {  // not JSON
-    throw DataError("event " + std::to_string(seq) + " of case \"" + std::string(case_id) +
-                    "\" does not parse: " + e.what());
-  } catch (const Exception& e) {  // JSON, but not an event (fengqiao/case.hpp)
-    throw DataError("event " + std::to_string(seq) + " of case \"" + std::string(case_id) +
-                    "\" does not parse: " + e.what());
-  }
+  return parse_row<Event>(text, "event " + std::to_string(seq) + " of case \"" + std::string(case_id) + "\"");
 }
 
 nlohmann::json payload_from(const std::string& text, std::int64_t outbox_id) {
@@ -71,6 +74,21 @@ nlohmann::json payload_from(const std::string& text, std::int64_t outbox_id) {
   } catch (const nlohmann::json::exception& e) {
     throw DataError("the payload of outbox message " + std::to_string(outbox_id) + " does not parse: " + e.what());
   }
+}
+
+Visit visit_from(const std::string& text, std::string_view visit_id) {
+  return parse_row<Visit>(text, "visit \"" + std::string(visit_id) + "\"");
+}
+
+std::vector<std::string> visit_keys_of(const Visit& v) {
+  std::vector<std::string> keys;
+  for (const Party& p : v.parties) {
+    if (!p.id_number.empty()) keys.push_back("id_number:" + p.id_number);
+    if (!p.phone.empty()) keys.push_back("phone:" + p.phone);
+  }
+  std::sort(keys.begin(), keys.end());
+  keys.erase(std::unique(keys.begin(), keys.end()), keys.end());
+  return keys;
 }
 
 }  // namespace fengqiao::sqlite_detail

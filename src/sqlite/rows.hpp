@@ -13,6 +13,7 @@
 #include "fengqiao/event.hpp"
 #include "fengqiao/storage.hpp"
 #include "fengqiao/time.hpp"
+#include "fengqiao/visit.hpp"
 
 namespace fengqiao::sqlite_detail {
 
@@ -44,5 +45,10 @@ Case snapshot_from(const std::string& text, std::string_view case_id);
 std::string event_text(const Event& e);
 Event event_from(const std::string& text, std::string_view case_id, std::int64_t seq);
 nlohmann::json payload_from(const std::string& text, std::int64_t outbox_id);
+// A visit is stored as the JSON of to_json(Visit).
+Visit visit_from(const std::string& text, std::string_view visit_id);
+// The rows of `visit_keys` for a visit: "id_number:<v>" and "phone:<v>" of its parties,
+// each once.
+std::vector<std::string> visit_keys_of(const Visit& v);
 
 }  // namespace fengqiao::sqlite_detail

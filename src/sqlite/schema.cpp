@@ -63,6 +63,30 @@ const std::vector<Migration>& migrations() {
            " payload   TEXT NOT NULL"
            ")",
        }},
+      {2,
+       {
+           // Contract version 2's visits. A visit is written once and never changes, so its
+           // JSON is the whole record; the columns are what the filters read. WITHOUT ROWID:
+           // a visit is a few hundred bytes, and the id is what queries walk in order.
+           "CREATE TABLE visits ("
+           " id      TEXT NOT NULL PRIMARY KEY COLLATE BINARY,"
+           " at      INTEGER NOT NULL,"
+           " kind    TEXT NOT NULL,"
+           " channel TEXT NOT NULL,"
+           " case_id TEXT COLLATE BINARY,"
+           " json    TEXT NOT NULL"
+           ") WITHOUT ROWID",
+           "CREATE INDEX visits_by_at ON visits(at, id)",
+           "CREATE INDEX visits_by_case ON visits(case_id, id) WHERE case_id IS NOT NULL",
+           // A party's id_number and phone, one row per distinct value per visit, so that
+           // "every visit of this person" is one index range rather than a scan of the JSON.
+           // The key is "id_number:<value>" or "phone:<value>".
+           "CREATE TABLE visit_keys ("
+           " key      TEXT NOT NULL COLLATE BINARY,"
+           " visit_id TEXT NOT NULL COLLATE BINARY,"
+           " PRIMARY KEY (key, visit_id)"
+           ") WITHOUT ROWID",
+       }},
   };
   return all;
 }
@@ -133,9 +157,9 @@ Status prepare_schema(Connection& c, const SqliteOptions& options, const Where& 
   if (options.read_only) {
     if (found.contents == Contents::empty)
       return refuse(where, "holds no fengqiao schema yet; open it writable once to create it");
-    if (found.schema_version < SqliteStorage::kSchemaVersion)
-      return refuse(where, "has schema " + std::to_string(found.schema_version) + " and needs migrating to " +
-                               std::to_string(SqliteStorage::kSchemaVersion) + "; open it writable once");
+    // An older file is read as it is: reading must not need write access, and every
+    // version so far only added tables (what a version lacks, it holds none of: a
+    // version-1 file has no visits).
     return Status::success();
   }
 

@@ -16,6 +16,7 @@
 #include "sqlite/integrity.hpp"
 #include "sqlite/rows.hpp"
 #include "sqlite/schema.hpp"
+#include "sqlite/visit_query.hpp"
 
 namespace fengqiao {
 
@@ -39,6 +40,10 @@ const std::string kSelectEvents =
 const std::string kFetchOutbox = "SELECT id, topic, case_id, event_seq, payload FROM outbox ORDER BY id LIMIT ?1";
 const std::string kAckOutbox = "DELETE FROM outbox WHERE id = ?1";
 const std::string kOutboxDepth = "SELECT count(*) FROM outbox";
+const std::string kInsertVisit = "INSERT INTO visits(id, at, kind, channel, case_id, json) VALUES (?1, ?2, ?3, ?4, ?5, ?6)";
+const std::string kInsertVisitKey = "INSERT INTO visit_keys(key, visit_id) VALUES (?1, ?2)";
+const std::string kVisitExists = "SELECT 1 FROM visits WHERE id = ?1";
+const std::string kHasVisitsTable = "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'visits'";
 const std::string kBeginBatch = "BEGIN IMMEDIATE";
 const std::string kCommitBatch = "COMMIT";
 const std::string kRollbackBatch = "ROLLBACK";
@@ -94,6 +99,9 @@ struct SqliteStorage::Impl {
   // ends, either way, and when it grows past kBatchCacheCases.
   std::unordered_map<std::string, Case> batch_cache;
   static constexpr std::size_t kBatchCacheCases = 4096;
+  // False for a version-1 file opened read-only (not migrated): it has no visits table,
+  // and so no visits.
+  bool has_visits = true;
 
   Impl(const std::string& path, const SqliteOptions& o, int flags)
       : where{path, o.busy_timeout}, options(o), conn(path, flags, static_cast<int>(o.busy_timeout.count())) {}
@@ -364,6 +372,61 @@ struct SqliteStorage::Impl {
     st->executeStep();
     return static_cast<std::uint64_t>(st->getColumn(0).getInt64());
   }
+
+  Status add_visit(const Visit& v) {
+    if (options.read_only) return read_only_error("adding visit \"" + v.id + "\"");
+    std::string text;
+    try {
+      text = nlohmann::json(v).dump();
+    } catch (const nlohmann::json::type_error& e) {
+      return make_error(ErrorCode::invalid_data, "visit \"" + v.id + "\": a text is not valid UTF-8 (" + e.what() + ")");
+    }
+    const std::vector<std::string> keys = visit_keys_of(v);
+    return write([&]() -> Status {
+      {
+        Use exists(conn, kVisitExists);
+        exists->bind(1, v.id);
+        if (exists->executeStep()) return make_error(ErrorCode::duplicate_visit, "visit \"" + v.id + "\" already exists");
+      }
+      Use st(conn, kInsertVisit);
+      st->bind(1, v.id);
+      st->bind(2, static_cast<int64_t>(to_seconds(v.at)));
+      st->bind(3, std::string(to_string(v.kind)));
+      st->bind(4, std::string(to_string(v.channel)));
+      if (v.case_id) st->bind(5, *v.case_id);
+      else st->bind(5);
+      st->bind(6, text);
+      st->exec();
+      for (const std::string& key : keys) {
+        Use k(conn, kInsertVisitKey);
+        k->bind(1, key);
+        k->bind(2, v.id);
+        k->exec();
+      }
+      return Status::success();
+    });
+  }
+
+  Result<std::vector<Visit>> visits(const VisitQuery& q) const {
+    std::vector<Visit> out;
+    if (!has_visits) return out;
+    const std::string sql = visit_query_sql(q, QueryShape::rows);
+    auto lock = hold();
+    Use st(conn, sql);
+    bind_visit_query(*st, q, QueryShape::rows);
+    while (st->executeStep()) out.push_back(visit_from(st->getColumn(1).getString(), st->getColumn(0).getString()));
+    return out;
+  }
+
+  Result<std::uint64_t> count_visits(const VisitQuery& q) const {
+    if (!has_visits) return std::uint64_t{0};
+    const std::string sql = visit_query_sql(q, QueryShape::count);
+    auto lock = hold();
+    Use st(conn, sql);
+    bind_visit_query(*st, q, QueryShape::count);
+    st->executeStep();
+    return static_cast<std::uint64_t>(st->getColumn(0).getInt64());
+  }
 };
 
 // --- Opening --------------------------------------------------------------------------
@@ -388,6 +451,11 @@ Result<std::shared_ptr<SqliteStorage>> SqliteStorage::open(const std::string& pa
                         describe_file(where) + " is read-only (file or directory permissions); open it with "
                                                "SqliteOptions::read_only to read it");
     if (Status s = prepare_schema(impl->conn, options, where); !s) return s.error();
+    {
+      Use st(impl->conn, kHasVisitsTable);
+      st->executeStep();
+      impl->has_visits = st->getColumn(0).getInt64() == 1;
+    }
     return std::shared_ptr<SqliteStorage>(new SqliteStorage(std::move(impl)));
   } catch (const std::exception& e) {
     Error refused = translate(e, where, "opening it");
@@ -495,6 +563,19 @@ Status SqliteStorage::outbox_ack(const std::vector<std::uint64_t>& ids) {
 
 Result<std::uint64_t> SqliteStorage::outbox_depth() const {
   return guarded<Result<std::uint64_t>>(impl_ ? &impl_->where : nullptr, "counting outbox messages", [&] { return impl_->outbox_depth(); });
+}
+
+Status SqliteStorage::add_visit(const Visit& v) {
+  return guarded<Status>(impl_ ? &impl_->where : nullptr, "adding visit \"" + v.id + "\"", [&] { return impl_->add_visit(v); });
+}
+
+Result<std::vector<Visit>> SqliteStorage::visits(const VisitQuery& q) const {
+  return guarded<Result<std::vector<Visit>>>(impl_ ? &impl_->where : nullptr, "querying visits", [&] { return impl_->visits(q); });
+}
+
+Result<std::uint64_t> SqliteStorage::count_visits(const VisitQuery& q) const {
+  return guarded<Result<std::uint64_t>>(impl_ ? &impl_->where : nullptr, "counting visits",
+                                        [&] { return impl_->count_visits(q); });
 }
 
 Status SqliteStorage::check_integrity() const {

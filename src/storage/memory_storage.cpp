@@ -47,6 +47,8 @@ struct MemoryStorage::Impl {
   EventLog log;                                     // empty unless options.keep_events
   std::map<std::uint64_t, OutboxMessage> outbox;
   std::uint64_t next_outbox_id = 1;
+  // Kept as values: visits are few next to events, and never change once added.
+  std::map<std::string, Visit, std::less<>> visits;
 
   // An open batch belongs to the thread that began it: other threads' calls wait for it
   // to end (enter()), so the undo journal below only ever holds the owner's changes.
@@ -58,6 +60,7 @@ struct MemoryStorage::Impl {
   bool in_batch = false;
   std::map<std::string, std::optional<Entry>, std::less<>> undo;
   std::vector<std::uint64_t> batch_outbox;
+  std::vector<std::string> batch_visits;
   std::size_t log_size_at_begin = 0;
   Buf scratch;  // encode_case's output before it is copied into an entry
 
@@ -168,6 +171,7 @@ struct MemoryStorage::Impl {
       }
     }
     for (std::uint64_t id : batch_outbox) outbox.erase(id);
+    for (const std::string& id : batch_visits) visits.erase(id);
     log.truncate(log_size_at_begin);
   }
 };
@@ -274,6 +278,7 @@ Status MemoryStorage::end_batch(bool commit) {
     impl_->batch_owner = {};
     impl_->undo.clear();
     impl_->batch_outbox.clear();
+    impl_->batch_visits.clear();
   }
   impl_->batch_ended.notify_all();
   return Status::success();
@@ -298,6 +303,35 @@ Result<std::uint64_t> MemoryStorage::outbox_depth() const {
   std::shared_lock lock(impl_->mu);
   if (Status s = impl_->enter(lock); !s) return s.error();
   return static_cast<std::uint64_t>(impl_->outbox.size());
+}
+
+Status MemoryStorage::add_visit(const Visit& v) {
+  std::unique_lock lock(impl_->mu);
+  if (Status s = impl_->enter(lock); !s) return s;
+  auto [it, added] = impl_->visits.try_emplace(v.id, v);
+  if (!added) return make_error(ErrorCode::duplicate_visit, "visit \"" + v.id + "\" already exists");
+  if (impl_->in_batch) impl_->batch_visits.push_back(it->first);
+  return Status::success();
+}
+
+Result<std::vector<Visit>> MemoryStorage::visits(const VisitQuery& q) const {
+  std::shared_lock lock(impl_->mu);
+  if (Status s = impl_->enter(lock); !s) return s.error();
+  std::vector<Visit> out;
+  const auto& all = impl_->visits;
+  for (auto it = q.after_id.empty() ? all.begin() : all.upper_bound(q.after_id); it != all.end(); ++it) {
+    if (q.limit && out.size() >= q.limit) break;
+    if (q.matches(it->second)) out.push_back(it->second);
+  }
+  return out;
+}
+
+Result<std::uint64_t> MemoryStorage::count_visits(const VisitQuery& q) const {
+  std::shared_lock lock(impl_->mu);
+  if (Status s = impl_->enter(lock); !s) return s.error();
+  const auto& all = impl_->visits;
+  return static_cast<std::uint64_t>(std::count_if(q.after_id.empty() ? all.begin() : all.upper_bound(q.after_id), all.end(),
+                                                  [&](const auto& entry) { return q.matches(entry.second); }));
 }
 
 }  // namespace fengqiao

@@ -7,3 +7,12 @@ execute_process(COMMAND ${CLI} replay ${OUT} RESULT_VARIABLE rc OUTPUT_VARIABLE 
 if(NOT rc EQUAL 0)
   message(FATAL_ERROR "replaying the export failed (${rc}): ${out}${err}")
 endif()
+# Every accepted visit of the source is in the export (refused lines never are).
+file(STRINGS ${HISTORY} visits_in REGEX "\"visit\"")
+list(FILTER visits_in EXCLUDE REGEX "expect_error")
+file(STRINGS ${OUT} visits_out REGEX "\"visit\"")
+list(LENGTH visits_in n_in)
+list(LENGTH visits_out n_out)
+if(NOT n_in EQUAL n_out)
+  message(FATAL_ERROR "the source has ${n_in} accepted visit lines, the export ${n_out}")
+endif()

@@ -7,14 +7,17 @@
 #include <unistd.h>
 
 #include <fstream>
+#include <map>
 #include <iterator>
 
 #include <SQLiteCpp/SQLiteCpp.h>
 
+#include <fengqiao/engine.hpp>
 #include <fengqiao/sqlite_storage.hpp>
 #include <fengqiao/testing/storage_conformance.hpp>
 
 #include "sqlite/case_query.hpp"
+#include "sqlite/visit_query.hpp"
 
 namespace {
 
@@ -69,7 +72,8 @@ TEST_CASE("a new file gets the documented schema, in WAL mode") {
   CHECK(one_text(db, "PRAGMA application_id") == std::to_string(0x46514951));
   CHECK(one_text(db, "SELECT value FROM meta WHERE key = 'schema_version'") == std::to_string(SqliteStorage::kSchemaVersion));
   for (const char* name : {"meta", "cases", "events", "outbox", "cases_by_state", "cases_by_supervision", "cases_by_lead",
-                           "cases_by_jurisdiction", "cases_by_due"}) {
+                           "cases_by_jurisdiction", "cases_by_due", "visits", "visits_by_at", "visits_by_case",
+                           "visit_keys"}) {
     INFO(name);
     CHECK(one_text(db, std::string("SELECT count(*) FROM sqlite_master WHERE name = '") + name + "'") == "1");
   }
@@ -104,6 +108,144 @@ TEST_CASE("first_due and the filtered queries use their indexes") {
         std::string::npos);
 }
 
+TEST_CASE("the visit filters use their indexes") {
+  TempDir dir;
+  const std::string path = dir.file("center.db");
+  make_file(path);
+  SQLite::Database db(path, SQLite::OPEN_READONLY);
+  using sqlite_detail::QueryShape;
+  using sqlite_detail::visit_query_sql;
+  VisitQuery q;
+  q.from = at(0);
+  q.to = at(3600);
+  CHECK(plan_of(db, visit_query_sql(q, QueryShape::count)).find("visits_by_at") != std::string::npos);
+  q = {};
+  q.case_id = "C-1";
+  CHECK(plan_of(db, visit_query_sql(q, QueryShape::rows)).find("visits_by_case") != std::string::npos);
+  q = {};
+  q.phone = "13900000001";
+  CHECK(plan_of(db, visit_query_sql(q, QueryShape::rows)).find("SEARCH visit_keys") != std::string::npos);
+}
+
+// tests/data/sqlite/schema-v1.db was written by fengqiao at schema version 1, before visits
+// (tests/data/sqlite/make_schema_v1.cpp): three cases and one unacknowledged message.
+struct VersionOneFile {
+  TempDir dir;
+  const std::string path = dir.file("v1.db");
+  VersionOneFile() {
+    // FENGQIAO_HISTORIES is tests/data/histories in every storage test (CMakeLists.txt).
+    const std::string original = bytes_of(FENGQIAO_HISTORIES "/../sqlite/schema-v1.db");
+    REQUIRE(original.size() > 4096);
+    std::ofstream(path, std::ios::binary) << original;
+  }
+  // What the file holds, as its own columns say (read without fengqiao).
+  std::map<std::string, std::string> next_due_column() const {
+    SQLite::Database db(path, SQLite::OPEN_READONLY);
+    SQLite::Statement st(db, "SELECT id, ifnull(next_due, 'none') FROM cases ORDER BY id");
+    std::map<std::string, std::string> out;
+    while (st.executeStep()) out[st.getColumn(0).getString()] = st.getColumn(1).getString();
+    return out;
+  }
+};
+
+TEST_CASE("a version-1 file opened read-only is read as it is, unmigrated and unchanged") {
+  VersionOneFile v1;
+  const std::string before = bytes_of(v1.path);
+  SqliteOptions ro;
+  ro.read_only = true;
+  {
+    auto s = SqliteStorage::open(v1.path, ro).value_or_throw();
+    CHECK(s->count(CaseQuery{}).value() == 3);
+    CHECK(s->load("C-2").value().state == State::handling);
+    CHECK(s->outbox_depth().value() == 1);
+    CHECK(s->visits(VisitQuery{}).value().empty());  // a version-1 file has no visits
+    CHECK(s->count_visits(VisitQuery{}).value() == 0);
+    CHECK(s->add_visit(testing::conformance::make_visit("V-1", at(0))).error().code == ErrorCode::storage_error);
+    CHECK(s->first_due(Instant::max()).value().has_value());
+  }
+  CHECK(bytes_of(v1.path) == before);
+  SQLite::Database db(v1.path, SQLite::OPEN_READONLY);
+  CHECK(one_text(db, "SELECT value FROM meta WHERE key = 'schema_version'") == "1");
+}
+
+TEST_CASE("a version-1 file opened writable is migrated: its cases, deadlines and outbox stay, visits come") {
+  VersionOneFile v1;
+  const auto due_before = v1.next_due_column();
+  REQUIRE(due_before.size() == 3);
+  std::map<std::string, nlohmann::json> snapshots;
+  {
+    SqliteOptions ro;
+    ro.read_only = true;
+    auto s = SqliteStorage::open(v1.path, ro).value_or_throw();
+    const std::vector<Case> cases = s->query(CaseQuery{}).value();
+    for (const Case& c : cases) snapshots[c.id] = nlohmann::json(c);
+  }
+  {
+    auto s = SqliteStorage::open(v1.path).value_or_throw();
+    s->check_integrity().throw_if_error();
+    for (const auto& [id, snapshot] : snapshots) {
+      INFO(id);
+      const Case c = s->load(id).value();
+      CHECK(nlohmann::json(c) == snapshot);
+      CHECK(s->read_events(id, 1, [](const Event&) { return true; }).ok());
+    }
+    CHECK(s->outbox_depth().value() == 1);
+
+    auto clock = std::make_shared<ManualClock>(parse_instant("2025-09-03T13:00:00+08:00").value());
+    EngineOptions o;
+    o.storage = s;
+    o.clock = clock;
+    Engine engine(std::move(o));
+    const Actor intake{"u-intake-1", Role::intake, "center"};
+    const nlohmann::json data = {{"channel", "hotline"},
+                                 {"kind", "inquiry"},
+                                 {"parties", {{{"name", "王丽"}, {"phone", "13900000001"}}}},
+                                 {"summary", "Asked when the harvest wages will be paid."},
+                                 {"case", "C-2"}};
+    // Nothing fell due between the file's last instant and this one, so the visit leaves
+    // every deadline where it was.
+    engine.record_visit("V-1", intake, data);
+    VisitQuery q;
+    q.case_id = "C-2";
+    CHECK(engine.count_visits(q) == 1);
+    CHECK(engine.try_record_visit("V-1", intake, data).error().code == ErrorCode::duplicate_visit);
+  }
+  CHECK(v1.next_due_column() == due_before);
+  SQLite::Database db(v1.path, SQLite::OPEN_READONLY);
+  CHECK(one_text(db, "SELECT value FROM meta WHERE key = 'schema_version'") == "2");
+  CHECK(one_text(db, "SELECT count(*) FROM visits") == "1");
+  CHECK(one_text(db, "SELECT count(*) FROM visit_keys") == "1");
+  auto again = SqliteStorage::open(v1.path).value_or_throw();
+  CHECK(again->visits(VisitQuery{}).value().at(0).case_id == std::optional<std::string>("C-2"));
+}
+
+TEST_CASE("check_integrity finds visit rows changed behind fengqiao's back") {
+  TempDir dir;
+  const std::string path = dir.file("center.db");
+  {
+    auto s = SqliteStorage::open(path).value_or_throw();
+    s->add_visit(testing::conformance::make_visit("V-1", at(0))).throw_if_error();
+    s->add_visit(testing::conformance::make_visit("V-2", at(0))).throw_if_error();
+    s->check_integrity().throw_if_error();
+  }
+  auto damaged_by = [&](const std::string& sql) {
+    TempDir copy;
+    const std::string damaged = copy.file("damaged.db");
+    std::ofstream(damaged, std::ios::binary) << bytes_of(path);
+    {
+      SQLite::Database db(damaged, SQLite::OPEN_READWRITE);
+      db.exec(sql);
+    }
+    return message_of(SqliteStorage::open(damaged).value_or_throw()->check_integrity());
+  };
+  CHECK(damaged_by("UPDATE visits SET kind = 'lead' WHERE id = 'V-1'").find("visit \"V-1\" has indexed columns") !=
+        std::string::npos);
+  CHECK(damaged_by("DELETE FROM visit_keys WHERE visit_id = 'V-2' AND key LIKE 'phone:%'")
+            .find("visit \"V-2\" has visit_keys rows") != std::string::npos);
+  CHECK(damaged_by("INSERT INTO visit_keys VALUES ('phone:1', 'V-9')").find("visit \"V-9\", which has no row") !=
+        std::string::npos);
+}
+
 TEST_CASE("events are append-only in the file itself") {
   TempDir dir;
   const std::string path = dir.file("center.db");
@@ -127,7 +269,7 @@ TEST_CASE("a file from a newer fengqiao is refused and left unchanged") {
   REQUIRE_FALSE(opened.ok());
   CHECK(opened.error().code == ErrorCode::storage_error);
   CHECK(opened.error().message.find(path) != std::string::npos);
-  CHECK(opened.error().message.find("written by a newer fengqiao (schema 99 > 1)") != std::string::npos);
+  CHECK(opened.error().message.find("written by a newer fengqiao (schema 99 > " + std::to_string(SqliteStorage::kSchemaVersion) + ")") != std::string::npos);
   CHECK(bytes_of(path) == before);
 }
 

@@ -44,6 +44,9 @@ class Forward : public Storage {
   Result<std::vector<OutboxMessage>> outbox_fetch(std::size_t max) const override { return inner.outbox_fetch(max); }
   Status outbox_ack(const std::vector<std::uint64_t>& ids) override { return inner.outbox_ack(ids); }
   Result<std::uint64_t> outbox_depth() const override { return inner.outbox_depth(); }
+  Status add_visit(const Visit& v) override { return inner.add_visit(v); }
+  Result<std::vector<Visit>> visits(const VisitQuery& q) const override { return inner.visits(q); }
+  Result<std::uint64_t> count_visits(const VisitQuery& q) const override { return inner.count_visits(q); }
 
  protected:
   MemoryStorage inner{short_busy_timeout()};
@@ -174,6 +177,19 @@ class StaleBatchCache final : public Forward {
   bool batching = false;
 };
 
+// The kind filter of visits is ignored (a column an adapter forgot to index and filter on).
+class IgnoresVisitKind final : public Forward {
+ public:
+  Result<std::vector<Visit>> visits(const VisitQuery& q) const override { return inner.visits(without_kind(q)); }
+  Result<std::uint64_t> count_visits(const VisitQuery& q) const override { return inner.count_visits(without_kind(q)); }
+
+ private:
+  static VisitQuery without_kind(VisitQuery q) {
+    q.kind.reset();
+    return q;
+  }
+};
+
 // Every call runs on one worker thread of the adapter's, as when all callers share one
 // connection that does not know who is calling: another thread's write during a batch
 // joins the batch (and its rollback undoes it), its reads see the batch's uncommitted
@@ -220,6 +236,13 @@ class OthersJoinBatch final : public Storage {
     return on_worker([&] { return inner_.outbox_ack(ids); });
   }
   Result<std::uint64_t> outbox_depth() const override { return on_worker([&] { return inner_.outbox_depth(); }); }
+  Status add_visit(const Visit& v) override { return on_worker([&] { return inner_.add_visit(v); }); }
+  Result<std::vector<Visit>> visits(const VisitQuery& q) const override {
+    return on_worker([&] { return inner_.visits(q); });
+  }
+  Result<std::uint64_t> count_visits(const VisitQuery& q) const override {
+    return on_worker([&] { return inner_.count_visits(q); });
+  }
 
  private:
   template <class F>
@@ -277,6 +300,8 @@ TYPE_TO_STRING_AS("NoLimit", Factory<NoLimit>);
 TYPE_TO_STRING_AS("TextPrefixPath", Factory<TextPrefixPath>);
 TYPE_TO_STRING_AS("StaleBatchCache", Factory<StaleBatchCache>);
 TYPE_TO_STRING_AS("OthersJoinBatch", Factory<OthersJoinBatch>);
+TYPE_TO_STRING_AS("IgnoresVisitKind", Factory<IgnoresVisitKind>);
 TEST_CASE_TEMPLATE_INVOKE(fengqiao_storage_conformance, Factory<LastWriterWins>, Factory<ExclusiveDueBound>,
                           Factory<RollbackCommits>, Factory<StrictAck>, Factory<DropsOutbox>, Factory<NoLimit>,
-                          Factory<TextPrefixPath>, Factory<StaleBatchCache>, Factory<OthersJoinBatch>);
+                          Factory<TextPrefixPath>, Factory<StaleBatchCache>, Factory<OthersJoinBatch>,
+                          Factory<IgnoresVisitKind>);

@@ -21,6 +21,7 @@
 #include <fengqiao/case.hpp>
 #include <fengqiao/event.hpp>
 #include <fengqiao/storage.hpp>
+#include <fengqiao/visit.hpp>
 
 namespace fengqiao::testing::fields {
 
@@ -63,6 +64,8 @@ FENGQIAO_TEST_FIELDS(Case, id, channel, category, urgency, jurisdiction, parties
 FENGQIAO_TEST_FIELDS(Event, case_id, seq, at, type, action, actor, data, stage, level, notified, state_after,
                      notice, supervision_after)
 FENGQIAO_TEST_FIELDS(CaseQuery, state, supervision, lead, jurisdiction, due_before, after_id, limit)
+FENGQIAO_TEST_FIELDS(Visit, id, at, actor, channel, kind, parties, summary, case_id)
+FENGQIAO_TEST_FIELDS(VisitQuery, id, from, to, kind, channel, case_id, id_number, phone, after_id, limit)
 
 template <class T, class = void>
 struct has_fields : std::false_type {};

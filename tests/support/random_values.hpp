@@ -38,6 +38,7 @@ template <> constexpr int enumerator_count<Outcome>() { return 3; }
 template <> constexpr int enumerator_count<Channel>() { return 6; }
 template <> constexpr int enumerator_count<Route>() { return 9; }
 template <> constexpr int enumerator_count<Satisfaction>() { return 3; }
+template <> constexpr int enumerator_count<VisitKind>() { return 3; }
 template <> constexpr int enumerator_count<Span::Unit>() { return 2; }
 
 class RandomValues {

@@ -63,6 +63,7 @@
 #include "fengqiao/engine.hpp"
 #include "fengqiao/memory_storage.hpp"
 #include "fengqiao/storage.hpp"
+#include "fengqiao/visit.hpp"
 
 namespace fengqiao::testing {
 
@@ -291,6 +292,8 @@ inline nlohmann::json observable(const Storage& s) {
   out["depth"] = need(s.outbox_depth(), "outbox_depth");
   if (auto due = need(s.first_due(Instant::max()), "first_due"))
     out["first_due"] = {due->case_id, due->at.time_since_epoch().count()};
+  for (const Visit& v : need(s.visits(VisitQuery{}), "visits")) out["visits"].push_back(nlohmann::json(v));
+  out["visit_count"] = need(s.count_visits(VisitQuery{}), "count_visits");
   return out;
 }
 
@@ -301,6 +304,27 @@ inline std::optional<std::pair<std::string, Instant>> due_of(const Storage& s, I
 }
 
 inline std::pair<std::string, Instant> due_pair(const std::string& id, Instant t) { return {id, t}; }
+
+// A visit as the engine would record it; the kit varies the fields its checks are about.
+inline Visit make_visit(const std::string& id, Instant when, VisitKind kind = VisitKind::claim,
+                        Channel channel = Channel::walk_in, std::optional<std::string> case_id = std::nullopt) {
+  Visit v;
+  v.id = id;
+  v.at = when;
+  v.actor = Actor{"u-intake-1", Role::intake, "center"};
+  v.channel = channel;
+  v.kind = kind;
+  v.parties = {Party{"Wang Li", "230000199001010000", "13900000001", "citizen-wl"}};
+  v.summary = "Asked how to settle a fence dispute.";
+  v.case_id = std::move(case_id);
+  return v;
+}
+
+inline std::vector<std::string> visit_ids(const Storage& s, const VisitQuery& q) {
+  std::vector<std::string> out;
+  for (const Visit& v : need(s.visits(q), "visits")) out.push_back(v.id);
+  return out;
+}
 
 // --- Commit ---------------------------------------------------------------------------
 
@@ -1012,6 +1036,8 @@ inline void other_threads_wait_for_a_batch(const std::shared_ptr<Storage>& stora
     Case b = make_case(batched, 1);
     set_due(b, at(10));  // due before C-X: first_due says whether the batch was seen
     create(s, b, {make_message(b, 1, "batched")});
+    need(s.add_visit(make_visit("V-" + batched, at(10), VisitKind::claim, Channel::walk_in, batched)),
+         "add_visit in the batch");
 
     // Each call on its own thread, describing what it saw; expected once `keep` is known.
     auto calling = std::make_shared<std::atomic<int>>(0);
@@ -1068,6 +1094,23 @@ inline void other_threads_wait_for_a_batch(const std::shared_ptr<Storage>& stora
     expected["outbox_fetch"] = keep ? "1 batched" : "0 batched";
     call("outbox_depth", [](Storage& t) { return code_of(t.outbox_depth()); });
     expected["outbox_depth"] = "success";
+    const std::string their_visit = keep ? "V-theirs-kept" : "V-theirs-dropped";
+    call("add_visit", [their_visit](Storage& t) { return code_of(t.add_visit(make_visit(their_visit, at(7)))); });
+    expected["add_visit"] = "success";
+    call("visits", [batched](Storage& t) {
+      VisitQuery q;
+      q.case_id = batched;
+      auto r = t.visits(q);
+      return r ? std::to_string(r->size()) + " batched" : code_of(r);
+    });
+    expected["visits"] = keep ? "1 batched" : "0 batched";
+    call("count_visits", [batched](Storage& t) {
+      VisitQuery q;
+      q.case_id = batched;
+      auto r = t.count_visits(q);
+      return r ? std::to_string(*r) + " batched" : code_of(r);
+    });
+    expected["count_visits"] = keep ? "1 batched" : "0 batched";
 
     wait_for_callers(*calling, static_cast<int>(calls.size()), busy_timeout);
     std::this_thread::sleep_for(hold_time(busy_timeout));
@@ -1094,6 +1137,9 @@ inline void other_threads_wait_for_a_batch(const std::shared_ptr<Storage>& stora
     CHECK(batched_queued == (keep ? 1 : 0));
     CHECK(acked_queued == 0);
     CHECK(code_of(s.load(batched)) == std::string(keep ? "success" : "unknown_case"));
+    VisitQuery theirs_only;
+    theirs_only.id = their_visit;
+    CHECK(need(s.count_visits(theirs_only), "count_visits") == 1);  // the visit that waited survives
   }
 }
 
@@ -1470,8 +1516,10 @@ void reopen_keeps_everything(Factory& factory, std::shared_ptr<Storage>& storage
   need(s.begin_batch(), "begin_batch");
   bump(s, "C-1", [](Case& c) { set_due(c, at(20)); }, {make_message(a, 3, "batched")});
   need(s.end_batch(true), "end_batch(true)");
+  need(s.add_visit(make_visit("V-1", at(5), VisitKind::lead, Channel::grid, "C-2")), "add_visit");
   need(s.begin_batch(), "begin_batch");
   create(s, make_case("C-rolled-back", 1));
+  need(s.add_visit(make_visit("V-rolled-back", at(6))), "add_visit in the batch");
   need(s.end_batch(false), "end_batch(false)");
   const nlohmann::json before = observable(s);
 
@@ -1492,6 +1540,7 @@ void unfinished_batch_is_discarded_on_close(Factory& factory, std::shared_ptr<St
   need(storage->begin_batch(), "begin_batch");
   create(*storage, make_case("C-2", 1));
   bump(*storage, "C-1", [](Case&) {});
+  need(storage->add_visit(make_visit("V-1", at(1))), "add_visit in the batch");
   reopen(factory, storage);
   CHECK(observable(*storage) == before);
 }
@@ -1513,6 +1562,9 @@ void handles_see_each_other(Factory& factory, Storage& a) {
   need(outbox.size() == 1, "outbox.size() == 1");
   need(b->outbox_ack({outbox[0].id}), "ack on b");
   CHECK(need(a.outbox_depth(), "depth on a") == 0);
+  need(a.add_visit(make_visit("V-1", at(1))), "add_visit on a");
+  CHECK(visit_ids(*b, VisitQuery{}) == Ids{"V-1"});
+  CHECK(code_of(b->add_visit(make_visit("V-1", at(2)))) == "duplicate_visit");
 }
 
 template <class Factory>
@@ -1554,6 +1606,151 @@ void batches_are_invisible_to_other_handles(Factory& factory, Storage& a) {
   CHECK(need(b->count(CaseQuery{}), "count on b") == 2);
 }
 
+
+// --- Visits ---------------------------------------------------------------------------
+
+inline void visits_are_stored_whole(Storage& s) {
+  Visit linked = make_visit("V-2", at(60), VisitKind::lead, Channel::grid, "C-1");
+  linked.actor = Actor{"u-grid-3", Role::grid_worker, "xilinji_grid"};
+  linked.parties = {Party{"Wang Li", "230000199001010000", "13900000001", "citizen-wl"}, Party{"Zhao Gang", "", "", ""}};
+  Visit plain = make_visit("V-1", at(30), VisitKind::inquiry, Channel::hotline);
+  plain.parties = {Party{"Li Na", "", "13900000002", ""}};
+  need(s.add_visit(linked), "add_visit V-2");
+  need(s.add_visit(plain), "add_visit V-1");
+  const auto all = need(s.visits(VisitQuery{}), "visits");
+  need(all.size() == 2, "all.size() == 2");
+  // Ordered by id, whatever the order of adding and of the instants.
+  CHECK(nlohmann::json(all[0]) == nlohmann::json(plain));
+  CHECK(nlohmann::json(all[1]) == nlohmann::json(linked));
+  CHECK(all[1].case_id == std::optional<std::string>("C-1"));
+  CHECK(!all[0].case_id);
+  CHECK(need(s.count_visits(VisitQuery{}), "count_visits") == 2);
+  // Visits are no cases: the case tables are untouched.
+  CHECK(need(s.count(CaseQuery{}), "count") == 0);
+  CHECK(need(s.outbox_depth(), "outbox_depth") == 0);
+}
+
+inline void duplicate_visit_changes_nothing(Storage& s) {
+  create(s, make_case("V-1", 1));  // a case may have a visit's id: two namespaces
+  need(s.add_visit(make_visit("V-1", at(10))), "add_visit V-1 beside case V-1");
+  const nlohmann::json before = observable(s);
+  Visit again = make_visit("V-1", at(20), VisitKind::lead, Channel::online);
+  again.summary = "a second visit under the same id";
+  CHECK(code_of(s.add_visit(again)) == "duplicate_visit");
+  CHECK(observable(s) == before);
+  need(s.begin_batch(), "begin_batch");
+  CHECK(code_of(s.add_visit(again)) == "duplicate_visit");
+  need(s.add_visit(make_visit("V-2", at(30))), "the batch goes on after a refused visit");
+  need(s.end_batch(true), "end_batch(true)");
+  CHECK(visit_ids(s, VisitQuery{}) == Ids{"V-1", "V-2"});
+  CHECK(need(s.visits(VisitQuery{}), "visits")[0].summary == make_visit("V-1", at(10)).summary);
+}
+
+// Random visits and random queries, each adapter's answer against VisitQuery::matches.
+inline void visit_filters_match_the_reference(Storage& s) {
+  const auto seed = std::random_device{}();
+  INFO("seed " << seed);
+  std::mt19937 random(seed);
+  auto pick = [&](std::size_t n) { return static_cast<std::size_t>(random() % n); };
+  const std::vector<std::string> id_numbers = {"", "230000199001010000", "230000198505050000", "身份证-3"};
+  const std::vector<std::string> phones = {"", "13900000001", "13900000002", "+86 139 0000 0003"};
+  const std::vector<std::optional<std::string>> cases = {std::nullopt, "C-1", "C-2", "案件-3"};
+  std::vector<Visit> stored;
+  for (int i = 0; i < 60; ++i) {
+    Visit v = make_visit("V-" + std::to_string(1000 + pick(9000)), at(static_cast<std::int64_t>(pick(20)) * 3600),
+                         all_of<VisitKind>()[pick(enum_count<VisitKind>)], all_of<Channel>()[pick(enum_count<Channel>)],
+                         cases[pick(cases.size())]);
+    v.parties.clear();
+    for (std::size_t n = 1 + pick(3); n > 0; --n)
+      v.parties.push_back(Party{"party " + std::to_string(n), id_numbers[pick(id_numbers.size())],
+                                phones[pick(phones.size())], ""});
+    Status added = s.add_visit(v);
+    if (!added && added.error().code == ErrorCode::duplicate_visit) continue;  // a random id came twice
+    need(added, "add_visit");
+    stored.push_back(v);
+  }
+  std::sort(stored.begin(), stored.end(), [](const Visit& a, const Visit& b) { return a.id < b.id; });
+  for (int round = 0; round < 300; ++round) {
+    VisitQuery q;
+    if (pick(3) == 0) q.from = at(static_cast<std::int64_t>(pick(22)) * 3600 - 1800 * static_cast<std::int64_t>(pick(2)));
+    if (pick(3) == 0) q.to = at(static_cast<std::int64_t>(pick(22)) * 3600);
+    if (pick(3) == 0) q.kind = all_of<VisitKind>()[pick(enum_count<VisitKind>)];
+    if (pick(3) == 0) q.channel = all_of<Channel>()[pick(enum_count<Channel>)];
+    if (pick(4) == 0) q.case_id = cases[1 + pick(cases.size() - 1)];
+    if (pick(4) == 0) q.id_number = id_numbers[pick(id_numbers.size())];
+    if (pick(4) == 0) q.phone = phones[pick(phones.size())];
+    if (pick(6) == 0 && !stored.empty()) q.id = stored[pick(stored.size())].id;
+    if (pick(4) == 0 && !stored.empty()) q.after_id = stored[pick(stored.size())].id + (pick(2) ? "" : "0");
+    if (pick(3) == 0) q.limit = 1 + pick(5);
+    Ids want;
+    std::uint64_t matching = 0;
+    for (const Visit& v : stored) {
+      if (!q.matches(v)) continue;
+      ++matching;
+      if (!q.limit || want.size() < q.limit) want.push_back(v.id);
+    }
+    INFO("round " << round);
+    CHECK(visit_ids(s, q) == want);
+    CHECK(need(s.count_visits(q), "count_visits") == matching);
+  }
+}
+
+inline void visit_pagination(Storage& s) {
+  for (const char* id : {"V-5", "V-1", "V-3", "V-2", "V-4"}) need(s.add_visit(make_visit(id, at(100))), "add_visit");
+  VisitQuery q;
+  q.limit = 2;
+  CHECK(visit_ids(s, q) == Ids{"V-1", "V-2"});
+  q.after_id = "V-2";
+  CHECK(visit_ids(s, q) == Ids{"V-3", "V-4"});
+  q.after_id = "V-4";
+  CHECK(visit_ids(s, q) == Ids{"V-5"});
+  q.after_id = "V-5";
+  CHECK(visit_ids(s, q).empty());
+  q.after_id = "V-25";  // need not be a stored id
+  CHECK(visit_ids(s, q) == Ids{"V-3", "V-4"});
+  CHECK(need(s.count_visits(q), "count_visits") == 3);  // after_id applies, limit does not
+}
+
+inline void batch_rollback_drops_visits(Storage& s) {
+  need(s.add_visit(make_visit("V-1", at(10))), "add_visit V-1");
+  const nlohmann::json before = observable(s);
+  need(s.begin_batch(), "begin_batch");
+  need(s.add_visit(make_visit("V-2", at(20))), "add_visit V-2 in the batch");
+  create(s, make_case("C-1", 1));
+  CHECK(visit_ids(s, VisitQuery{}) == Ids{"V-1", "V-2"});  // the batch sees its own visit
+  need(s.end_batch(false), "end_batch(false)");
+  CHECK(observable(s) == before);
+  need(s.add_visit(make_visit("V-2", at(30))), "V-2's id is free again");
+
+  need(s.begin_batch(), "begin_batch");
+  need(s.add_visit(make_visit("V-3", at(40))), "add_visit V-3 in the batch");
+  need(s.end_batch(true), "end_batch(true)");
+  CHECK(visit_ids(s, VisitQuery{}) == Ids{"V-1", "V-2", "V-3"});
+}
+
+inline void visits_unicode(Storage& s) {
+  const std::string id = "接待-2025-001-😀";
+  Visit v = make_visit(id, at(5), VisitKind::claim, Channel::walk_in, "纠纷-2025-001-😀");
+  v.actor = Actor{"网格员-7", Role::grid_worker, "西林吉镇网格"};
+  v.parties = {Party{"王丽", "23000019900101000X", "139 0000 0001", "账户-王丽"}, Party{"Zoë Ñúñez", "", "", ""}};
+  v.summary = "邻里纠纷：共用围墙 🧱 «quoted» \"and\" \\ back\tslash 𝄞";
+  need(s.add_visit(v), "add_visit");
+  const auto all = need(s.visits(VisitQuery{}), "visits");
+  need(all.size() == 1, "all.size() == 1");
+  CHECK(nlohmann::json(all[0]) == nlohmann::json(v));
+  VisitQuery q;
+  q.case_id = "纠纷-2025-001-😀";
+  CHECK(visit_ids(s, q) == Ids{id});
+  q = {};
+  q.id_number = "23000019900101000X";
+  CHECK(visit_ids(s, q) == Ids{id});
+  q = {};
+  q.phone = "139 0000 0001";
+  CHECK(visit_ids(s, q) == Ids{id});
+  q.phone = "139 0000 000";
+  CHECK(visit_ids(s, q).empty());  // exact, not a prefix
+}
+
 }  // namespace conformance
 }  // namespace fengqiao::testing
 
@@ -1588,6 +1785,14 @@ TEST_CASE_TEMPLATE_DEFINE("storage conformance", Factory, fengqiao_storage_confo
   SUBCASE("text: jurisdiction elements are opaque") { k::run([&] { k::jurisdiction_elements_are_opaque(s); }); }
   SUBCASE("threads: concurrent increments lose nothing") { k::run([&] { k::concurrent_increments_lose_nothing(s); }); }
   SUBCASE("threads: readers never see half a commit") { k::run([&] { k::readers_never_see_half_a_commit(s); }); }
+  SUBCASE("visits: stored whole, ordered by id") { k::run([&] { k::visits_are_stored_whole(s); }); }
+  SUBCASE("visits: duplicate_visit changes nothing") { k::run([&] { k::duplicate_visit_changes_nothing(s); }); }
+  SUBCASE("visits: every filter against VisitQuery::matches") {
+    k::run([&] { k::visit_filters_match_the_reference(s); });
+  }
+  SUBCASE("visits: after_id and limit") { k::run([&] { k::visit_pagination(s); }); }
+  SUBCASE("visits: a rolled-back batch drops its visits") { k::run([&] { k::batch_rollback_drops_visits(s); }); }
+  SUBCASE("visits: unicode round-trips") { k::run([&] { k::visits_unicode(s); }); }
   SUBCASE("engine: same behaviour as on MemoryStorage") { k::run([&] { k::engine_behaves_as_on_the_reference(storage); }); }
   const std::chrono::milliseconds busy = k::busy_timeout_of<Factory>();
   SUBCASE("batch and threads: other threads wait, and a rollback undoes none of their work") {
