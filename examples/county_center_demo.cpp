@@ -64,6 +64,13 @@ class Center {
         const Instant when = day + Seconds(60 * between(7 * 60, 21 * 60));
         if (when >= from && when < to) schedule_registration(when);
       }
+      // Most people received never become a case (the article: 1,782 visits, 629 disputes):
+      // questions at the window and risks reported from the field.
+      const int others = std::poisson_distribution<int>(per_day * 1.8)(rng_);
+      for (int i = 0; i < others; ++i) {
+        const Instant when = day + Seconds(60 * between(8 * 60, 18 * 60));
+        if (when >= from && when < to) tasks_.push({when, "visit:" + std::to_string(next_visit_++)});
+      }
     }
     while (!tasks_.empty() && tasks_.top().when < to) {
       Task t = tasks_.top();
@@ -85,7 +92,11 @@ class Center {
   void later(const std::string& id, int min_minutes, int max_minutes) {
     tasks_.push({clock_.now() + Seconds(60 * between(min_minutes, max_minutes)), id});
   }
-  Actor handler_of(const std::string& org) { return {"staff-" + org, Role::handler, org}; }
+  // Two named staff per department; a case stays with the one who claimed it (its assignee).
+  Actor handler_of(const std::string& org, const std::string& case_id) {
+    const std::string who = std::hash<std::string>{}(case_id) % 2 ? "-wu" : "-ma";
+    return {"staff-" + org + who, Role::handler, org};
+  }
 
   void schedule_registration(Instant when) {
     char id[32];
@@ -113,13 +124,38 @@ class Center {
                            {"parties", {{{"name", "申请人 " + id}, {"phone", "139000" + id.substr(8)}}, {{"name", "被申请人"}}}},
                            {"summary", std::string(cat.category) + " dispute"}});
     routes_[id] = cat;
+    // Everyone received is a visit (接待登记); this one led to the case.
+    engine_.record_visit("V-" + id, actor,
+                         {{"channel", channel},
+                          {"kind", "claim"},
+                          {"parties", {{{"name", "申请人 " + id}, {"phone", "139000" + id.substr(8)}}}},
+                          {"summary", std::string(cat.category) + " dispute"},
+                          {"case", id}});
     // Triage: emergencies within the hour, the rest within a day (sometimes late).
     if (std::string(urgency) == "emergency") later(id, 5, 40);
     else later(id, 10, 26 * 60);
   }
 
   // One step of a case's life, chosen from its state; the engine enforces the rules.
+  // A visit that does not become a case: an inquiry at the window or a lead from the field.
+  void record_visit(const std::string& id) {
+    const bool lead = chance(0.4);
+    const Actor by = lead ? Actor{"grid-wang", Role::grid_worker, "grid_xilinji_3"}
+                          : Actor{"intake-zhang", Role::intake, "center"};
+    // A small pool of callers, so that some come back (repeat visits).
+    const std::string phone = "13800" + std::to_string(100000 + between(0, 400));
+    engine_.record_visit("V-" + id.substr(6), by,
+                         {{"channel", lead ? "grid" : "walk_in"},
+                          {"kind", lead ? "lead" : "inquiry"},
+                          {"parties", {{{"name", "来访群众"}, {"phone", phone}}}},
+                          {"summary", lead ? "Tension over a boundary fence reported." : "Asked about legal aid."}});
+  }
+
   void step(const std::string& id) {
+    if (id.rfind("visit:", 0) == 0) {
+      record_visit(id);
+      return;
+    }
     if (!routes_.count(id)) {
       register_case(id);
       return;
@@ -154,37 +190,45 @@ class Center {
       }
       case State::dispatched:
         if (chance(0.08)) {
-          engine_.act(id, Action::return_, handler_of(*c.lead), {{"reason", "Not within our remit."}});
+          engine_.act(id, Action::return_, handler_of(*c.lead, id), {{"reason", "Not within our remit."}});
           later(id, 30, 8 * 60);
         } else {
-          engine_.act(id, Action::accept, handler_of(*c.lead));
+          // The department names who is accountable (承办人), then signs for the case.
+          engine_.act(id, Action::assign, dispatcher, {{"assignee", handler_of(*c.lead, id).id}});
+          engine_.act(id, Action::accept, handler_of(*c.lead, id));
           later(id, 2 * 24 * 60, 24 * 24 * 60);  // handling takes days, sometimes too many
         }
         break;
       case State::handling:
         if (chance(0.1) && c.consultation_orgs.empty()) {
-          engine_.act(id, Action::start_consultation, handler_of(*c.lead), {{"orgs", {"court_mohe", "petitions_mohe"}}});
+          engine_.act(id, Action::start_consultation, handler_of(*c.lead, id), {{"orgs", {"court_mohe", "petitions_mohe"}}});
           later(id, 24 * 60, 6 * 24 * 60);
+        } else if (chance(0.15) && c.notes == 0) {
+          // Progress and evidence (进展记录): a site visit with photos kept in the document system.
+          engine_.act(id, Action::note, handler_of(*c.lead, id),
+                      {{"text", "Site visit with both parties."},
+                       {"attachments", {{{"ref", "dms://mohe/" + id + "/site-visit.jpg"}, {"kind", "photo"}}}}});
+          later(id, 24 * 60, 4 * 24 * 60);
         } else if (chance(0.05)) {
-          engine_.act(id, Action::suspend, handler_of(*c.lead), {{"reason", "Waiting for a land survey."}});
+          engine_.act(id, Action::suspend, handler_of(*c.lead, id), {{"reason", "Waiting for a land survey."}});
           later(id, 24 * 60, 5 * 24 * 60);
         } else if (c.supervision != Supervision::on_track && !c.clock->extended && chance(0.3)) {
           engine_.act(id, Action::extend, supervisor, {{"days", 5}, {"reason", "Complex evidence."}});
           later(id, 24 * 60, 6 * 24 * 60);
         } else if (chance(0.9)) {
-          engine_.act(id, Action::resolve, handler_of(*c.lead), {{"method", cat.route}, {"agreement", "Settled."}});
+          engine_.act(id, Action::resolve, handler_of(*c.lead, id), {{"method", cat.route}, {"agreement", "Settled."}});
           later(id, 60, 4 * 24 * 60);
         } else {
-          engine_.act(id, Action::refer, handler_of(*c.lead), {{"channel", "litigation"}, {"note", "Guided to court."}});
+          engine_.act(id, Action::refer, handler_of(*c.lead, id), {{"channel", "litigation"}, {"note", "Guided to court."}});
           later(id, 60, 4 * 24 * 60);
         }
         break;
       case State::consulting:
-        engine_.act(id, Action::end_consultation, handler_of(*c.lead), {{"plan", "Joint plan agreed."}});
+        engine_.act(id, Action::end_consultation, handler_of(*c.lead, id), {{"plan", "Joint plan agreed."}});
         later(id, 24 * 60, 5 * 24 * 60);
         break;
       case State::suspended:
-        engine_.act(id, Action::resume, handler_of(*c.lead));
+        engine_.act(id, Action::resume, handler_of(*c.lead, id));
         later(id, 24 * 60, 5 * 24 * 60);
         break;
       case State::concluded:
@@ -206,6 +250,7 @@ class Center {
   ManualClock& clock_;
   std::mt19937_64 rng_;
   std::size_t next_id_ = 1;
+  std::size_t next_visit_ = 1;
   std::map<std::string, CategoryRoute> routes_;
   std::priority_queue<Task, std::vector<Task>, std::greater<Task>> tasks_;
 };

@@ -16,6 +16,11 @@
 //   resolution rate over accepted   resolved / accepted (the article's "625 of 629")
 //   per department, per assignee    a case counts for its lead org and its assignee as they
 //                   are now ("(none)" when it has none); its stages and follow-ups with it
+//   visits          every visit recorded in the period (接待群众), by kind and by channel;
+//                   field leads = visits of kind `lead` (苗头性线索)
+//   repeat visits   visits whose party came before in the period: a party is known by its
+//                   id_number, else by its phone (parties with neither are never repeats);
+//                   a visit counts once however many of its parties came before
 //   half month      半月通报: "2025-09 H1" is the 1st to the 15th, "2025-09 H2" the 16th to
 //                   the month's end, of registration in the report's offset
 #pragma once
@@ -84,6 +89,13 @@ struct Report {
   std::map<std::string, Tally> by_half_month;    // "2025-09 H1" / "2025-09 H2"
   std::map<std::string, Tally> by_assignee;      // the case's assignee, "(none)" when it has none
 
+  // Visits recorded in the period (by their own instant).
+  std::uint64_t visits = 0;
+  std::uint64_t field_leads = 0;                 // visits of kind `lead`
+  std::uint64_t repeat_visits = 0;
+  std::map<std::string, std::uint64_t> visits_by_kind;
+  std::map<std::string, std::uint64_t> visits_by_channel;
+
   double satisfaction_rate() const { return follow_ups ? double(satisfied) / double(follow_ups) : 0.0; }
   // A plain-text report, rates as percentages with two decimals.
   std::string to_text(std::size_t top = 10) const;
@@ -93,6 +105,7 @@ struct Report {
 struct ReportOptions {
   std::optional<Instant> from;  // cases registered at or after; Default: none
   std::optional<Instant> to;    // cases registered before; Default: none
+                                // (visits: recorded in [from, to), by their own instant)
   UtcOffset offset;             // for month buckets; Default: +08:00
 };
 

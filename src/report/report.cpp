@@ -4,7 +4,9 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <set>
 #include <sstream>
+#include <tuple>
 #include <vector>
 
 namespace fengqiao {
@@ -154,6 +156,40 @@ nlohmann::json map_json(const std::map<std::string, Tally>& m) {
   return j;
 }
 
+
+// Visits in [from, to), a page at a time: counts by kind and channel, and repeats.
+Status add_visits(const Storage& storage, const ReportOptions& options, Report& r) {
+  std::vector<Visit> all;
+  VisitQuery q;
+  q.from = options.from;
+  q.to = options.to;
+  q.limit = 1000;
+  for (;;) {
+    auto page = storage.visits(q);
+    if (!page) return page.error();
+    if (page->empty()) break;
+    q.after_id = page->back().id;
+    all.insert(all.end(), std::make_move_iterator(page->begin()), std::make_move_iterator(page->end()));
+  }
+  // Repeats are judged in the order the visits happened.
+  std::sort(all.begin(), all.end(), [](const Visit& a, const Visit& b) { return std::tie(a.at, a.id) < std::tie(b.at, b.id); });
+  std::set<std::string> seen;  // "id:<id_number>" or "phone:<phone>"
+  for (const Visit& v : all) {
+    ++r.visits;
+    ++r.visits_by_kind[std::string(to_string(v.kind))];
+    ++r.visits_by_channel[std::string(to_string(v.channel))];
+    if (v.kind == VisitKind::lead) ++r.field_leads;
+    bool repeat = false;
+    for (const Party& p : v.parties) {
+      const std::string key = !p.id_number.empty() ? "id:" + p.id_number : !p.phone.empty() ? "phone:" + p.phone : "";
+      if (key.empty()) continue;
+      if (!seen.insert(key).second) repeat = true;
+    }
+    if (repeat) ++r.repeat_visits;
+  }
+  return Status::success();
+}
+
 }  // namespace
 
 Result<Report> compute_report(const Storage& storage, const ReportOptions& options) {
@@ -205,13 +241,24 @@ Result<Report> compute_report(const Storage& storage, const ReportOptions& optio
   });
   if (!walked) return walked.error();
   if (!failure) return failure.error();
+  if (Status s = add_visits(storage, options, r); !s) return s.error();
   return r;
 }
+
+namespace {
+std::uint64_t count_of(const std::map<std::string, std::uint64_t>& m, const char* key) {
+  auto it = m.find(key);
+  return it == m.end() ? 0 : it->second;
+}
+}  // namespace
 
 std::string Report::to_text(std::size_t top) const {
   std::ostringstream out;
   auto n = [](std::uint64_t v) { return std::to_string(v); };
-  out << "Cases received (接待)            " << n(total.received) << "\n"
+  out << "Visits received (接待群众)       " << n(visits) << " (claims " << n(count_of(visits_by_kind, "claim"))
+      << ", inquiries " << n(count_of(visits_by_kind, "inquiry")) << ", field leads " << n(field_leads)
+      << "; repeat visits " << n(repeat_visits) << ")\n"
+      << "Cases registered                 " << n(total.received) << "\n"
       << "Disputes accepted (受理)         " << n(total.accepted) << "\n"
       << "Resolved / concluded (化解率)    " << n(total.resolved) << " / " << n(total.concluded) << " = "
       << percent(total.resolution_rate()) << "\n"
@@ -222,7 +269,7 @@ std::string Report::to_text(std::size_t top) const {
       << n(total.withdrawn) << "\n"
       << "Closed / still open              " << n(total.closed) << " / " << n(total.open) << "\n"
       << "Online claims                    " << n(online) << "\n"
-      << "Field leads (grid, station)      " << n(field) << "\n"
+      << "Cases from the field (grid, stn) " << n(field) << "\n"
       << "Emergencies                      " << n(emergencies) << "\n"
       << "Warnings / overdue / escalations " << n(total.warnings) << " / " << n(total.overdues) << " / "
       << n(total.escalations) << "\n"
@@ -250,6 +297,11 @@ std::string Report::to_text(std::size_t top) const {
 }
 
 nlohmann::json Report::to_json() const {
+  nlohmann::json visit_json = {{"received", visits},
+                               {"field_leads", field_leads},
+                               {"repeat", repeat_visits},
+                               {"by_kind", visits_by_kind},
+                               {"by_channel", visits_by_channel}};
   nlohmann::json stages_json = nlohmann::json::object();
   for (std::size_t s = 0; s < stages.size(); ++s)
     stages_json[std::string(to_string(static_cast<Stage>(s)))] = {
@@ -270,7 +322,8 @@ nlohmann::json Report::to_json() const {
           {"by_jurisdiction", map_json(by_jurisdiction)},
           {"by_month", map_json(by_month)},
           {"by_half_month", map_json(by_half_month)},
-          {"by_assignee", map_json(by_assignee)}};
+          {"by_assignee", map_json(by_assignee)},
+          {"visits", std::move(visit_json)}};
 }
 
 }  // namespace fengqiao
