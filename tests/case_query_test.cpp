@@ -10,38 +10,13 @@
 using namespace fengqiao;
 using namespace fengqiao::testing;
 
-namespace {
-
-CaseCommit commit_of(const Case& c) {
-  CaseCommit out;
-  out.snapshot = c;
-  out.snapshot.version = 1;
-  Event e;
-  e.case_id = c.id;
-  e.seq = 1;
-  out.events.push_back(e);
-  return out;
-}
-
-}  // namespace
-
 TEST_CASE("MemoryStorage count and query agree with a plain filter over every case") {
   for (std::uint64_t seed = 1; seed <= 40; ++seed) {
     CAPTURE(seed);
     RandomValues gen(seed);
     const QueryPools pools = make_pools(gen);
     MemoryStorage storage;
-    std::vector<Case> cases;
-    for (int i = 0; i < 60; ++i) {
-      std::string id = gen.nonempty_text(3);
-      bool taken = false;
-      for (const Case& c : cases) taken = taken || c.id == id;
-      if (taken) continue;
-      Case c = random_query_case(gen, pools, id);
-      c.version = 1;
-      REQUIRE(storage.commit(commit_of(c)));
-      cases.push_back(c);
-    }
+    const std::vector<Case> cases = commit_random_cases(storage, gen, pools, 60);
     for (int i = 0; i < 150; ++i) check_query(storage, random_query(gen, pools, cases), cases);
   }
 }
@@ -57,7 +32,7 @@ TEST_CASE("for_each_case visits exactly the matching cases, in id order, whateve
     for (const Case& other : cases) taken = taken || other.id == c.id;
     if (taken) continue;
     c.version = 1;
-    REQUIRE(storage.commit(commit_of(c)));
+    REQUIRE(storage.commit(first_commit_of(c)));
     cases.push_back(c);
   }
   for (int i = 0; i < 100; ++i) {

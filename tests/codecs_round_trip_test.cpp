@@ -168,24 +168,8 @@ TEST_CASE("MemoryStorage keeps events of more than one arena chunk apart") {
 // grown by a stop that is not whole minutes is written as {"seconds": n}, and from
 // n > 100000 (a stop of about 28 hours) the snapshot no longer read back.
 TEST_CASE("a stop that is not whole minutes leaves an elapsed clock whose JSON form reads back") {
-  auto rules = DeadlineRules::from_json(json::parse(R"({"stages":{"handling":{"all":{"limit":{"hours":48}}}}})")).value();
-  auto clock = std::make_shared<ManualClock>(parse_instant("2025-09-01T09:00:00+08:00").value());
-  EngineOptions o;
-  o.clock = clock;
-  o.rules = rules;
-  Engine engine(std::move(o));
-  const Actor intake{"u-intake-1", Role::intake, "center"};
-  const Actor dispatcher{"u-disp-1", Role::dispatcher, "center"};
-  const Actor handler{"u-hj-1", Role::handler, "justice_xilinji"};
-  engine.register_case("C-1", intake,
-                       {{"channel", "walk_in"}, {"category", "neighbour"}, {"urgency", "normal"},
-                        {"jurisdiction", {"daxinganling", "mohe"}}, {"parties", {{{"name", "Wang Li"}}}},
-                        {"summary", "s"}});
-  engine.act("C-1", Action::dispatch, dispatcher, {{"route", "people_mediation"}, {"lead", "justice_xilinji"}});
-  engine.act("C-1", Action::accept, handler);
-  engine.act("C-1", Action::suspend, handler, {{"reason", "r"}});
-  clock->advance(Seconds(86400 + 7));  // a day and seven seconds
-  const Case c = engine.act("C-1", Action::resume, handler);
+  ElapsedStop stop = suspend_elapsed_clock_a_day_and_seven_seconds();
+  const Case c = stop.engine->act("C-1", Action::resume, stop.handler);
   REQUIRE(c.clock);
   CHECK(c.clock->limit == Span::seconds(48 * 3600 + 86400 + 7));
   Case back;

@@ -27,23 +27,7 @@ TEST_CASE("SqliteStorage count and query agree with a plain filter over every ca
     RandomValues gen(100 + seed);
     const QueryPools pools = make_pools(gen);
     auto storage = SqliteStorage::open(":memory:").value_or_throw();
-    std::vector<Case> cases;
-    for (int i = 0; i < 60; ++i) {
-      std::string id = gen.nonempty_text(3);
-      bool taken = false;
-      for (const Case& c : cases) taken = taken || c.id == id;
-      if (taken) continue;
-      Case c = random_query_case(gen, pools, id);
-      CaseCommit commit;
-      commit.snapshot = c;
-      commit.snapshot.version = 1;
-      Event e;
-      e.case_id = id;
-      e.seq = 1;
-      commit.events.push_back(e);
-      REQUIRE(storage->commit(commit));
-      cases.push_back(commit.snapshot);
-    }
+    const std::vector<Case> cases = commit_random_cases(*storage, gen, pools, 60);
     for (int i = 0; i < 150; ++i) check_query(*storage, random_query(gen, pools, cases), cases);
   }
 }
@@ -53,24 +37,9 @@ TEST_CASE("SqliteStorage count and query agree with a plain filter over every ca
 // could no longer be loaded, so the case was stuck.
 TEST_CASE("a case whose elapsed clock was stopped for a day and seven seconds still loads from SQLite") {
   auto storage = SqliteStorage::open(":memory:").value_or_throw();
-  auto clock = std::make_shared<ManualClock>(parse_instant("2025-09-01T09:00:00+08:00").value());
-  EngineOptions o;
-  o.storage = storage;
-  o.clock = clock;
-  o.rules = DeadlineRules::from_json(nlohmann::json::parse(R"({"stages":{"handling":{"all":{"limit":{"hours":48}}}}})"))
-                .value();
-  Engine engine(std::move(o));
-  const Actor intake{"u-intake-1", Role::intake, "center"};
-  const Actor dispatcher{"u-disp-1", Role::dispatcher, "center"};
-  const Actor handler{"u-hj-1", Role::handler, "justice_xilinji"};
-  engine.register_case("C-1", intake,
-                       {{"channel", "walk_in"}, {"category", "neighbour"}, {"urgency", "normal"},
-                        {"jurisdiction", {"daxinganling", "mohe"}}, {"parties", {{{"name", "Wang Li"}}}},
-                        {"summary", "s"}});
-  engine.act("C-1", Action::dispatch, dispatcher, {{"route", "people_mediation"}, {"lead", "justice_xilinji"}});
-  engine.act("C-1", Action::accept, handler);
-  engine.act("C-1", Action::suspend, handler, {{"reason", "r"}});
-  clock->advance(Seconds(86400 + 7));
+  ElapsedStop stop = suspend_elapsed_clock_a_day_and_seven_seconds(storage);
+  Engine& engine = *stop.engine;
+  const Actor& handler = stop.handler;
   auto resumed = engine.try_act("C-1", Action::resume, handler);
   CHECK(resumed.ok());
   auto loaded = storage->load("C-1");

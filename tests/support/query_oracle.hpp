@@ -102,6 +102,33 @@ inline Case random_query_case(RandomValues& gen, const QueryPools& p, const std:
   return c;
 }
 
+// `c` as a new case's first commit (version 1, one bare event).
+inline CaseCommit first_commit_of(const Case& c) {
+  CaseCommit out;
+  out.snapshot = c;
+  out.snapshot.version = 1;
+  Event e;
+  e.case_id = c.id;
+  e.seq = 1;
+  out.events.push_back(e);
+  return out;
+}
+
+// Up to `n` random cases with distinct ids, each committed to `storage`; returns them as stored.
+inline std::vector<Case> commit_random_cases(Storage& storage, RandomValues& gen, const QueryPools& pools, int n) {
+  std::vector<Case> cases;
+  for (int i = 0; i < n; ++i) {
+    std::string id = gen.nonempty_text(3);
+    bool taken = false;
+    for (const Case& c : cases) taken = taken || c.id == id;
+    if (taken) continue;
+    const CaseCommit commit = first_commit_of(random_query_case(gen, pools, id));
+    REQUIRE(storage.commit(commit));
+    cases.push_back(commit.snapshot);
+  }
+  return cases;
+}
+
 inline CaseQuery random_query(RandomValues& gen, const QueryPools& p, const std::vector<Case>& cases) {
   CaseQuery q;
   if (gen.chance(0.3)) q.state = static_cast<State>(gen.between(0, enumerator_count<State>() - 1));

@@ -3,12 +3,14 @@
 #pragma once
 
 #include <map>
+#include <memory>
 #include <string>
 #include <utility>
 #include <vector>
 
 #include <doctest/doctest.h>
 
+#include <fengqiao/engine.hpp>
 #include <fengqiao/storage.hpp>
 
 #include "fields.hpp"
@@ -98,6 +100,37 @@ inline std::map<std::string, StoredCase> round_trip_cases(Storage& s, RandomValu
   }
   for (const auto& [id, mine] : stored) check_stored(s, gen, id, mine, json_too);
   return stored;
+}
+
+// The scenario of the Span bug (codecs and SQLite round-trip tests): a case whose 48-hour
+// handling clock is suspended for a day and seven seconds, so that its grown limit is not
+// whole minutes. Returns the engine, on `storage` (a MemoryStorage when null), with the
+// case "C-1" suspended and the clock already moved past the stop; resume it to see.
+struct ElapsedStop {
+  std::shared_ptr<ManualClock> clock;
+  std::unique_ptr<Engine> engine;
+  Actor handler{"u-hj-1", Role::handler, "justice_xilinji"};
+};
+inline ElapsedStop suspend_elapsed_clock_a_day_and_seven_seconds(std::shared_ptr<Storage> storage = nullptr) {
+  ElapsedStop s;
+  s.clock = std::make_shared<ManualClock>(parse_instant("2025-09-01T09:00:00+08:00").value());
+  EngineOptions o;
+  o.clock = s.clock;
+  o.storage = std::move(storage);
+  o.rules = DeadlineRules::from_json(nlohmann::json::parse(R"({"stages":{"handling":{"all":{"limit":{"hours":48}}}}})"))
+                .value();
+  s.engine = std::make_unique<Engine>(std::move(o));
+  const Actor intake{"u-intake-1", Role::intake, "center"};
+  const Actor dispatcher{"u-disp-1", Role::dispatcher, "center"};
+  s.engine->register_case("C-1", intake,
+                          {{"channel", "walk_in"}, {"category", "neighbour"}, {"urgency", "normal"},
+                           {"jurisdiction", {"daxinganling", "mohe"}}, {"parties", {{{"name", "Wang Li"}}}},
+                           {"summary", "s"}});
+  s.engine->act("C-1", Action::dispatch, dispatcher, {{"route", "people_mediation"}, {"lead", "justice_xilinji"}});
+  s.engine->act("C-1", Action::accept, s.handler);
+  s.engine->act("C-1", Action::suspend, s.handler, {{"reason", "r"}});
+  s.clock->advance(Seconds(86400 + 7));
+  return s;
 }
 
 }  // namespace fengqiao::testing
