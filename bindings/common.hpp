@@ -2,6 +2,8 @@
 // snapshots and events, and one bind_* entry point per file.
 #pragma once
 
+#include <chrono>
+
 #include <optional>
 #include <string>
 #include <string_view>
@@ -55,6 +57,8 @@ Instant to_instant(py::handle value, const char* what);
 // An aware datetime in `offset` (the engine's calendar offset, so printed times read
 // as the center's local time).
 py::object to_datetime(Instant t, UtcOffset offset);
+// A busy timeout from a timedelta or a number of seconds (0 to 86400), else invalid_config.
+std::chrono::milliseconds to_millis(py::handle value, const char* what);
 py::object to_datetime(const std::optional<Instant>& t, UtcOffset offset);
 // A timedelta or a number of seconds.
 Seconds to_seconds(py::handle value, const char* what);

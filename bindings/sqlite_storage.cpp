@@ -11,23 +11,12 @@
 namespace fengqiao::python {
 namespace {
 
-std::chrono::milliseconds to_millis(py::handle value) {
-  const py::module_ dt = py::module_::import("datetime");
-  double seconds = 0;
-  if (py::isinstance(value, dt.attr("timedelta"))) seconds = value.attr("total_seconds")().cast<double>();
-  else if (PyLong_Check(value.ptr()) || PyFloat_Check(value.ptr())) seconds = value.cast<double>();
-  else throw py::type_error("busy_timeout: expected a timedelta or a number of seconds");
-  if (!(seconds >= 0) || seconds > 86400.0)
-    fail(ErrorCode::invalid_config, "busy_timeout: must be between 0 and 86400 seconds");
-  return std::chrono::milliseconds(static_cast<long long>(std::llround(seconds * 1000)));
-}
-
 std::shared_ptr<SqliteStorage> open(const std::string& path, bool create_if_missing, bool read_only,
                                     py::handle busy_timeout, const std::string& synchronous) {
   SqliteOptions o;
   o.create_if_missing = create_if_missing;
   o.read_only = read_only;
-  o.busy_timeout = to_millis(busy_timeout);
+  o.busy_timeout = to_millis(busy_timeout, "busy_timeout");
   if (synchronous == "normal") o.synchronous = SqliteOptions::Synchronous::normal;
   else if (synchronous == "full") o.synchronous = SqliteOptions::Synchronous::full;
   else fail(ErrorCode::invalid_config, "synchronous: \"" + synchronous + "\" is not \"normal\" or \"full\"");

@@ -64,4 +64,15 @@ UtcOffset to_offset(const std::string& text) {
   return *parsed;
 }
 
+std::chrono::milliseconds to_millis(py::handle value, const char* what) {
+  const py::module_ dt = py::module_::import("datetime");
+  double seconds = 0;
+  if (py::isinstance(value, dt.attr("timedelta"))) seconds = value.attr("total_seconds")().cast<double>();
+  else if (PyLong_Check(value.ptr()) || PyFloat_Check(value.ptr())) seconds = value.cast<double>();
+  else throw py::type_error(std::string(what) + ": expected a timedelta or a number of seconds");
+  if (!(seconds >= 0) || seconds > 86400.0)
+    fail(ErrorCode::invalid_config, std::string(what) + ": must be between 0 and 86400 seconds");
+  return std::chrono::milliseconds(static_cast<long long>(std::llround(seconds * 1000)));
+}
+
 }  // namespace fengqiao::python

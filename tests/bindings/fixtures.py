@@ -48,7 +48,7 @@ class Bench:
 
     def __init__(self, start="2025-09-01T09:00:00+08:00", rules=None, **options):
         self.clock = fengqiao.ManualClock(start)
-        self.storage = fengqiao.MemoryStorage()
+        self.storage = options.pop("storage", None) or fengqiao.MemoryStorage()
         self.engine = fengqiao.Engine(storage=self.storage, clock=self.clock, calendar=NATIONAL_DAY_2025,
                                       rules=rules, **options)
 

@@ -41,6 +41,33 @@ class ContractVersion2(unittest.TestCase):
         self.assertEqual(c.state, "withdrawn")
 
 
+class BatchThreads(unittest.TestCase):
+    def test_another_thread_waits_for_a_batch_then_gets_busy(self):
+        import threading
+        storage = fengqiao.MemoryStorage(busy_timeout=0.2)
+        b = Bench(storage=storage)
+        b.engine.register_case("C-1", intake, registration())
+        outcome = []
+
+        def dispatch():
+            try:
+                b.engine.act("C-1", "dispatch", dispatcher, {"route": "petition", "lead": "justice_xilinji"})
+                outcome.append("done")
+            except fengqiao.Busy as e:
+                outcome.append(e.code)
+
+        with b.engine.batch():
+            other = threading.Thread(target=dispatch)
+            other.start()
+            other.join(5)
+        self.assertEqual(outcome, ["busy"])
+        self.assertEqual(b.engine.get("C-1").state, "registered")
+
+    def test_busy_timeout_is_checked(self):
+        with self.assertRaises(fengqiao.InvalidConfig):
+            fengqiao.MemoryStorage(busy_timeout=-1)
+
+
 class ClosedLoop(unittest.TestCase):
     def test_six_steps_with_a_reopen_end_in_closed(self):
         b = Bench()
