@@ -177,12 +177,6 @@ struct ActionSpec {
     }
     return -1;
   }
-  constexpr const Field* field(std::string_view name) const noexcept {
-    for (const Field* f = begin_fields(); f != end_fields(); ++f)
-      if (f->name == name) return f;
-    return nullptr;
-  }
-
   // Builders used by the table below.
   constexpr ActionSpec limited_by(RuleCheck r) const noexcept { return with([&](ActionSpec& s) { s.rule = r; }); }
   constexpr ActionSpec checked_by(DataCheck d) const noexcept { return with([&](ActionSpec& s) { s.data_check = d; }); }

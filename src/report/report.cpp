@@ -31,12 +31,13 @@ void add_case(Tally& t, const Case& c) {
   t.reopened += c.reopened;
 }
 
-std::string month_of(Instant t, UtcOffset offset) { return format_instant(t, offset).substr(0, 7); }
-
-// 半月通报: the 1st to the 15th, and the 16th to the end of the month.
-std::string half_month_of(Instant t, UtcOffset offset) {
+// The month ("2025-09") and the half month of 半月通报 ("2025-09 H1": the 1st to the 15th,
+// "2025-09 H2": the 16th to the month's end) of an instant, from one formatting of it.
+std::pair<std::string, std::string> month_and_half_of(Instant t, UtcOffset offset) {
   const std::string day = format_instant(t, offset);  // "YYYY-MM-DDThh:mm:ss..."
-  return day.substr(0, 7) + (day.substr(8, 2) <= "15" ? " H1" : " H2");
+  std::string month = day.substr(0, 7);
+  std::string half = month + (day.compare(8, 2, "15") <= 0 ? " H1" : " H2");
+  return {std::move(month), std::move(half)};
 }
 
 // What a case adds beyond its snapshot: its scored stages and its follow-ups.
@@ -200,14 +201,15 @@ Result<Report> compute_report(const Storage& storage, const ReportOptions& optio
   Status walked = for_each_case(storage, CaseQuery{}, [&](const Case& c) {
     if (options.from && c.registered_at < *options.from) return true;
     if (options.to && !(c.registered_at < *options.to)) return true;
-    std::vector<Tally*> tallies = {&r.total,
+    const auto [month, half_month] = month_and_half_of(c.registered_at, options.offset);
+    const std::array<Tally*, 9> tallies = {&r.total,
                                    &r.by_department[c.lead.value_or("(none)")],
                                    &r.by_channel[std::string(to_string(c.channel))],
                                    &r.by_category[c.category],
                                    &r.by_route[c.route ? std::string(to_string(*c.route)) : "(none)"],
                                    &r.by_jurisdiction[c.jurisdiction.empty() ? "(none)" : c.jurisdiction.back()],
-                                   &r.by_month[month_of(c.registered_at, options.offset)],
-                                   &r.by_half_month[half_month_of(c.registered_at, options.offset)],
+                                   &r.by_month[month],
+                                   &r.by_half_month[half_month],
                                    &r.by_assignee[c.assignee.value_or("(none)")]};
     for (Tally* t : tallies) add_case(*t, c);
     if (c.channel == Channel::online) ++r.online;
