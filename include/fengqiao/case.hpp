@@ -100,6 +100,10 @@ struct Case {
   std::optional<Satisfaction> satisfaction;  // of the last follow-up
   std::uint32_t reopened = 0;
   std::optional<Instant> closed_at;
+  // Until when `reopen` is allowed: closed_at + the reopen window of the rules in force
+  // when the case closed (a later rules update does not move it). Absent on a case stored
+  // before fengqiao kept it: then the rules in force decide.
+  std::optional<Instant> reopen_until;
 
   // Supervision region.
   Supervision supervision = Supervision::on_track;

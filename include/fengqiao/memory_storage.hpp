@@ -49,6 +49,11 @@ class MemoryStorage final : public Storage {
   Status add_visit(const Visit& v) override;
   Result<std::vector<Visit>> visits(const VisitQuery& q) const override;
   Result<std::uint64_t> count_visits(const VisitQuery& q) const override;
+  Result<std::optional<ConfigRecord>> configuration() const override;
+  Status read_configurations(std::uint64_t from_seq,
+                             const std::function<bool(const ConfigRecord&)>& visit) const override;
+  Status commit_configuration(const ConfigCommit& c) override;
+  Status rewrite_snapshot(const Case& snapshot) override;
 
  private:
   struct Impl;

@@ -23,7 +23,7 @@
 //
 // Errors: a method that fails returns an Error (it does not throw) and has changed
 // nothing. Codes used: unknown_case, duplicate_case, conflict, invalid_data (from
-// commit); duplicate_visit (from add_visit); busy (the storage was held by another thread's batch, or another connection's
+// commit, rewrite_snapshot, commit_configuration); duplicate_visit (from add_visit); busy (the storage was held by another thread's batch, or another connection's
 // transaction, past the busy timeout: retry); storage_error (anything else the database
 // reports: I/O, corruption, incompatible schema; and misuse: batch nesting, no batch open).
 #pragma once
@@ -39,6 +39,7 @@
 #include <nlohmann/json.hpp>
 
 #include "fengqiao/case.hpp"
+#include "fengqiao/configuration.hpp"
 #include "fengqiao/error.hpp"
 #include "fengqiao/event.hpp"
 #include "fengqiao/time.hpp"
@@ -62,6 +63,16 @@ struct CaseCommit {
   std::uint64_t expected_version = 0;  // the stored version this change was computed from; 0 = new case
   std::vector<Event> events;           // seq expected_version+1, +2, ...; snapshot.version is the last seq
   std::vector<OutboxMessage> outbox;   // ids are ignored on input and assigned by the storage
+  // The configuration the change was computed with: the seq of the store's newest
+  // ConfigRecord when the engine read it (0 = the store kept none). Another engine may
+  // have changed the calendar since: then the change is refused with `conflict`.
+  std::uint64_t config_seq = 0;
+};
+
+// One change of the configuration in force, with the messages it sends (same transaction).
+struct ConfigCommit {
+  ConfigRecord record;                 // record.seq: the store's newest seq + 1
+  std::vector<OutboxMessage> outbox;   // ids assigned by the storage; case_id "" and event_seq = record.seq
 };
 
 // Filters are ANDed; an absent filter matches everything. Results are ordered by case
@@ -96,6 +107,7 @@ class Storage {
   //   expected_version == 0 and the case exists           -> duplicate_case
   //   expected_version  > 0 and the case does not exist   -> unknown_case
   //   the stored version differs from expected_version    -> conflict
+  //   the store's newest ConfigRecord seq is not c.config_seq -> conflict
   //   another thread's batch is open past the busy timeout -> busy
   //   the database fails                                  -> storage_error
   // Threads: on the thread of an open batch, the commit joins the batch (and fails alone:
@@ -190,6 +202,33 @@ class Storage {
   virtual Result<std::vector<Visit>> visits(const VisitQuery& q) const = 0;
   // How many visits match `q` (after_id applies; limit does not).
   virtual Result<std::uint64_t> count_visits(const VisitQuery& q) const = 0;
+
+  // Configuration (configuration.hpp): the calendar and rules in force and every change of
+  // them, numbered 1, 2, ... in the order they were applied. Reads as above.
+  //
+  // The newest record; std::nullopt when the store kept none (a new store, or one written
+  // before fengqiao kept its configuration).
+  virtual Result<std::optional<ConfigRecord>> configuration() const = 0;
+  // Calls visit(r) for the records with seq >= from_seq, in seq order, until it returns
+  // false. Like read_events: hold no lock while calling it.
+  virtual Status read_configurations(std::uint64_t from_seq,
+                                     const std::function<bool(const ConfigRecord&)>& visit) const = 0;
+  // Appends c.record and enqueues c.outbox, atomically.
+  // Success: it is the newest record, visible to later reads (durable as a commit is).
+  // Failure, nothing stored:
+  //   c.record.seq is not the newest seq + 1 (another engine changed the configuration
+  //   first; 1 when the store kept none)                     -> conflict
+  //   another thread's batch is open past the busy timeout -> busy
+  //   the database fails (or was opened read-only)         -> storage_error
+  // Threads and batches: as commit.
+  virtual Status commit_configuration(const ConfigCommit& c) = 0;
+  // Replaces the snapshot of an existing case without appending an event, and re-keys the
+  // case in the due index under snapshot.next_due(): the engine's recomputation of a
+  // clock's pending instants after a calendar change (LIFECYCLE.md "Calendar updates").
+  // Failure, nothing stored: unknown_case (no such case); conflict (the stored version is
+  // not snapshot.version: the case changed since it was read); busy; storage_error.
+  // Threads and batches: as commit.
+  virtual Status rewrite_snapshot(const Case& snapshot) = 0;
 };
 
 // Calls visit(c) for every snapshot matching `q` (its after_id is the starting point; its

@@ -58,6 +58,7 @@ void record_reopening(Case& c) {
   c.outcome.reset();
   c.resolution_method.clear();
   c.closed_at.reset();
+  c.reopen_until.reset();
 }
 
 }  // namespace
@@ -122,9 +123,11 @@ void record(Transition& t, const ActionRow& row) {
     case Action::give_feedback: break;
     case Action::follow_up:
       c.satisfaction = satisfaction_of(t);
-      if (row.to == State::closed)
+      if (row.to == State::closed) {
         c.closed_at = t.now;
-      else
+        // The window is the one in force now: a later rules update does not move it.
+        c.reopen_until = t.now + t.rules.reopen_window(c.category);
+      } else
         record_reopening(c);
       break;
     case Action::reopen: record_reopening(c); break;

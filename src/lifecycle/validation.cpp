@@ -170,10 +170,14 @@ std::optional<Error> check_rules(const Transition& t) {
                       " clock was already extended");
       return std::nullopt;
     case RuleCheck::reopen_window: {
-      Seconds window = t.rules.reopen_window(c.category);
-      if (c.closed_at && t.now > *c.closed_at + window)
-        return refuse("the reopen window of " + std::to_string(window.count() / 3600) + " hours after closing (" +
-                      format_instant(*c.closed_at, t.calendar.utc_offset()) + ") has passed");
+      if (!c.closed_at) return std::nullopt;
+      // The window in force when the case closed (a case stored before fengqiao kept it:
+      // the rules in force now).
+      const Instant until = c.reopen_until ? *c.reopen_until : *c.closed_at + t.rules.reopen_window(c.category);
+      if (t.now > until)
+        return refuse("the reopen window of " + std::to_string((until - *c.closed_at).count() / 3600) +
+                      " hours after closing (" + format_instant(*c.closed_at, t.calendar.utc_offset()) +
+                      ") has passed");
       return std::nullopt;
     }
     case RuleCheck::below_max_level: {

@@ -87,6 +87,7 @@ void encode_case(const Case& c, Buf& out) {
   put_opt(out, c.satisfaction, put_enum<Satisfaction>);
   put_u32(out, c.reopened);
   put_opt(out, c.closed_at, put_instant);
+  put_opt(out, c.reopen_until, put_instant);
   put_enum(out, c.supervision);
   put_i64(out, c.level);
   put_u32(out, c.record.warnings);
@@ -133,6 +134,7 @@ Case decode_case(const std::string& blob, const std::string& id) {
   c.satisfaction = r.opt<Satisfaction>([](Reader& x) { return x.enumerated<Satisfaction>(); });
   c.reopened = r.u32();
   c.closed_at = r.opt<Instant>([](Reader& x) { return x.instant(); });
+  c.reopen_until = r.opt<Instant>([](Reader& x) { return x.instant(); });
   c.supervision = r.enumerated<Supervision>();
   c.level = static_cast<int>(r.i64());
   c.record.warnings = r.u32();

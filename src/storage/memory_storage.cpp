@@ -49,6 +49,7 @@ struct MemoryStorage::Impl {
   std::uint64_t next_outbox_id = 1;
   // Kept as values: visits are few next to events, and never change once added.
   std::map<std::string, Visit, std::less<>> visits;
+  std::vector<ConfigRecord> configs;  // seq i + 1 at index i
 
   // An open batch belongs to the thread that began it: other threads' calls wait for it
   // to end (enter()), so the undo journal below only ever holds the owner's changes.
@@ -62,6 +63,7 @@ struct MemoryStorage::Impl {
   std::vector<std::uint64_t> batch_outbox;
   std::vector<std::string> batch_visits;
   std::size_t log_size_at_begin = 0;
+  std::size_t configs_at_begin = 0;
   Buf scratch;  // encode_case's output before it is copied into an entry
 
   CaseMap::iterator find(std::string_view id) {
@@ -130,6 +132,11 @@ struct MemoryStorage::Impl {
         due.emplace(next->at, c.snapshot.id);
       }
     }
+    put_outbox(c);
+  }
+
+  template <class Commit>
+  void put_outbox(Commit& c) {
     for (auto& m : c.outbox) {
       OutboxMessage stored = std::move(m);  // a copy when `c` is const
       stored.id = next_outbox_id++;
@@ -144,18 +151,30 @@ struct MemoryStorage::Impl {
     std::unique_lock lock(mu);
     if (Status s = enter(lock); !s) return s;
     auto it = find(c.snapshot.id);
+    if (Status s = same_config(c.config_seq); !s) return s;
     if (c.expected_version == 0) {
       if (it != cases.end()) return make_error(ErrorCode::duplicate_case, "case \"" + c.snapshot.id + "\" already exists");
       put(nullptr, c);
       return Status::success();
     }
     if (it == cases.end()) return make_error(ErrorCode::unknown_case, "no case \"" + c.snapshot.id + "\"");
-    if (it->second.version != c.expected_version)
-      return make_error(ErrorCode::conflict, "case \"" + c.snapshot.id + "\" is at version " +
-                                                 std::to_string(it->second.version) + ", not " +
-                                                 std::to_string(c.expected_version) + "; reload and retry");
+    if (Status s = same_version(it->second, c.snapshot.id, c.expected_version); !s) return s;
     put(&it->second, c);
     return Status::success();
+  }
+
+  static Status same_version(const Entry& e, const std::string& id, std::uint64_t expected) {
+    if (e.version == expected) return Status::success();
+    return make_error(ErrorCode::conflict, "case \"" + id + "\" is at version " + std::to_string(e.version) +
+                                               ", not " + std::to_string(expected) + "; reload and retry");
+  }
+
+  // The configuration a change was computed with must still be the newest.
+  Status same_config(std::uint64_t seq) const {
+    if (seq == configs.size()) return Status::success();
+    return make_error(ErrorCode::conflict, "the configuration changed (now at seq " + std::to_string(configs.size()) +
+                                               ", the change was computed with seq " + std::to_string(seq) +
+                                               "); reload and retry");
   }
 
   void rollback() {
@@ -172,6 +191,7 @@ struct MemoryStorage::Impl {
     }
     for (std::uint64_t id : batch_outbox) outbox.erase(id);
     for (const std::string& id : batch_visits) visits.erase(id);
+    configs.resize(configs_at_begin);
     log.truncate(log_size_at_begin);
   }
 };
@@ -264,6 +284,7 @@ Status MemoryStorage::begin_batch() {
   impl_->in_batch = true;
   impl_->batch_owner = std::this_thread::get_id();
   impl_->log_size_at_begin = impl_->log.size();
+  impl_->configs_at_begin = impl_->configs.size();
   return Status::success();
 }
 
@@ -332,6 +353,57 @@ Result<std::uint64_t> MemoryStorage::count_visits(const VisitQuery& q) const {
   const auto& all = impl_->visits;
   return static_cast<std::uint64_t>(std::count_if(q.after_id.empty() ? all.begin() : all.upper_bound(q.after_id), all.end(),
                                                   [&](const auto& entry) { return q.matches(entry.second); }));
+}
+
+}  // namespace fengqiao
+
+namespace fengqiao {
+
+Result<std::optional<ConfigRecord>> MemoryStorage::configuration() const {
+  std::shared_lock lock(impl_->mu);
+  if (Status s = impl_->enter(lock); !s) return s.error();
+  if (impl_->configs.empty()) return std::optional<ConfigRecord>();
+  return std::optional<ConfigRecord>(impl_->configs.back());
+}
+
+Status MemoryStorage::read_configurations(std::uint64_t from_seq,
+                                          const std::function<bool(const ConfigRecord&)>& visit) const {
+  std::vector<ConfigRecord> copy;
+  {
+    std::shared_lock lock(impl_->mu);
+    if (Status s = impl_->enter(lock); !s) return s;
+    const std::size_t first = from_seq > 0 ? static_cast<std::size_t>(from_seq - 1) : 0;
+    if (first < impl_->configs.size()) copy.assign(impl_->configs.begin() + static_cast<std::ptrdiff_t>(first), impl_->configs.end());
+  }
+  // Outside the lock: the visitor may call back into the storage.
+  for (const ConfigRecord& r : copy)
+    if (!visit(r)) break;
+  return Status::success();
+}
+
+Status MemoryStorage::commit_configuration(const ConfigCommit& c) {
+  std::unique_lock lock(impl_->mu);
+  if (Status s = impl_->enter(lock); !s) return s;
+  if (c.record.seq != impl_->configs.size() + 1)
+    return make_error(ErrorCode::conflict, "configuration seq " + std::to_string(c.record.seq) + " is not the next (" +
+                                               std::to_string(impl_->configs.size() + 1) +
+                                               "): another engine changed the configuration; reload and retry");
+  impl_->configs.push_back(c.record);
+  CaseCommit messages;
+  messages.outbox = c.outbox;
+  impl_->put_outbox(messages);
+  return Status::success();
+}
+
+Status MemoryStorage::rewrite_snapshot(const Case& snapshot) {
+  std::unique_lock lock(impl_->mu);
+  if (Status s = impl_->enter(lock); !s) return s;
+  auto it = impl_->find(snapshot.id);
+  if (it == impl_->cases.end()) return make_error(ErrorCode::unknown_case, "no case \"" + snapshot.id + "\"");
+  if (Status s = Impl::same_version(it->second, snapshot.id, snapshot.version); !s) return s;
+  CaseCommit same{snapshot, snapshot.version, {}, {}};
+  impl_->put(&it->second, same);
+  return Status::success();
 }
 
 }  // namespace fengqiao

@@ -59,7 +59,7 @@ FENGQIAO_TEST_FIELDS(SupervisionRecord, warnings, overdues, escalations, supervi
 FENGQIAO_TEST_FIELDS(Case, id, channel, category, urgency, jurisdiction, parties, summary, first_responder,
                      notice, registered_at, route, lead, co_handlers, consultation_orgs, assignee, involved_orgs,
                      notes, state, suspended_from, outcome,
-                     resolution_method, satisfaction, reopened, closed_at, supervision, level, record, clock,
+                     resolution_method, satisfaction, reopened, closed_at, reopen_until, supervision, level, record, clock,
                      held_clock, version, updated_at)
 FENGQIAO_TEST_FIELDS(Event, case_id, seq, at, type, action, actor, data, stage, level, notified, state_after,
                      notice, supervision_after)
