@@ -90,11 +90,12 @@ std::unique_ptr<PyEngine> make_engine(py::handle storage, py::handle clock, py::
   EngineOptions o;
   o.storage = self->storage;
   o.clock = self->clock;
-  o.calendar = calendar_from(calendar);
-  o.rules = rules_from(rules);
+  // None: the store's (or, for a store that keeps none, the defaults).
+  if (!calendar.is_none()) o.calendar = calendar_from(calendar);
+  if (!rules.is_none()) o.rules = rules_from(rules);
   o.on_listener_error = make_failure_route(self->on_listener_error);
-  self->offset = o.calendar.utc_offset();
   self->engine = std::make_unique<Engine>(std::move(o));
+  self->offset = self->engine->calendar().utc_offset();
   return self;
 }
 

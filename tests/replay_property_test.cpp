@@ -34,7 +34,7 @@ std::vector<Case> all_cases(const Storage& s) { return s.query(CaseQuery{}).valu
 
 std::string exported(const testing::RandomHistoryRun& run) {
   std::ostringstream out;
-  REQUIRE(history::export_cases(*run.storage, run.header, {}, out));
+  REQUIRE(history::export_cases(*run.storage, {}, out));
   return out.str();
 }
 

@@ -38,8 +38,7 @@ void replace_first(std::string& s, const std::string& from, const std::string& t
 
 // A history's lines by kind (HISTORY-FORMAT.md), counted without the library.
 struct LineCounts {
-  std::size_t lines = 0, actions = 0, events = 0, expectations = 0, cases = 0, visits = 0;
-  std::size_t first_config = 0;  // the line number of the first configuration line, 0 if none
+  std::size_t lines = 0, actions = 0, events = 0, expectations = 0, cases = 0, visits = 0, configs = 0;
 };
 
 LineCounts count_lines(const std::string& text) {
@@ -57,7 +56,7 @@ LineCounts count_lines(const std::string& text) {
     if (j.contains("event")) ++n.events;
     if (j.contains("expect")) ++n.expectations;
     if (j.contains("visit")) ++n.visits;
-    if (j.contains("config") && n.first_config == 0) n.first_config = n.lines;
+    if (j.contains("config")) ++n.configs;
   }
   n.cases = registered.size();
   return n;
@@ -87,32 +86,25 @@ TEST_CASE("every sample history replays clean") {
   }
   // 01-07 hand-written (05-07: contract version 2), 20 generated of each version.
   REQUIRE(files.size() == 47);
-  std::size_t clean = 0;
+  std::size_t with_config_lines = 0;
   for (const auto& path : files) {
     CAPTURE(path);
     auto result = replay_file(path);
     const LineCounts n = count_lines(read_all(path));
-    if (n.first_config != 0) {
-      // Configuration lines (calendar and rules updates) are not implemented yet: such a
-      // history replays clean up to its first one and is refused there, saying so.
-      REQUIRE_FALSE(result.clean());
-      CHECK(result.failure->line == n.first_config);
-      CHECK(result.failure->message.find("configuration lines") != std::string::npos);
-      continue;
-    }
-    ++clean;
+    if (n.configs) ++with_config_lines;
     CHECK_MESSAGE(result.clean(), result.describe());
     // What it reports having checked is what the file holds, counted from its lines:
     // every event line matched, every action, visit and expectation applied.
     CHECK(result.lines == n.lines);
     CHECK(result.actions == n.actions);
     CHECK(result.visits == n.visits);
+    CHECK(result.config_changes == n.configs);
     CHECK(result.events_checked == n.events);
     CHECK(result.expectations == n.expectations);
     CHECK(result.cases == n.cases);
   }
-  // Version 1: all 24; version 2: 05, 07 and the 10 generated ones without configuration lines.
-  CHECK(clean == 24 + 2 + 10);
+  // 06 and ten of the generated version-2 ones change the calendar mid-history.
+  CHECK(with_config_lines == 1 + 10);
 }
 
 TEST_CASE("a clean replay reports what it checked") {
@@ -176,5 +168,42 @@ TEST_CASE("a history that disagrees with the engine fails at the line, naming ca
     CHECK(r.failure->kind == fengqiao::ReplayFailure::Kind::unexpected_error);
     CHECK(r.failure->line == 9);  // the accept by a handler of another org
     CHECK(r.failure->actual.find("not_permitted") != std::string::npos);
+  }
+}
+
+TEST_CASE("a calendar update in a history is judged and applied at its line; mutated, it fails there") {
+  // 06: a holiday on the update's own day (refused), an unknown key in `config` (refused),
+  // then the 2026 New Year schedule, which moves a running handling deadline.
+  std::string h = read_all(FENGQIAO_TEST_DATA "/histories/06-calendar-update.jsonl");
+  REQUIRE(replay_text(h).clean());
+
+  SUBCASE("a refused update the history says is accepted") {
+    replace_first(h, ", \"expect_error\": \"invalid_config\"", "");
+    auto r = replay_text(h);
+    REQUIRE_FALSE(r.clean());
+    CHECK(r.failure->kind == fengqiao::ReplayFailure::Kind::unexpected_error);
+    CHECK(r.failure->line == 7);
+    CHECK(r.failure->actual.find("2025-12-24 is on or before the update's day") != std::string::npos);
+  }
+  SUBCASE("the accepted update without its make-up working day: the deadline it moved differs") {
+    // The third configuration line (line 10) lists 2026-01-04 as worked; without it the
+    // handling clock loses a day.
+    std::istringstream in(h);
+    std::string out, line;
+    for (int n = 1; std::getline(in, line); ++n) {
+      if (n == 10) replace_first(line, ", \"2026-01-04\"", "");
+      out += line + "\n";
+    }
+    auto r = replay_text(out);
+    REQUIRE_FALSE(r.clean());
+    CHECK(r.failure->kind == fengqiao::ReplayFailure::Kind::expectation);
+    CHECK(r.failure->line == 11);
+    CHECK(r.failure->expected.find("deadline = 2026-01-15") != std::string::npos);
+  }
+  SUBCASE("an update that is not an object") {
+    replace_first(h, "\"config\": {\"calendar\"", "\"config\": [{\"calendar\"");
+    auto r = replay_text(h);
+    REQUIRE_FALSE(r.clean());
+    CHECK(r.failure->kind == fengqiao::ReplayFailure::Kind::invalid_history);
   }
 }

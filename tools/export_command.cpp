@@ -19,14 +19,13 @@ int fail(const Error& e) {
 }  // namespace
 
 int export_cases(const Args& args) {
-  std::string history_path, db, header_path, out_path;
+  std::string history_path, db, out_path;
   std::vector<std::string> cases;
   for (std::size_t i = 0; i < args.size(); ++i) {
     const std::string& a = args[i];
     const bool has_value = i + 1 < args.size();
     if (a == "--history" && has_value) history_path = args[++i];
     else if (a == "--db" && has_value) db = args[++i];
-    else if (a == "--header" && has_value) header_path = args[++i];
     else if (a == "--case" && has_value) cases.push_back(args[++i]);
     else if (a == "--out" && has_value) out_path = args[++i];
     else {
@@ -39,9 +38,9 @@ int export_cases(const Args& args) {
     return usage(std::cerr, kUnusable);
   }
 
+  // The store keeps its calendar and rules (and their changes): the export's header and
+  // configuration lines come from there.
   std::shared_ptr<Storage> storage;
-  auto header = read_header(history_path.empty() ? header_path : history_path);
-  if (!header) return fail(header.error());
   if (!db.empty()) {
     auto store = open_store(db);
     if (!store) return fail(store.error());
@@ -65,7 +64,7 @@ int export_cases(const Args& args) {
     file.open(out_path);
     if (!file) return fail(make_error(ErrorCode::invalid_data, "cannot write " + out_path));
   }
-  Status s = history::export_cases(*storage, *header, cases, out_path.empty() ? std::cout : file);
+  Status s = history::export_cases(*storage, cases, out_path.empty() ? std::cout : file);
   return s ? kClean : fail(s.error());
 }
 

@@ -11,11 +11,4 @@ Result<std::shared_ptr<SqliteStorage>> open_store(const std::string& path) {
   return SqliteStorage::open(path, options);
 }
 
-Result<history::Header> read_header(const std::string& path) {
-  if (path.empty()) return history::Header{};
-  std::ifstream in(path);
-  if (!in) return make_error(ErrorCode::invalid_history, "cannot open " + path);
-  return history::Reader(in).header();
-}
-
 }  // namespace fengqiao::cli

@@ -1,4 +1,4 @@
-// Reading `--db FILE` and `--header FILE` the same way in every command.
+// Opening `--db FILE` the same way in every command.
 #pragma once
 
 #include <memory>
@@ -12,8 +12,5 @@ namespace fengqiao::cli {
 
 // The store at `path`, read-only: commands that read never change a file.
 Result<std::shared_ptr<SqliteStorage>> open_store(const std::string& path);
-
-// The header line of the history at `path`, or the defaults when `path` is empty.
-Result<history::Header> read_header(const std::string& path);
 
 }  // namespace fengqiao::cli

@@ -54,7 +54,7 @@ fs::path history_file(std::size_t quarter) {
     const fs::path tmp = full.string() + ".tmp";
     {
       std::ofstream out(tmp);
-      fengqiao::history::export_cases(*run.storage, run.header, {}, out).throw_if_error();
+      fengqiao::history::export_cases(*run.storage, {}, out).throw_if_error();
     }
     fs::rename(tmp, full);
   }

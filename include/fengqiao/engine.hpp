@@ -37,6 +37,7 @@
 #include "fengqiao/calendar.hpp"
 #include "fengqiao/case.hpp"
 #include "fengqiao/clock.hpp"
+#include "fengqiao/configuration.hpp"
 #include "fengqiao/error.hpp"
 #include "fengqiao/event.hpp"
 #include "fengqiao/rules.hpp"
@@ -62,20 +63,46 @@ struct ListenerFailure {
 // event_seq, when left empty, are filled in from the event.
 using OutboxPolicy = std::function<std::vector<OutboxMessage>(const Event& event, const Case& snapshot)>;
 
+// Called once per configuration change the engine stores (update_configuration), with the
+// configuration then in force.
+using ConfigListener = std::function<void(const ConfigRecord& record)>;
+// The outbox messages of a configuration change (stored with it, in one transaction). A
+// message's case_id stays "" and its event_seq, when left 0, is the record's seq.
+using ConfigOutboxPolicy = std::function<std::vector<OutboxMessage>(const ConfigRecord& record)>;
+
 struct EngineOptions {
   // Where cases live. Default: a new MemoryStorage.
   std::shared_ptr<Storage> storage;
   // Where "now" comes from. Default: SystemClock.
   std::shared_ptr<const Clock> clock;
-  // Working days and the offset days are counted in. Default: Sat/Sun off, no holidays, +08:00.
-  BusinessCalendar calendar;
-  // Deadline rules. Default: the table of LIFECYCLE.md.
-  DeadlineRules rules;
+  // Working days and the offset days are counted in, and the deadline rules. The store
+  // keeps the configuration in force (configuration.hpp), so these matter when it keeps
+  // none yet (a new store, or one written before fengqiao kept it): the engine records
+  // them there as the store's first configuration. For a store that keeps one, leave
+  // them unset to use the store's; one given that differs from the store's makes the
+  // constructor throw invalid_config naming the difference (see adopt_stored_configuration).
+  // Default: unset — for a new store Sat/Sun off, no holidays, +08:00, and the table of
+  // LIFECYCLE.md.
+  std::optional<BusinessCalendar> calendar;
+  std::optional<DeadlineRules> rules;
+  // When the store keeps a configuration that differs from the calendar or rules given
+  // above: false refuses (the engine would otherwise compute other deadlines than the
+  // store's cases were given); true uses the store's and ignores the given ones.
+  // Default: false.
+  bool adopt_stored_configuration = false;
   // Called when a listener throws; the change stays stored and the other listeners
   // still run. Default: writes one line to stderr.
   std::function<void(const ListenerFailure&)> on_listener_error;
   // Outbox messages for each event. Default: none (no outbox traffic).
   OutboxPolicy outbox;
+  // Outbox messages for each configuration change. Default: none.
+  ConfigOutboxPolicy configuration_outbox;
+};
+
+// What a configuration change did.
+struct ConfigurationChange {
+  ConfigRecord record;                  // the configuration now in force, as stored
+  std::uint64_t clocks_recomputed = 0;  // open cases whose pending instants moved
 };
 
 // What advance_to() did.
@@ -86,6 +113,11 @@ struct AdvanceReport {
 
 class Engine {
  public:
+  // Failure (throws Exception): invalid_config when the store keeps a calendar or rules
+  // that differ from those given in `options` (the message names what differs), unless
+  // options.adopt_stored_configuration; busy or storage_error reading or recording the
+  // store's configuration (a store that cannot record it, opened read-only, is used with
+  // the given configuration, unrecorded).
   explicit Engine(EngineOptions options = {});
   ~Engine();
   Engine(const Engine&) = delete;
@@ -234,8 +266,53 @@ class Engine {
   Batch batch();
 
   // --- Configuration ------------------------------------------------------------------
-  const BusinessCalendar& calendar() const;
-  const DeadlineRules& rules() const;
+  // The configuration in force, as the store keeps it (LIFECYCLE.md "Calendar updates").
+  // Changing it: the calendar (next year's holidays, published each December), the rules,
+  // or both, at the clock's `now`. The engine reads the clock once, first fires every
+  // deadline event due at or before `now` (as advance_to(now)), then:
+  //   - a calendar must keep every day up to and including today (the day of `now` in the
+  //     calendar's offset) worked or not as it was, the same weekend days and the same
+  //     UTC offset; it replaces the one in force whole;
+  //   - every open case's clocks — running or stopped, the handling clock held during a
+  //     consultation too — get their pending instants recomputed with the new calendar
+  //     (start, limit, the days added by earlier stops and extensions stay; instants
+  //     already fired stay fired), and the due index follows;
+  //   - rules replace the rules in force; they govern registrations and clocks started
+  //     from now on (a clock keeps the rule it captured; a closed case keeps the reopen
+  //     window it closed with).
+  // The record, the recomputed snapshots and the configuration_outbox messages are stored
+  // atomically (in this thread's open batch, if any, else in a batch of their own); then
+  // the configuration listeners are called (for a batch, when it commits).
+  // Success: the change; what calendar() and rules() return from now on.
+  // Failure, nothing changed (deadline events due by `now` may have fired):
+  //   invalid_config  a calendar that changes today or an earlier day, the weekend or
+  //                   the offset (the message names the first day that would change);
+  //                   neither calendar nor rules given;
+  //   conflict        another engine on the store changed the configuration or one of the
+  //                   cases meanwhile; the engine has read the store's newest: retry;
+  //   busy, storage_error as for actions. Inside this thread's open batch, a failure of
+  //   the storage part-way leaves the batch to be rolled back.
+  //   update_* throw Exception carrying the Error; try_update_configuration returns it.
+  // Threads: any thread. Actions of other threads computed with the old configuration are
+  //   refused with `conflict` and judged again, with the new one, on retry.
+  ConfigurationChange update_calendar(const BusinessCalendar& calendar);
+  ConfigurationChange update_rules(const DeadlineRules& rules);
+  ConfigurationChange update_configuration(const std::optional<BusinessCalendar>& calendar,
+                                           const std::optional<DeadlineRules>& rules);
+  Result<ConfigurationChange> try_update_configuration(const std::optional<BusinessCalendar>& calendar,
+                                                       const std::optional<DeadlineRules>& rules) noexcept;
+  // Every configuration the store kept, oldest first (seq 1 is the first). Failure
+  // (throws Exception): busy or storage_error, as for reading.
+  std::vector<ConfigRecord> configuration_history() const;
+  // Configuration listeners; unsubscribe() removes them too. As subscribe().
+  ListenerId subscribe_configuration(ConfigListener listener);
+
+  // The configuration in force as this engine last read or wrote it (seq 0 when the store
+  // could not keep it: a store opened read-only). Copies: safe while another thread
+  // changes the configuration.
+  ConfigRecord configuration() const;
+  BusinessCalendar calendar() const;
+  DeadlineRules rules() const;
   const Clock& clock() const;
   Storage& storage() const;
 

@@ -1,4 +1,4 @@
-// The case-history format (HISTORY-FORMAT.md, version 1): JSON Lines read and written
+// The case-history format (HISTORY-FORMAT.md, versions 1 and 2): JSON Lines read and written
 // one line at a time, so a history of millions of lines needs memory for one line.
 #pragma once
 
@@ -48,7 +48,7 @@ struct Expectation {
 };
 
 struct Line {
-  enum class Kind { action, tick, event, expectation, visit };
+  enum class Kind { action, tick, event, expectation, visit, config };
   std::size_t number = 0;  // 1-based physical line number in the file
   Kind kind = Kind::tick;
   Instant at{};
@@ -57,7 +57,12 @@ struct Line {
   // visit (version 2): its id; actor, data and expect_error as for an action
   std::string visit_id;
 
-  // action (actor, data, expect_error: visit too)
+  // config (version 2): the line's "config" object as written; configuration_of() reads
+  // it (a malformed calendar or rules is the line's refusal, invalid_config, not a
+  // malformed file). expect_error as for an action.
+  nlohmann::json config = nlohmann::json::object();
+
+  // action (actor, data, expect_error: visit and config too)
   Action action = Action::register_case;
   Actor actor;
   nlohmann::json data = nlohmann::json::object();
@@ -71,6 +76,17 @@ struct Line {
   // expectation
   Expectation expect;
 };
+
+// What a configuration line asks for: a calendar (whole, absent keys at the header format's
+// defaults, days in the header's offset), rules (in the library's schema, over the
+// defaults), or both.
+struct ConfigChangeRequest {
+  std::optional<BusinessCalendar> calendar;
+  std::optional<DeadlineRules> rules;
+};
+// invalid_config for a key other than "calendar" and "rules", neither of them, or a
+// calendar or rules that does not read (the message names it).
+Result<ConfigChangeRequest> configuration_of(const Line& line, UtcOffset offset);
 
 // Reads a history from a stream. Every malformed input is invalid_history with the line
 // number and what is wrong (a bad header, bad JSON, a missing or unknown key, an unknown
@@ -103,6 +119,8 @@ class Writer {
   void write(const Event& event);
   // A recorded visit as a visit line (version 2).
   void write(const Visit& visit);
+  // A configuration change as a configuration line (version 2): what it replaced.
+  void write(const ConfigRecord& change);
   void expect(Instant at, const std::string& case_id, const Expectation& e);
   void tick(Instant at);
 
@@ -118,11 +136,17 @@ Result<Line> parse_line(const std::string& text, std::size_t number, UtcOffset o
 std::string header_line(const Header& header);
 
 // Writes the histories of the given cases (all when `case_ids` is empty) from `storage`:
-// actions and engine-generated events of all the cases merged in time order as a replay
-// must see them, each action followed by an `expect` of the state it left. Replaying the
-// output on a fresh engine reproduces the same states and events. Reads each case's
-// events in chunks; memory grows with the number of cases, not of events.
-Status export_cases(const Storage& storage, const Header& header, const std::vector<std::string>& case_ids,
-                    std::ostream& out);
+// actions and engine-generated events of all the cases, visits (all of them, or those
+// linked to the chosen cases) and configuration changes, merged in time order as a replay
+// must see them, each action followed by an `expect` of the state it left. The header
+// holds the configuration in force at the first line written (the store's first one for a
+// store whose first configuration came after its first events, i.e. one written before
+// fengqiao kept it; the defaults for a store that keeps none), each later change a
+// configuration line. At one instant: engine
+// events, then configuration changes, then actions (an action and a change at the same
+// instant are written in that order, whichever was applied first). Replaying the output
+// on a fresh engine reproduces the same states and events. Reads each case's events in
+// chunks; memory grows with the number of cases, not of events.
+Status export_cases(const Storage& storage, const std::vector<std::string>& case_ids, std::ostream& out);
 
 }  // namespace fengqiao::history

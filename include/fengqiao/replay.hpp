@@ -20,7 +20,8 @@ namespace fengqiao {
 
 struct ReplayOptions {
   // Storage for the replayed cases. Default: a fresh MemoryStorage that keeps snapshots
-  // but no events, so memory grows with the number of cases, not of lines.
+  // but no events, so memory grows with the number of cases, not of lines. A store that
+  // already keeps a configuration other than the header's is unexpected_error at line 1.
   std::shared_ptr<Storage> storage;
   // Label used in reports. Default: "<stream>".
   std::string source = "<stream>";
@@ -49,6 +50,7 @@ struct ReplayResult {
   std::size_t cases = 0;            // distinct cases registered
   std::size_t actions = 0;          // action lines applied (refusals included)
   std::size_t visits = 0;           // visit lines applied (refusals included; version 2)
+  std::size_t config_changes = 0;   // configuration lines applied (refusals included; version 2)
   std::size_t events_checked = 0;   // recorded engine events matched
   std::size_t expectations = 0;     // expect lines checked
   std::optional<ReplayFailure> failure;

@@ -82,6 +82,14 @@ void extend_clock(StageClock& clock, Span extra, Instant now, const BusinessCale
   compute_schedule(clock, cal);
 }
 
+bool recompute_instants(StageClock& clock, const BusinessCalendar& cal) {
+  // Only days after the update's day change, so every fired step (at or before now) keeps
+  // its instant and every pending one stays after now: next_step still splits them.
+  std::vector<Instant> before = clock.schedule;
+  compute_schedule(clock, cal);
+  return before != clock.schedule;
+}
+
 Supervision status_at(const StageClock& clock, Instant t) {
   if (clock.deadline() <= t) return Supervision::overdue;
   if (clock.warning_at() <= t) return Supervision::warning;

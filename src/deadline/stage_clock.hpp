@@ -23,6 +23,11 @@ void run_again(StageClock& clock, Instant now, const BusinessCalendar& cal);
 // Adds `extra` to the limit of a running clock (one `extend`); only instants after `now` fire.
 void extend_clock(StageClock& clock, Span extra, Instant now, const BusinessCalendar& cal);
 
+// Recomputes the instants of a clock, running or stopped, with another calendar (a
+// calendar update, LIFECYCLE.md "Calendar updates"): its start, limit and extension stay,
+// and so does which steps have fired. Returns whether any instant moved.
+bool recompute_instants(StageClock& clock, const BusinessCalendar& cal);
+
 // The region a clock puts a case in at `t` after a re-evaluation (LIFECYCLE.md
 // "Re-evaluation"): overdue, warning or on_track.
 Supervision status_at(const StageClock& clock, Instant t);

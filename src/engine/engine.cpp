@@ -5,6 +5,7 @@
 #include <mutex>
 #include <thread>
 
+#include "engine/engine_impl.hpp"
 #include "fengqiao/memory_storage.hpp"
 #include "lifecycle/machine.hpp"
 #include "lifecycle/visit_checks.hpp"
@@ -12,18 +13,10 @@
 namespace fengqiao {
 namespace {
 
-using ListenerList = std::vector<std::pair<ListenerId, Listener>>;
-
 void default_listener_error(const ListenerFailure& f) {
-  std::cerr << "fengqiao: listener " << f.listener << " threw on case " << f.case_id << " event " << f.event_seq
-            << ": " << f.what << '\n';
-}
-
-// `what`: "case" or "visit"; both kinds of id have the same bounds.
-std::optional<Error> bad_id(const char* what, std::string_view id) {
-  if (!id.empty() && id.size() <= 256) return std::nullopt;
-  return make_error(ErrorCode::invalid_data, std::string("the ") + what + " id " +
-                                                 (id.empty() ? "is empty" : "is longer than 256 bytes"));
+  std::cerr << "fengqiao: listener " << f.listener << " threw on "
+            << (f.case_id.empty() ? std::string("a configuration change") : "case " + f.case_id) << " event "
+            << f.event_seq << ": " << f.what << '\n';
 }
 
 const nlohmann::json& data_or_empty(const nlohmann::json& data) {
@@ -31,230 +24,231 @@ const nlohmann::json& data_or_empty(const nlohmann::json& data) {
   return data.is_null() ? kEmpty : data;
 }
 
+Error duplicate_visit(std::string_view id) {
+  return make_error(ErrorCode::duplicate_visit, "visit \"" + std::string(id) + "\" already exists");
+}
+
 }  // namespace
 
-// One open batch of this engine. The owner's commits and the end of the batch take `mu`
-// in turn, so each of the owner's events is either inside the batch (held, then delivered
-// or dropped with it) or after it (delivered at once), never stranded between the two.
-struct Engine::BatchState {
-  std::thread::id owner;
-  std::mutex mu;
-  bool ended = false;
-  std::vector<std::pair<Event, Case>> held;
-};
+std::optional<Error> engine_detail::bad_id(const char* what, std::string_view id) {
+  if (!id.empty() && id.size() <= 256) return std::nullopt;
+  return make_error(ErrorCode::invalid_data, std::string("the ") + what + " id " +
+                                                 (id.empty() ? "is empty" : "is longer than 256 bytes"));
+}
 
-struct Engine::Impl {
-  EngineOptions options;
-  Storage& storage;
-  const Clock& clock;
+using engine_detail::bad_id;
 
-  std::mutex listeners_mu;
-  std::shared_ptr<const ListenerList> listeners = std::make_shared<ListenerList>();
-  ListenerId next_listener = 1;
-  std::atomic<std::size_t> listener_count{0};
+Engine::Impl::Impl(EngineOptions o) : options(prepare(std::move(o))), storage(*options.storage), clock(*options.clock) {
+  open_configuration();
+}
 
-  // The open batch. Only its owner's events are held for it: another thread's action
-  // never joins the batch (the storage makes it wait), so its event is final when stored.
-  std::mutex batch_mu;
-  std::shared_ptr<BatchState> open_batch;
-  std::atomic<bool> batch_open{false};  // lets actions outside batches skip batch_mu
+EngineOptions Engine::Impl::prepare(EngineOptions o) {
+  if (!o.storage) o.storage = std::make_shared<MemoryStorage>();
+  if (!o.clock) o.clock = std::make_shared<SystemClock>();
+  if (!o.on_listener_error) o.on_listener_error = default_listener_error;
+  return o;
+}
 
-  explicit Impl(EngineOptions o)
-      : options(prepare(std::move(o))), storage(*options.storage), clock(*options.clock) {}
+// The open batch when the calling thread opened it.
+std::shared_ptr<Engine::BatchState> Engine::Impl::own_batch() {
+  if (!batch_open.load(std::memory_order_acquire)) return nullptr;
+  std::lock_guard lock(batch_mu);
+  if (open_batch && open_batch->owner == std::this_thread::get_id()) return open_batch;
+  return nullptr;
+}
 
-  static EngineOptions prepare(EngineOptions o) {
-    if (!o.storage) o.storage = std::make_shared<MemoryStorage>();
-    if (!o.clock) o.clock = std::make_shared<SystemClock>();
-    if (!o.on_listener_error) o.on_listener_error = default_listener_error;
-    return o;
+// A listener that throws is reported and the others still run.
+template <class Call>
+void Engine::Impl::guarded(ListenerId id, const std::string& case_id, std::uint64_t seq, Call&& call) {
+  try {
+    call();
+  } catch (const std::exception& ex) {
+    report(id, case_id, seq, ex.what());
+  } catch (...) {
+    report(id, case_id, seq, "a non-standard exception");
   }
+}
 
-  // The open batch when the calling thread opened it.
-  std::shared_ptr<BatchState> own_batch() {
-    if (!batch_open.load(std::memory_order_acquire)) return nullptr;
-    std::lock_guard lock(batch_mu);
-    if (open_batch && open_batch->owner == std::this_thread::get_id()) return open_batch;
-    return nullptr;
+// Runs after the change is stored: listeners in order.
+void Engine::Impl::deliver(const Event& e, const Case& c) {
+  std::shared_ptr<const ListenerList> current;
+  {
+    std::lock_guard lock(listeners_mu);
+    current = listeners;
   }
+  for (const auto& [id, listener] : *current) guarded(id, e.case_id, e.seq, [&] { listener(e, c); });
+}
 
-  // Runs after the change is stored: listeners in order; one that throws is reported and
-  // the others still run.
-  void deliver(const Event& e, const Case& c) {
-    std::shared_ptr<const ListenerList> current;
-    {
-      std::lock_guard lock(listeners_mu);
-      current = listeners;
-    }
-    for (const auto& [id, listener] : *current) {
-      try {
-        listener(e, c);
-      } catch (const std::exception& ex) {
-        report(id, e, ex.what());
-      } catch (...) {
-        report(id, e, "a non-standard exception");
-      }
+void Engine::Impl::deliver(const ConfigRecord& r) {
+  std::shared_ptr<const ConfigListenerList> current;
+  {
+    std::lock_guard lock(listeners_mu);
+    current = config_listeners;
+  }
+  for (const auto& [id, listener] : *current) guarded(id, "", r.seq, [&] { listener(r); });
+}
+
+void Engine::Impl::report(ListenerId id, const std::string& case_id, std::uint64_t seq, const std::string& what) {
+  try {
+    options.on_listener_error(ListenerFailure{id, case_id, seq, what});
+  } catch (...) {
+    // The error handler itself failed; nothing sensible is left to tell.
+  }
+}
+
+// Commits one event with the snapshot it produced; on success `draft` is the stored
+// snapshot and the listeners have been called.
+Status Engine::Impl::store(Case& draft, std::uint64_t expected_version, std::uint64_t config_seq, Event event) {
+  // Copy-constructed in place: cheaper than assigning over a default snapshot.
+  CaseCommit commit{draft, expected_version, {}, {}, config_seq};
+  if (options.outbox) {
+    commit.outbox = options.outbox(event, draft);
+    // A policy need not repeat what the engine knows.
+    for (OutboxMessage& m : commit.outbox) {
+      if (m.case_id.empty()) m.case_id = draft.id;
+      if (m.event_seq == 0) m.event_seq = event.seq;
     }
   }
-
-  void report(ListenerId id, const Event& e, const std::string& what) {
-    try {
-      options.on_listener_error(ListenerFailure{id, e.case_id, e.seq, what});
-    } catch (...) {
-      // The error handler itself failed; nothing sensible is left to tell.
-    }
+  // Without listeners the storage may take the event; with them it gets the commit to
+  // read only, and the listeners are handed the commit's own event (no copy of it).
+  commit.events.push_back(std::move(event));
+  std::shared_ptr<BatchState> batch = own_batch();
+  std::unique_lock<std::mutex> inside;
+  if (batch) {
+    inside = std::unique_lock(batch->mu);
+    if (batch->ended) batch.reset();  // ended by another thread meanwhile: this commit stands alone
   }
-
-  // Commits one event with the snapshot it produced; on success `draft` is the stored
-  // snapshot and the listeners have been called.
-  Status store(Case& draft, std::uint64_t expected_version, Event event) {
-    // Copy-constructed in place: cheaper than assigning over a default snapshot.
-    CaseCommit commit{draft, expected_version, {}, {}};
-    if (options.outbox) {
-      commit.outbox = options.outbox(event, draft);
-      // A policy need not repeat what the engine knows.
-      for (OutboxMessage& m : commit.outbox) {
-        if (m.case_id.empty()) m.case_id = draft.id;
-        if (m.event_seq == 0) m.event_seq = event.seq;
-      }
-    }
-    // Without listeners the storage may take the event; with them it gets the commit to
-    // read only, and the listeners are handed the commit's own event (no copy of it).
-    commit.events.push_back(std::move(event));
-    std::shared_ptr<BatchState> batch = own_batch();
-    std::unique_lock<std::mutex> inside;
-    if (batch) {
-      inside = std::unique_lock(batch->mu);
-      if (batch->ended) batch.reset();  // ended by another thread meanwhile: this commit stands alone
-    }
-    if (!wants_events()) return storage.commit(std::move(commit));
-    Status s = storage.commit(static_cast<const CaseCommit&>(commit));
-    if (!s) return s;
-    if (batch) {
-      batch->held.emplace_back(commit.events.front(), draft);
-    } else {
-      if (inside) inside.unlock();  // not held while listeners run: one may end another batch
-      deliver(commit.events.front(), draft);
+  const bool listening = wants_events();
+  Status s = listening ? storage.commit(static_cast<const CaseCommit&>(commit)) : storage.commit(std::move(commit));
+  if (!s) {
+    // The configuration may be what changed: the caller's retry must use the newest.
+    if (s.error().code == ErrorCode::conflict) {
+      if (inside) inside.unlock();
+      (void)refresh_configuration();
     }
     return s;
   }
-
-  bool wants_events() const { return listener_count.load(std::memory_order_acquire) > 0; }
-
-  // Reads the clock once and fires what is due by then. Actions and visits take their
-  // instant from here: what fires first and the change's own instant are the same `now`,
-  // so nothing due by that instant can fire after it.
-  Result<Instant> fire_due_now() {
-    const Instant now = clock.now();
-    AdvanceReport report;
-    if (Status s = advance(now, report); !s) return s.error();
-    return now;
+  if (!listening) return s;
+  if (batch) {
+    batch->held.emplace_back(commit.events.front(), draft);
+  } else {
+    if (inside) inside.unlock();  // not held while listeners run: one may end another batch
+    deliver(commit.events.front(), draft);
   }
+  return s;
+}
 
-  Result<Case> act(std::string_view case_id, Action action, const Actor& actor, const nlohmann::json& data) {
-    if (auto bad = bad_id("case", case_id)) return *bad;
-    const auto fired = fire_due_now();
-    if (!fired) return fired.error();
-    const Instant now = *fired;
+// Reads the clock once and fires what is due by then. Actions and visits take their
+// instant from here: what fires first and the change's own instant are the same `now`,
+// so nothing due by that instant can fire after it.
+Result<Instant> Engine::Impl::fire_due_now() {
+  const Instant now = clock.now();
+  AdvanceReport report;
+  if (Status s = advance(now, report); !s) return s.error();
+  return now;
+}
 
-    auto loaded = storage.load(case_id);
-    if (action == Action::register_case) {
-      if (loaded) return make_error(ErrorCode::duplicate_case, "case \"" + std::string(case_id) + "\" already exists");
-      if (loaded.error().code != ErrorCode::unknown_case) return loaded.error();
-    } else if (!loaded) {
+Result<Case> Engine::Impl::act(std::string_view case_id, Action action, const Actor& actor, const nlohmann::json& data) {
+  if (auto bad = bad_id("case", case_id)) return *bad;
+  const auto fired = fire_due_now();
+  if (!fired) return fired.error();
+  const Instant now = *fired;
+
+  auto loaded = storage.load(case_id);
+  if (action == Action::register_case) {
+    if (loaded) return make_error(ErrorCode::duplicate_case, "case \"" + std::string(case_id) + "\" already exists");
+    if (loaded.error().code != ErrorCode::unknown_case) return loaded.error();
+  } else if (!loaded) {
+    return loaded.error();
+  }
+  Case draft = loaded ? std::move(loaded).value() : Case{};
+  if (!loaded) draft.id = std::string(case_id);
+  const std::uint64_t expected = draft.version;
+  // Per-case history stays in time order even if the clock steps back.
+  const Instant at = std::max(now, draft.updated_at);
+  const nlohmann::json& input = data_or_empty(data);
+  const std::shared_ptr<const ConfigRecord> config = current_config();
+  detail::Transition t{draft, action, actor, input, at, config->calendar, config->rules, std::nullopt, {}};
+  if (auto refusal = detail::run_action(t)) return *refusal;
+
+  // Aggregate-initialised: `data` is copied once instead of replacing a default `{}`.
+  Event e{draft.id, expected + 1, at, EventType::action, action, actor, input, std::nullopt, 0,
+          std::move(t.notified), draft.state, {}, draft.supervision};
+  if (action == Action::register_case) e.notice = draft.notice;
+  draft.version = e.seq;
+  if (Status s = store(draft, expected, config->seq, std::move(e)); !s) return s.error();
+  return draft;
+}
+
+// LIFECYCLE.md "Visits": the id is new, the actor may, the data is valid, the case
+// exists; the first check that fails is the refusal, and nothing is stored.
+Result<Visit> Engine::Impl::record_visit(std::string_view id, const Actor& actor, const nlohmann::json& data) {
+  if (auto bad = bad_id("visit", id)) return *bad;
+  const auto now = fire_due_now();
+  if (!now) return now.error();
+  VisitQuery same;
+  same.id = std::string(id);
+  const auto taken = storage.count_visits(same);
+  if (!taken) return taken.error();
+  if (*taken > 0) return duplicate_visit(id);
+  if (auto refusal = detail::check_visit_actor(actor)) return *refusal;
+  auto visit = detail::read_visit(std::string(id), *now, actor, data_or_empty(data));
+  if (!visit) return visit.error();
+  if (visit->case_id) {
+    auto linked = storage.load(*visit->case_id);
+    if (!linked) return linked.error();
+  }
+  // Checked again by the storage, atomically: another thread may have taken the id since.
+  if (Status s = storage.add_visit(*visit); !s) return s.error();
+  return visit;
+}
+
+// Fires due steps one at a time, always the globally first (instant, case id), so the
+// order is LIFECYCLE.md's whatever the storage.
+Status Engine::Impl::advance(Instant t, AdvanceReport& report) {
+  for (;;) {
+    auto due = storage.first_due(t);
+    if (!due) return due.error();
+    if (!*due) return Status::success();
+    const DueEntry entry = **due;
+    auto loaded = storage.load(entry.case_id);
+    if (!loaded) {
+      if (loaded.error().code == ErrorCode::unknown_case) continue;  // raced with a rollback; ask again
       return loaded.error();
     }
-    Case draft = loaded ? std::move(loaded).value() : Case{};
-    if (!loaded) draft.id = std::string(case_id);
-    const std::uint64_t expected = draft.version;
-    // Per-case history stays in time order even if the clock steps back.
-    const Instant at = std::max(now, draft.updated_at);
-    const nlohmann::json& input = data_or_empty(data);
-    detail::Transition t{draft, action, actor, input, at, options.calendar, options.rules, std::nullopt, {}};
-    if (auto refusal = detail::run_action(t)) return *refusal;
-
-    // Aggregate-initialised: `data` is copied once instead of replacing a default `{}`.
-    Event e{draft.id, expected + 1, at, EventType::action, action, actor, input, std::nullopt, 0,
-            std::move(t.notified), draft.state, {}, draft.supervision};
-    if (action == Action::register_case) e.notice = draft.notice;
-    draft.version = e.seq;
-    if (Status s = store(draft, expected, std::move(e)); !s) return s.error();
-    return draft;
-  }
-
-  // LIFECYCLE.md "Visits": the id is new, the actor may, the data is valid, the case
-  // exists; the first check that fails is the refusal, and nothing is stored.
-  Result<Visit> record_visit(std::string_view id, const Actor& actor, const nlohmann::json& data) {
-    if (auto bad = bad_id("visit", id)) return *bad;
-    const auto now = fire_due_now();
-    if (!now) return now.error();
-    VisitQuery same;
-    same.id = std::string(id);
-    const auto taken = storage.count_visits(same);
-    if (!taken) return taken.error();
-    if (*taken > 0) return duplicate_visit(id);
-    if (auto refusal = detail::check_visit_actor(actor)) return *refusal;
-    auto visit = detail::read_visit(std::string(id), *now, actor, data_or_empty(data));
-    if (!visit) return visit.error();
-    if (visit->case_id) {
-      auto linked = storage.load(*visit->case_id);
-      if (!linked) return linked.error();
+    Case draft = std::move(loaded).value();
+    auto step = draft.next_due();
+    if (!step || step->at != entry.at) {
+      // The index moved between first_due and load (another engine fired or acted):
+      // ask again. A storage whose index never matches its snapshots is broken.
+      if (++report.conflicts_retried > 1000000)
+        return make_error(ErrorCode::storage_error, "the due index disagrees with case \"" + entry.case_id + "\"");
+      continue;
     }
-    // Checked again by the storage, atomically: another thread may have taken the id since.
-    if (Status s = storage.add_visit(*visit); !s) return s.error();
-    return visit;
-  }
-
-  static Error duplicate_visit(std::string_view id) {
-    return make_error(ErrorCode::duplicate_visit, "visit \"" + std::string(id) + "\" already exists");
-  }
-
-  // Fires due steps one at a time, always the globally first (instant, case id), so the
-  // order is LIFECYCLE.md's whatever the storage.
-  Status advance(Instant t, AdvanceReport& report) {
-    for (;;) {
-      auto due = storage.first_due(t);
-      if (!due) return due.error();
-      if (!*due) return Status::success();
-      const DueEntry entry = **due;
-      auto loaded = storage.load(entry.case_id);
-      if (!loaded) {
-        if (loaded.error().code == ErrorCode::unknown_case) continue;  // raced with a rollback; ask again
-        return loaded.error();
-      }
-      Case draft = std::move(loaded).value();
-      auto step = draft.next_due();
-      if (!step || step->at != entry.at) {
-        // The index moved between first_due and load (another engine fired or acted):
-        // ask again. A storage whose index never matches its snapshots is broken.
-        if (++report.conflicts_retried > 1000000)
-          return make_error(ErrorCode::storage_error, "the due index disagrees with case \"" + entry.case_id + "\"");
+    const std::uint64_t expected = draft.version;
+    Event e;
+    e.case_id = draft.id;
+    e.seq = expected + 1;
+    e.at = step->at;
+    e.type = step->type;
+    e.stage = draft.clock->stage;
+    e.level = step->level;
+    if (!detail::run_clock_step(draft, *step, e.notified))
+      return make_error(ErrorCode::storage_error, "internal: due step of case \"" + draft.id + "\" could not fire");
+    e.state_after = draft.state;
+    e.supervision_after = draft.supervision;
+    draft.version = e.seq;
+    Status s = store(draft, expected, current_config()->seq, std::move(e));
+    if (!s) {
+      if (s.error().code == ErrorCode::conflict) {
+        ++report.conflicts_retried;
         continue;
       }
-      const std::uint64_t expected = draft.version;
-      Event e;
-      e.case_id = draft.id;
-      e.seq = expected + 1;
-      e.at = step->at;
-      e.type = step->type;
-      e.stage = draft.clock->stage;
-      e.level = step->level;
-      if (!detail::run_clock_step(draft, *step, e.notified))
-        return make_error(ErrorCode::storage_error, "internal: due step of case \"" + draft.id + "\" could not fire");
-      e.state_after = draft.state;
-      e.supervision_after = draft.supervision;
-      draft.version = e.seq;
-      Status s = store(draft, expected, std::move(e));
-      if (!s) {
-        if (s.error().code == ErrorCode::conflict) {
-          ++report.conflicts_retried;
-          continue;
-        }
-        return s;
-      }
-      ++report.fired;
+      return s;
     }
+    ++report.fired;
   }
-};
+}
 
 Engine::Engine(EngineOptions options) : impl_(std::make_unique<Impl>(std::move(options))) {}
 Engine::~Engine() = default;
@@ -344,7 +338,7 @@ std::optional<Instant> Engine::next_due() const {
 
 ListenerId Engine::subscribe(Listener listener) {
   std::lock_guard lock(impl_->listeners_mu);
-  auto next = std::make_shared<ListenerList>(*impl_->listeners);
+  auto next = std::make_shared<Impl::ListenerList>(*impl_->listeners);
   const ListenerId id = impl_->next_listener++;
   next->emplace_back(id, std::move(listener));
   impl_->listener_count.store(next->size(), std::memory_order_release);
@@ -352,13 +346,27 @@ ListenerId Engine::subscribe(Listener listener) {
   return id;
 }
 
+ListenerId Engine::subscribe_configuration(ConfigListener listener) {
+  std::lock_guard lock(impl_->listeners_mu);
+  auto next = std::make_shared<Impl::ConfigListenerList>(*impl_->config_listeners);
+  const ListenerId id = impl_->next_listener++;
+  next->emplace_back(id, std::move(listener));
+  impl_->config_listeners = std::move(next);
+  return id;
+}
+
 void Engine::unsubscribe(ListenerId id) {
   std::lock_guard lock(impl_->listeners_mu);
-  auto next = std::make_shared<ListenerList>();
-  for (const auto& entry : *impl_->listeners)
-    if (entry.first != id) next->push_back(entry);
+  auto without = [id](const auto& list) {
+    auto next = std::make_shared<std::decay_t<decltype(list)>>();
+    for (const auto& entry : list)
+      if (entry.first != id) next->push_back(entry);
+    return next;
+  };
+  auto next = without(*impl_->listeners);
   impl_->listener_count.store(next->size(), std::memory_order_release);
   impl_->listeners = std::move(next);
+  impl_->config_listeners = without(*impl_->config_listeners);
 }
 
 Engine::Batch Engine::batch() {
@@ -384,6 +392,7 @@ void Engine::Batch::end(bool keep) {
   const std::shared_ptr<BatchState> state = std::move(state_);
   Status s;
   std::vector<std::pair<Event, Case>> held;
+  std::vector<std::pair<std::size_t, ConfigRecord>> held_configs;
   {
     std::lock_guard inside(state->mu);
     try {
@@ -393,6 +402,7 @@ void Engine::Batch::end(bool keep) {
     }
     state->ended = true;
     held.swap(state->held);
+    held_configs.swap(state->held_configs);
   }
   {
     // Another thread's batch may have opened the moment the storage's ended: leave it be.
@@ -402,9 +412,18 @@ void Engine::Batch::end(bool keep) {
       impl.batch_open.store(false, std::memory_order_release);
     }
   }
+  // A configuration change rolled back (or lost with a failed commit) is no longer in
+  // force: take the store's again.
+  if (!held_configs.empty() && (!keep || !s)) (void)impl.refresh_configuration();
   s.throw_if_error();
-  if (keep)
-    for (const auto& [e, c] : held) impl.deliver(e, c);
+  if (keep) {
+    std::size_t next_config = 0;
+    for (std::size_t i = 0; i <= held.size(); ++i) {
+      for (; next_config < held_configs.size() && held_configs[next_config].first == i; ++next_config)
+        impl.deliver(held_configs[next_config].second);
+      if (i < held.size()) impl.deliver(held[i].first, held[i].second);
+    }
+  }
 }
 
 Engine::Batch::~Batch() {
@@ -416,8 +435,9 @@ Engine::Batch::~Batch() {
   }
 }
 
-const BusinessCalendar& Engine::calendar() const { return impl_->options.calendar; }
-const DeadlineRules& Engine::rules() const { return impl_->options.rules; }
+ConfigRecord Engine::configuration() const { return *impl_->current_config(); }
+BusinessCalendar Engine::calendar() const { return impl_->current_config()->calendar; }
+DeadlineRules Engine::rules() const { return impl_->current_config()->rules; }
 const Clock& Engine::clock() const { return impl_->clock; }
 Storage& Engine::storage() const { return impl_->storage; }
 

@@ -35,9 +35,36 @@ struct Cursor {
   const Event& head() const { return buffer[pos]; }
 };
 
-// (at, actions after engine events, case id, seq)
+// (at, engine events then configuration changes then actions, case id, seq)
 using Key = std::tuple<Instant, int, std::string, std::uint64_t>;
-Key key_of(const Event& e) { return {e.at, e.type == EventType::action ? 1 : 0, e.case_id, e.seq}; }
+constexpr int kConfigRank = 1;
+Key key_of(const Event& e) { return {e.at, e.type == EventType::action ? 2 : 0, e.case_id, e.seq}; }
+Key key_of(const ConfigRecord& r) { return {r.at, kConfigRank, std::string(), r.seq}; }
+
+Result<std::vector<ConfigRecord>> configurations(const Storage& storage) {
+  std::vector<ConfigRecord> out;
+  Status s = storage.read_configurations(1, [&](const ConfigRecord& r) {
+    out.push_back(r);
+    return true;
+  });
+  if (!s) return s.error();
+  return out;
+}
+
+// The header: the configuration in force at the first line (`first`), i.e. the newest
+// record at or before it; a store whose first record came later (written before fengqiao
+// kept its configuration) has had its first one all along. Returns the index of the
+// first record still to write as a line.
+std::size_t header_of(const std::vector<ConfigRecord>& records, std::optional<Instant> first, Header& header) {
+  header.version = kHistoryVersion;
+  if (records.empty()) return 0;
+  std::size_t in_force = 0;
+  while (in_force + 1 < records.size() && first && records[in_force + 1].at <= *first) ++in_force;
+  header.calendar = records[in_force].calendar;
+  header.utc_offset = header.calendar.utc_offset();
+  header.rules = records[in_force].rules;
+  return in_force + 1;
+}
 
 // The visits an export writes (HISTORY-FORMAT.md: all of them for a whole store, the ones
 // linked to the chosen cases otherwise), in the order a replay applies them.
@@ -64,8 +91,9 @@ Result<std::vector<Visit>> visits_to_export(const Storage& storage, const std::v
 
 }  // namespace
 
-Status export_cases(const Storage& storage, const Header& header, const std::vector<std::string>& case_ids,
-                    std::ostream& out) {
+Status export_cases(const Storage& storage, const std::vector<std::string>& case_ids, std::ostream& out) {
+  auto records = configurations(storage);
+  if (!records) return records.error();
   auto visits = visits_to_export(storage, case_ids);
   if (!visits) return visits.error();
   std::size_t next_visit = 0;
@@ -85,14 +113,27 @@ Status export_cases(const Storage& storage, const Header& header, const std::vec
     if (Status s = cursors[i].fill(storage); !s) return s;
     if (!cursors[i].exhausted) heap.push(i);
   }
+  std::optional<Instant> first;
+  if (!heap.empty()) first = cursors[heap.top()].head().at;
+  if (!visits->empty() && (!first || visits->front().at < *first)) first = visits->front().at;
+  Header header;
+  std::size_t next_config = header_of(*records, first, header);
   Writer writer(out, header);
+  auto write_configs_before = [&](const Key& k) {
+    for (; next_config < records->size() && key_of((*records)[next_config]) < k; ++next_config)
+      writer.write((*records)[next_config]);
+  };
   while (!heap.empty()) {
     std::size_t i = heap.top();
     heap.pop();
     Cursor& c = cursors[i];
     const Event& e = c.head();
     // A visit comes after what happened at its instant (a case it names was registered by then).
-    for (; next_visit < visits->size() && (*visits)[next_visit].at < e.at; ++next_visit) writer.write((*visits)[next_visit]);
+    for (; next_visit < visits->size() && (*visits)[next_visit].at < e.at; ++next_visit) {
+      write_configs_before(Key{(*visits)[next_visit].at, kConfigRank + 2, std::string(), 0});
+      writer.write((*visits)[next_visit]);
+    }
+    write_configs_before(key_of(e));
     writer.write(e);
     if (e.type == EventType::action) {
       Expectation x;
@@ -105,7 +146,13 @@ Status export_cases(const Storage& storage, const Header& header, const std::vec
     }
     heap.push(i);
   }
-  for (; next_visit < visits->size(); ++next_visit) writer.write((*visits)[next_visit]);
+  for (; next_visit < visits->size(); ++next_visit) {
+    write_configs_before(Key{(*visits)[next_visit].at, kConfigRank + 2, std::string(), 0});
+    writer.write((*visits)[next_visit]);
+  }
+  // Changes after the last case line: a replay applies them too (nothing moves a clock
+  // past the last line, so they change no deadline it checks).
+  for (; next_config < records->size(); ++next_config) writer.write((*records)[next_config]);
   out.flush();
   if (!out) return make_error(ErrorCode::storage_error, "could not write the export");
   return Status::success();

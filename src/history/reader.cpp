@@ -142,6 +142,18 @@ Result<Actor> actor(const Json& j, std::size_t line) {
 
 }  // namespace
 
+// The expect_error of an action, visit or configuration line.
+Result<Line> with_error(Json& j, std::size_t number, Line line) {
+  if (j.contains("expect_error")) {
+    auto code = text(j, "expect_error", number);
+    if (!code) return code.error();
+    auto parsed = error_code_from_string(*code);
+    if (!parsed) return invalid(number, "unknown error code \"" + *code + "\" in expect_error");
+    line.expect_error = *parsed;
+  }
+  return line;
+}
+
 // The actor, data and expect_error of an action or visit line.
 Result<Line> with_actor_data_and_error(Json& j, std::size_t number, Line line) {
   auto who = actor(j, number);
@@ -151,14 +163,28 @@ Result<Line> with_actor_data_and_error(Json& j, std::size_t number, Line line) {
     if (!j["data"].is_object()) return invalid(number, "\"data\" must be an object, got " + j["data"].dump());
     line.data = std::move(j["data"]);
   }
-  if (j.contains("expect_error")) {
-    auto code = text(j, "expect_error", number);
-    if (!code) return code.error();
-    auto parsed = error_code_from_string(*code);
-    if (!parsed) return invalid(number, "unknown error code \"" + *code + "\" in expect_error");
-    line.expect_error = *parsed;
+  return with_error(j, number, std::move(line));
+}
+
+Result<ConfigChangeRequest> configuration_of(const Line& line, UtcOffset offset) {
+  auto refuse = [](const std::string& why) { return make_error(ErrorCode::invalid_config, "config: " + why); };
+  ConfigChangeRequest out;
+  for (auto it = line.config.begin(); it != line.config.end(); ++it)
+    if (it.key() != "calendar" && it.key() != "rules")
+      return refuse("unknown key \"" + it.key() + "\" (expected calendar, rules)");
+  if (line.config.contains("calendar")) {
+    if (!line.config["calendar"].is_object()) return refuse("calendar must be an object");
+    auto cal = BusinessCalendar::from_json(line.config["calendar"], offset);
+    if (!cal) return cal.error();
+    out.calendar = std::move(cal).value();
   }
-  return line;
+  if (line.config.contains("rules")) {
+    auto rules = DeadlineRules::from_json(line.config["rules"]);
+    if (!rules) return rules.error();
+    out.rules = std::move(rules).value();
+  }
+  if (!out.calendar && !out.rules) return refuse("names neither a calendar nor rules");
+  return out;
 }
 
 Result<Line> parse_line(const std::string& raw, std::size_t number, UtcOffset, int version) {
@@ -185,9 +211,14 @@ Result<Line> parse_line(const std::string& raw, std::size_t number, UtcOffset, i
   if ((is_visit || is_config) && version < 2)
     return invalid(number, std::string(is_visit ? "a visit line" : "a configuration line") +
                                " belongs to version 2 of the format; this file is version " + std::to_string(version));
-  if (is_config)
-    return invalid(number, "configuration lines (calendar and rules updates) are not supported by this build of "
-                           "fengqiao yet");
+  if (is_config) {
+    if (auto k = unknown_key(j, {"at", "config", "expect_error"}))
+      return invalid(number, "unknown key \"" + *k + "\" on a configuration line");
+    if (!j["config"].is_object()) return invalid(number, "\"config\" must be an object, got " + j["config"].dump());
+    line.kind = Line::Kind::config;
+    line.config = std::move(j["config"]);
+    return with_error(j, number, std::move(line));
+  }
   if (is_visit) {
     if (auto k = unknown_key(j, {"at", "visit", "actor", "data", "expect_error"}))
       return invalid(number, "unknown key \"" + *k + "\" on a visit line");

@@ -30,6 +30,7 @@ std::string show(const std::optional<T>& v) {
 
 class Replayer {
  public:
+  // Throws Exception when the engine cannot open on options.storage.
   Replayer(const history::Header& header, const ReplayOptions& options, ReplayResult& result)
       : offset_(header.utc_offset), result_(result) {
     clock_ = std::make_shared<ManualClock>();
@@ -65,6 +66,7 @@ class Replayer {
       case Line::Kind::action: return act(line);
       case Line::Kind::expectation: return check(line);
       case Line::Kind::visit: return visit(line);
+      case Line::Kind::config: return configure(line);
       default: return true;
     }
   }
@@ -136,6 +138,15 @@ class Replayer {
     ++result_.visits;
     auto r = engine_->try_record_visit(line.visit_id, line.actor, line.data);
     return judge(line, "", "visit " + line.visit_id + " by " + line.actor.id, r);
+  }
+
+  bool configure(const Line& line) {
+    ++result_.config_changes;
+    auto request = history::configuration_of(line, offset_);
+    const Result<ConfigurationChange> r =
+        request ? engine_->try_update_configuration(request->calendar, request->rules)
+                : Result<ConfigurationChange>(request.error());
+    return judge(line, "", "the configuration change", r);
   }
 
   // Whether the engine's answer to an action or visit line is what the line expects.
@@ -218,7 +229,17 @@ ReplayResult replay(std::istream& in, const ReplayOptions& options) {
   auto header = reader.header();
   if (!header) return invalid(header.error());
   result.lines = 1;
-  Replayer replayer(*header, options, result);
+  std::optional<Replayer> opened;
+  try {
+    opened.emplace(*header, options, result);
+  } catch (const Exception& e) {
+    result.failure = ReplayFailure{ReplayFailure::Kind::unexpected_error, 1, "", "the engine opens on the storage",
+                                   e.what(), ""};
+    result.failure->message = "line 1: unexpected_error: the engine could not open on the storage: " +
+                              std::string(e.what());
+    return result;
+  }
+  Replayer& replayer = *opened;
   std::size_t last = 1;
   for (;;) {
     auto line = reader.next();
@@ -236,7 +257,7 @@ std::string ReplayResult::describe() const {
   std::ostringstream out;
   if (clean()) {
     out << source << ": clean — " << lines << " lines, " << cases << " cases, " << actions << " actions, " << (visits ? std::to_string(visits) + " visits, " : std::string())
-        << ""
+        << (config_changes ? std::to_string(config_changes) + " configuration changes, " : std::string())
         << events_checked << " engine events and " << expectations << " expectations checked";
   } else {
     out << source << ": " << to_string(failure->kind) << " at line " << failure->line << '\n';
@@ -254,6 +275,7 @@ nlohmann::json ReplayResult::to_json() const {
   nlohmann::json j = {{"source", source},         {"clean", clean()},
                       {"lines", lines},           {"cases", cases},
                       {"actions", actions},       {"visits", visits},
+                      {"config_changes", config_changes},
                       {"events_checked", events_checked},
                       {"expectations", expectations}};
   if (failure)

@@ -47,6 +47,10 @@ void Writer::write(const Line& line) {
       if (!line.data.empty()) j["data"] = Ordered::parse(line.data.dump());
       if (line.expect_error) j["expect_error"] = std::string(to_string(*line.expect_error));
       break;
+    case Line::Kind::config:
+      j["config"] = Ordered::parse(line.config.dump());
+      if (line.expect_error) j["expect_error"] = std::string(to_string(*line.expect_error));
+      break;
     case Line::Kind::event:
       j["case"] = line.case_id;
       j["event"] = std::string(to_string(line.event));
@@ -81,6 +85,15 @@ void Writer::write(const Visit& v) {
   line.visit_id = v.id;
   line.actor = v.actor;
   line.data = nlohmann::json(v)["data"];
+  write(line);
+}
+
+void Writer::write(const ConfigRecord& change) {
+  Line line;
+  line.kind = Line::Kind::config;
+  line.at = change.at;
+  if (change.calendar_changed) line.config["calendar"] = change.calendar.to_json();
+  if (change.rules_changed) line.config["rules"] = change.rules.to_json();
   write(line);
 }
 
