@@ -1,10 +1,12 @@
-// The main demo: six weeks of a county comprehensive governance center (综治中心) in Mohe,
-// on an embedded SQLite file, around China's 2025 National Day. Claims arrive through
+// The main demo: four and a half months of a county comprehensive governance center
+// (综治中心) in Mohe, on an embedded SQLite file, from before China's 2025 National Day to
+// past the 2026 New Year, whose holiday schedule the State Council publishes in December:
+// the center loads it into the running clocks that day. Claims arrive through
 // every channel; the dispatcher triages them; departments accept, consult, suspend and
 // resolve, some of them late, so warnings and the escalation ladder fire; supervisors
 // issue orders; the center gives feedback and follows up, and unsatisfied parties reopen
 // their cases. Then: one closed case's whole story, the center's report, the outbox of
-// notifications, and a restart from the file.
+// notifications, and a restart from the file (which keeps the calendar in force).
 //
 //   county_center_demo [--db FILE] [--per-day N] [--seed S] [--json]
 #include <cstdio>
@@ -100,7 +102,7 @@ class Center {
 
   void schedule_registration(Instant when) {
     char id[32];
-    std::snprintf(id, sizeof id, "MH-2025-%04zu", next_id_++);
+    std::snprintf(id, sizeof id, "MH-%s-%04zu", format_instant(when).substr(0, 4).c_str(), next_id_++);
     tasks_.push({when, id});
   }
 
@@ -291,13 +293,22 @@ int main(int argc, char** argv) {
   // A fresh file each run (with its WAL companions), so the figures are reproducible.
   for (const char* suffix : {"", "-wal", "-shm"}) std::filesystem::remove(db + suffix);
 
-  const Instant start = at("2025-09-01T08:00:00+08:00"), end = at("2025-10-17T18:00:00+08:00");
+  const Instant start = at("2025-09-01T08:00:00+08:00"), end = at("2026-01-16T18:00:00+08:00");
+  const Instant published = at("2025-12-10T09:00:00+08:00");
   auto clock = std::make_shared<ManualClock>(start);
-  auto calendar = BusinessCalendar::from_json({{"weekend", {"sat", "sun"}},
-                                               {"holidays", {"2025-10-01", "2025-10-02", "2025-10-03", "2025-10-04",
-                                                             "2025-10-05", "2025-10-06", "2025-10-07", "2025-10-08"}},
-                                               {"workdays", {"2025-09-28", "2025-10-11"}}})
-                      .value();
+  // 2025 as the center started the year with it (National Day: 10-01..10-08 off, 09-28 and
+  // 10-11 worked), then 2026 as published in December: New Year 01-01..01-03 off and
+  // Sunday 01-04 worked; Spring Festival 02-15..02-23 off, 02-14 and 02-28 worked.
+  const nlohmann::json year_2025 = {{"weekend", {"sat", "sun"}},
+                                    {"holidays", {"2025-10-01", "2025-10-02", "2025-10-03", "2025-10-04",
+                                                  "2025-10-05", "2025-10-06", "2025-10-07", "2025-10-08"}},
+                                    {"workdays", {"2025-09-28", "2025-10-11"}}};
+  nlohmann::json year_2026 = year_2025;
+  for (const char* d : {"2026-01-01", "2026-01-02", "2026-01-03", "2026-02-15", "2026-02-16", "2026-02-17",
+                        "2026-02-18", "2026-02-19", "2026-02-20", "2026-02-21", "2026-02-22", "2026-02-23"})
+    year_2026["holidays"].push_back(d);
+  for (const char* d : {"2026-01-04", "2026-02-14", "2026-02-28"}) year_2026["workdays"].push_back(d);
+  const BusinessCalendar calendar = BusinessCalendar::from_json(year_2025).value_or_throw();
   std::size_t registered = 0;
   {
     std::shared_ptr<Storage> storage = SqliteStorage::open(db).value_or_throw();
@@ -311,7 +322,13 @@ int main(int argc, char** argv) {
     o.outbox = notification_outbox_policy();
     Engine engine(std::move(o));
     Center center(engine, *clock, seed);
-    center.run(start, end, per_day);
+    center.run(start, published, per_day);
+    // December: next year's holidays and make-up days reach every running clock. A deadline
+    // that would have fallen on 2026-01-01 moves past the holiday; what fired stays fired.
+    clock->set(published);
+    const ConfigurationChange change =
+        engine.update_calendar(BusinessCalendar::from_json(year_2026).value_or_throw());
+    center.run(published, end, per_day);
     registered = center.registered();
 
     auto report = compute_report(engine.storage()).value_or_throw();
@@ -320,7 +337,10 @@ int main(int argc, char** argv) {
       return 0;
     }
     std::cout << "Mohe county comprehensive governance center, " << format_instant(start).substr(0, 10) << " to "
-              << format_instant(end).substr(0, 10) << ", stored in " << db << "\n\n";
+              << format_instant(end).substr(0, 10) << ", stored in " << db << "\n";
+    std::cout << "Calendar: the 2026 holiday schedule took effect " << format_instant(change.record.at)
+              << " (configuration " << change.record.seq << "); " << change.clocks_recomputed
+              << " open cases had their pending deadlines recomputed\n\n";
     CaseQuery closed;
     closed.state = State::closed;
     std::string story;
@@ -348,14 +368,19 @@ int main(int argc, char** argv) {
     std::cout << '\n';
   }
 
-  // Restart: a new engine on the same file sees every committed action.
+  // Restart: a new engine on the same file sees every committed action, and computes with
+  // the calendar the file keeps (given the 2025 one it would refuse to open: the cases'
+  // deadlines were computed with 2026's).
   EngineOptions o;
   o.storage = SqliteStorage::open(db).value_or_throw();
   o.clock = clock;
-  o.calendar = calendar;
   Engine reopened(std::move(o));
   const auto stored = reopened.count(CaseQuery{});
   std::cout << "Restart: reopened " << db << ": " << stored << " cases (" << registered << " registered), "
-            << reopened.count([] { CaseQuery q; q.state = State::closed; return q; }()) << " closed\n";
+            << reopened.count([] { CaseQuery q; q.state = State::closed; return q; }()) << " closed, calendar "
+            << reopened.configuration().seq << " in force ("
+            << (reopened.calendar().is_working_day(parse_date("2026-01-04").value()) ? "2026-01-04 worked"
+                                                                                      : "2026-01-04 off")
+            << ")\n";
   return stored == registered ? 0 : 1;
 }

@@ -34,9 +34,8 @@ class Samples(unittest.TestCase):
         self.assertIn("clean", str(r))
 
     def test_every_shared_sample_replays_clean(self):
-        # 06 changes the calendar mid-history: configuration lines are not implemented yet.
-        names = sorted(n for n in os.listdir(HISTORIES) if n.endswith(".jsonl") and not n.startswith("06-"))
-        self.assertGreaterEqual(len(names), 6)
+        names = sorted(n for n in os.listdir(HISTORIES) if n.endswith(".jsonl"))
+        self.assertGreaterEqual(len(names), 7)
         for name in names:
             with self.subTest(name=name):
                 r = fengqiao.replay(sample(name))

@@ -1,0 +1,16 @@
+# export --db, then replay the export: a store's own calendar and rules, and each change of
+# them, are in the export, so a fresh engine reproduces every state and engine event.
+execute_process(COMMAND ${CLI} export --db ${DB} --out ${OUT} RESULT_VARIABLE rc ERROR_VARIABLE err)
+if(NOT rc EQUAL 0)
+  message(FATAL_ERROR "export failed (${rc}): ${err}")
+endif()
+file(STRINGS ${OUT} configs REGEX "\"config\"")
+list(LENGTH configs n)
+if(NOT n EQUAL ${CONFIG_LINES})
+  message(FATAL_ERROR "the export has ${n} configuration lines, expected ${CONFIG_LINES}")
+endif()
+execute_process(COMMAND ${CLI} replay ${OUT} RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE err)
+if(NOT rc EQUAL 0)
+  message(FATAL_ERROR "replaying the export failed (${rc}): ${out}${err}")
+endif()
+message(STATUS "${out}")
