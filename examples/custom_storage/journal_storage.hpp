@@ -1,8 +1,9 @@
 // JournalStorage: a third-party fengqiao storage adapter, written only against the
 // installed public headers, the way an integrator writes one for their own database.
 //
-// Every change is one line appended to a journal file (JSON Lines) and flushed; opening
-// the file replays it into memory. A line is the unit of atomicity: a process killed
+// Every change (a commit, a snapshot rewrite, a configuration record, a visit, an ack) is
+// one line appended to a journal file (JSON Lines) and flushed; opening the file replays it
+// into memory. A line is the unit of atomicity: a process killed
 // while appending leaves a torn last line, which the next open discards, so each commit
 // (and each batch, written as one line) is all or nothing. Durable against a crash of
 // the process; add an fsync after each append to survive power loss too.
@@ -81,7 +82,9 @@ class JournalStorage final : public fengqiao::Storage {
     std::map<std::string, fengqiao::Visit, std::less<>> visits;   // ordered by id, byte-wise
     std::vector<fengqiao::ConfigRecord> configs;                    // seq i + 1 at index i
 
-    void apply(const nlohmann::json& record);  // one journal line
+    // One journal line; throws (nlohmann::json's or fengqiao's exceptions, or
+    // std::runtime_error) for a line that does not read.
+    void apply(const nlohmann::json& record);
   };
 
   JournalStorage(std::string path, std::FILE* file, Tables tables, JournalOptions options);
