@@ -25,25 +25,61 @@ nlohmann::json message_json(const OutboxMessage& m) {
   return {{"id", m.id}, {"topic", m.topic}, {"case", m.case_id}, {"seq", m.event_seq}, {"payload", m.payload}};
 }
 
+Error config_changed(std::uint64_t newest, std::uint64_t computed_with) {
+  return make_error(ErrorCode::conflict, "the configuration changed (now at seq " + std::to_string(newest) +
+                                             ", the change was computed with seq " + std::to_string(computed_with) +
+                                             "); reload and retry");
+}
+
 }  // namespace
 
+nlohmann::json JournalStorage::numbered(const std::vector<OutboxMessage>& outbox) const {
+  nlohmann::json out = nlohmann::json::array();
+  std::uint64_t id = tables_.next_outbox_id;
+  for (OutboxMessage m : outbox) {
+    m.id = id++;
+    out.push_back(message_json(m));
+  }
+  return out;
+}
+
+// Journal lines: {"commit":{"snapshot","events","outbox"}}, {"rewrite":snapshot},
+// {"config":{"record","outbox"}}, {"visit":visit}, {"ack":[ids]}, {"batch":[lines]}.
 void JournalStorage::Tables::apply(const nlohmann::json& record) {
-  if (auto it = record.find("batch"); it != record.end()) {
-    for (const auto& inner : *it) apply(inner);
-  } else if (auto commit = record.find("commit"); commit != record.end()) {
-    Case snapshot = commit->at("snapshot").get<Case>();
-    auto [pos, created] = cases.try_emplace(snapshot.id);
-    if (!created)
-      if (auto k = due_key(pos->second.snapshot)) due.erase(*k);
-    for (const auto& e : commit->at("events")) pos->second.events.push_back(e.get<Event>());
-    pos->second.snapshot = std::move(snapshot);
-    if (auto k = due_key(pos->second.snapshot)) due.insert(*k);
-    for (const auto& m : commit->at("outbox")) {
+  auto enqueue = [&](const nlohmann::json& messages) {
+    for (const auto& m : messages) {
       OutboxMessage msg{m.at("id").get<std::uint64_t>(), m.at("topic").get<std::string>(),
                         m.at("case").get<std::string>(), m.at("seq").get<std::uint64_t>(), m.at("payload")};
       next_outbox_id = std::max(next_outbox_id, msg.id + 1);
       outbox.emplace(msg.id, std::move(msg));
     }
+  };
+  // Replaces a case's snapshot, re-keying it in the due index; `events` are appended.
+  auto put = [&](Case snapshot, const nlohmann::json* events) {
+    auto [pos, created] = cases.try_emplace(snapshot.id);
+    if (!created)
+      if (auto k = due_key(pos->second.snapshot)) due.erase(*k);
+    if (events)
+      for (const auto& e : *events) pos->second.events.push_back(e.get<Event>());
+    pos->second.snapshot = std::move(snapshot);
+    if (auto k = due_key(pos->second.snapshot)) due.insert(*k);
+  };
+  if (auto it = record.find("batch"); it != record.end()) {
+    for (const auto& inner : *it) apply(inner);
+  } else if (auto commit = record.find("commit"); commit != record.end()) {
+    put(commit->at("snapshot").get<Case>(), &commit->at("events"));
+    enqueue(commit->at("outbox"));
+  } else if (auto rewrite = record.find("rewrite"); rewrite != record.end()) {
+    put(rewrite->get<Case>(), nullptr);
+  } else if (auto config = record.find("config"); config != record.end()) {
+    ConfigRecord r = config->at("record").get<ConfigRecord>();
+    // Each record was checked against the newest when it was appended; a journal whose
+    // records do not follow each other was edited, and is refused at open.
+    if (r.seq != configs.size() + 1)
+      throw std::runtime_error("configuration record " + std::to_string(r.seq) + " follows record " +
+                               std::to_string(configs.size()));
+    configs.push_back(std::move(r));
+    enqueue(config->at("outbox"));
   } else if (auto visit = record.find("visit"); visit != record.end()) {
     Visit v = visit->get<Visit>();
     visits.emplace(v.id, std::move(v));
@@ -125,16 +161,11 @@ Status JournalStorage::commit(const CaseCommit& c) {
     return make_error(ErrorCode::unknown_case, "no case \"" + c.snapshot.id + "\"");
   if (c.expected_version > 0 && it->second.snapshot.version != c.expected_version)
     return make_error(ErrorCode::conflict, "case \"" + c.snapshot.id + "\" changed; reload and retry");
+  if (c.config_seq != tables_.configs.size()) return config_changed(tables_.configs.size(), c.config_seq);
 
   nlohmann::json record;
   try {
-    nlohmann::json outbox = nlohmann::json::array();
-    std::uint64_t id = tables_.next_outbox_id;
-    for (OutboxMessage m : c.outbox) {
-      m.id = id++;
-      outbox.push_back(message_json(m));
-    }
-    record = {{"commit", {{"snapshot", c.snapshot}, {"events", c.events}, {"outbox", outbox}}}};
+    record = {{"commit", {{"snapshot", c.snapshot}, {"events", c.events}, {"outbox", numbered(c.outbox)}}}};
     record.dump();  // surfaces text that is not UTF-8 before anything is written
   } catch (const nlohmann::json::exception& e) {
     return make_error(ErrorCode::invalid_data, std::string("commit cannot be encoded: ") + e.what());
@@ -206,6 +237,7 @@ Status JournalStorage::begin_batch() {
   batch_owner_ = std::this_thread::get_id();
   undo_ = Undo{};
   undo_.next_outbox_id = tables_.next_outbox_id;
+  undo_.configs = tables_.configs.size();
   return Status::success();
 }
 
@@ -239,6 +271,7 @@ void JournalStorage::undo_batch() {
   for (auto& [id, message] : undo_.acked) tables_.outbox.emplace(id, std::move(message));
   tables_.next_outbox_id = undo_.next_outbox_id;
   for (const std::string& id : undo_.visits) tables_.visits.erase(id);
+  tables_.configs.resize(undo_.configs);
   undo_ = Undo{};
 }
 
@@ -325,6 +358,68 @@ Result<std::uint64_t> JournalStorage::count_visits(const VisitQuery& q) const {
   for (auto it = tables_.visits.upper_bound(q.after_id); it != tables_.visits.end(); ++it)
     if (q.matches(it->second)) ++n;
   return n;
+}
+
+Result<std::optional<ConfigRecord>> JournalStorage::configuration() const {
+  std::shared_lock lock(mu_);
+  if (Status s = take_turn(lock); !s) return s.error();
+  if (tables_.configs.empty()) return std::optional<ConfigRecord>();
+  return std::optional<ConfigRecord>(tables_.configs.back());
+}
+
+Status JournalStorage::read_configurations(std::uint64_t from_seq,
+                                           const std::function<bool(const ConfigRecord&)>& visit) const {
+  std::vector<ConfigRecord> copy;
+  {
+    std::shared_lock lock(mu_);
+    if (Status s = take_turn(lock); !s) return s;
+    const std::size_t first = from_seq > 0 ? static_cast<std::size_t>(from_seq - 1) : 0;
+    if (first < tables_.configs.size())
+      copy.assign(tables_.configs.begin() + static_cast<std::ptrdiff_t>(first), tables_.configs.end());
+  }
+  for (const ConfigRecord& r : copy)  // outside the lock: the visitor may call back in
+    if (!visit(r)) break;
+  return Status::success();
+}
+
+Status JournalStorage::commit_configuration(const ConfigCommit& c) {
+  std::unique_lock lock(mu_);
+  if (Status s = take_turn(lock); !s) return s;
+  const std::uint64_t next = tables_.configs.size() + 1;
+  if (c.record.seq != next)
+    return make_error(ErrorCode::conflict, "configuration seq " + std::to_string(c.record.seq) + " is not the next (" +
+                                               std::to_string(next) +
+                                               "): another engine changed the configuration; reload and retry");
+  nlohmann::json record;
+  try {
+    record = {{"config", {{"record", c.record}, {"outbox", numbered(c.outbox)}}}};
+    record.dump();  // as in commit: bad text is refused before anything is written
+  } catch (const nlohmann::json::exception& e) {
+    return make_error(ErrorCode::invalid_data, std::string("configuration record cannot be encoded: ") + e.what());
+  }
+  if (Status s = append(record); !s) return s;
+  tables_.apply(record);  // end_batch(false) drops it: the undo keeps the count before the batch
+  return Status::success();
+}
+
+Status JournalStorage::rewrite_snapshot(const Case& snapshot) {
+  std::unique_lock lock(mu_);
+  if (Status s = take_turn(lock); !s) return s;
+  auto it = tables_.cases.find(snapshot.id);
+  if (it == tables_.cases.end()) return make_error(ErrorCode::unknown_case, "no case \"" + snapshot.id + "\"");
+  if (it->second.snapshot.version != snapshot.version)
+    return make_error(ErrorCode::conflict, "case \"" + snapshot.id + "\" changed; reload and retry");
+  nlohmann::json record;
+  try {
+    record = {{"rewrite", snapshot}};
+    record.dump();
+  } catch (const nlohmann::json::exception& e) {
+    return make_error(ErrorCode::invalid_data, std::string("snapshot cannot be encoded: ") + e.what());
+  }
+  if (Status s = append(record); !s) return s;
+  if (in_batch_) remember_case(snapshot.id);
+  tables_.apply(record);
+  return Status::success();
 }
 
 }  // namespace journal

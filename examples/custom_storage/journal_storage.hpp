@@ -1,8 +1,9 @@
 // JournalStorage: a third-party fengqiao storage adapter, written only against the
 // installed public headers, the way an integrator writes one for their own database.
 //
-// Every change is one line appended to a journal file (JSON Lines) and flushed; opening
-// the file replays it into memory. A line is the unit of atomicity: a process killed
+// Every change (a commit, a snapshot rewrite, a configuration record, a visit, an ack) is
+// one line appended to a journal file (JSON Lines) and flushed; opening the file replays it
+// into memory. A line is the unit of atomicity: a process killed
 // while appending leaves a torn last line, which the next open discards, so each commit
 // (and each batch, written as one line) is all or nothing. Durable against a crash of
 // the process; add an fsync after each append to survive power loss too.
@@ -61,6 +62,11 @@ class JournalStorage final : public fengqiao::Storage {
   fengqiao::Status add_visit(const fengqiao::Visit& v) override;
   fengqiao::Result<std::vector<fengqiao::Visit>> visits(const fengqiao::VisitQuery& q) const override;
   fengqiao::Result<std::uint64_t> count_visits(const fengqiao::VisitQuery& q) const override;
+  fengqiao::Result<std::optional<fengqiao::ConfigRecord>> configuration() const override;
+  fengqiao::Status read_configurations(std::uint64_t from_seq,
+                                       const std::function<bool(const fengqiao::ConfigRecord&)>& visit) const override;
+  fengqiao::Status commit_configuration(const fengqiao::ConfigCommit& c) override;
+  fengqiao::Status rewrite_snapshot(const fengqiao::Case& snapshot) override;
 
  private:
   // Everything the journal describes, rebuilt by replaying it.
@@ -74,8 +80,11 @@ class JournalStorage final : public fengqiao::Storage {
     std::map<std::uint64_t, fengqiao::OutboxMessage> outbox;
     std::uint64_t next_outbox_id = 1;
     std::map<std::string, fengqiao::Visit, std::less<>> visits;   // ordered by id, byte-wise
+    std::vector<fengqiao::ConfigRecord> configs;                    // seq i + 1 at index i
 
-    void apply(const nlohmann::json& record);  // one journal line
+    // One journal line; throws (nlohmann::json's or fengqiao's exceptions, or
+    // std::runtime_error) for a line that does not read.
+    void apply(const nlohmann::json& record);
   };
 
   JournalStorage(std::string path, std::FILE* file, Tables tables, JournalOptions options);
@@ -96,13 +105,17 @@ class JournalStorage final : public fengqiao::Storage {
 
   // What end_batch(false) puts back: each case as it was before the batch first changed it
   // (nullopt: it did not exist), the messages the batch acknowledged, the next outbox id,
-  // the visits it added. Proportional to what the batch touched, not to the journal.
+  // the visits it added, the number of configuration records before it. Proportional to
+  // what the batch touched, not to the journal.
   struct Undo {
     std::map<std::string, std::optional<Tables::Entry>, std::less<>> cases;
     std::vector<std::string> visits;
     std::map<std::uint64_t, fengqiao::OutboxMessage> acked;
     std::uint64_t next_outbox_id = 1;
+    std::size_t configs = 0;
   };
+  // Outbox messages with the ids they will get, as a journal record holds them.
+  nlohmann::json numbered(const std::vector<fengqiao::OutboxMessage>& outbox) const;
   Undo undo_;
   void remember_case(const std::string& id);
   void remember_acks(const std::vector<std::uint64_t>& ids);

@@ -1,4 +1,5 @@
-// The SQLite storage adapter: cases, their events and the outbox in one database file.
+// The SQLite storage adapter: cases, their events, the outbox, visits and the
+// configuration records in one database file.
 //
 //   auto storage = fengqiao::SqliteStorage::open("center.db").value_or_throw();
 //   fengqiao::EngineOptions o;
@@ -54,10 +55,11 @@ struct SqliteOptions {
 
 class SqliteStorage final : public Storage {
  public:
-  // The schema version this build writes (2: visits). A file with a higher one is refused
-  // (it was written by a newer fengqiao); a lower one is migrated when opened writable, and
-  // read as it is when opened read-only (a version-1 file then has no visits).
-  static constexpr int kSchemaVersion = 2;
+  // The schema version this build writes (2: visits; 3: configuration records). A file
+  // with a higher one is refused (it was written by a newer fengqiao); a lower one is
+  // migrated when opened writable, and read as it is when opened read-only (a version-1
+  // file then has no visits, a version-1 or 2 file no configuration records).
+  static constexpr int kSchemaVersion = 3;
 
   // Opens `path` (":memory:" for a private in-memory database), creating and migrating
   // it as allowed by `options`. storage_error, naming the file, when it cannot be used:
@@ -97,11 +99,17 @@ class SqliteStorage final : public Storage {
   Status add_visit(const Visit& v) override;
   Result<std::vector<Visit>> visits(const VisitQuery& q) const override;
   Result<std::uint64_t> count_visits(const VisitQuery& q) const override;
+  Result<std::optional<ConfigRecord>> configuration() const override;
+  Status read_configurations(std::uint64_t from_seq,
+                             const std::function<bool(const ConfigRecord&)>& visit) const override;
+  Status commit_configuration(const ConfigCommit& c) override;
+  Status rewrite_snapshot(const Case& snapshot) override;
 
   // Checks the file: SQLite's integrity_check, then fengqiao's own invariants (every
   // case's version equals its number of events, numbered 1..version; its indexed
-  // columns agree with its snapshot; every outbox message names a stored event; each
-  // visit's indexed columns and person keys agree with its record).
+  // columns agree with its snapshot; each visit's indexed columns and person keys agree
+  // with its record; the configuration records are numbered 1..n and each reads back as
+  // a ConfigRecord of its row's seq and instant).
   // storage_error describing the first problem found. Reads the whole file.
   Status check_integrity() const;
 

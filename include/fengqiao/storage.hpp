@@ -228,6 +228,10 @@ class Storage {
   // Failure, nothing stored: unknown_case (no such case); conflict (the stored version is
   // not snapshot.version: the case changed since it was read); busy; storage_error.
   // Threads and batches: as commit.
+  // Call it in the batch of the commit_configuration that made it necessary: the version it
+  // checks does not change with a rewrite, so outside a batch nothing would stop another
+  // engine's rewrites (for a later configuration) and these from interleaving, and a crash
+  // between the record and its rewrites would leave instants computed by the old calendar.
   virtual Status rewrite_snapshot(const Case& snapshot) = 0;
 };
 

@@ -95,6 +95,28 @@ Status check_visits(Connection& c, const Where& where) {
   return Status::success();
 }
 
+// The configuration records: numbered 1..n without gaps (a commit's config_seq check
+// relies on it), each reading back as the record of its row's seq and instant.
+Status check_configurations(Connection& c, const Where& where) {
+  SQLite::Statement has(c.database(),
+                        "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'configurations'");
+  has.executeStep();
+  if (has.getColumn(0).getInt64() == 0) return Status::success();  // a version-1 or 2 file, read as it is
+  SQLite::Statement st(c.database(), "SELECT seq, at, json FROM configurations ORDER BY seq");
+  std::int64_t expected = 1;
+  while (st.executeStep()) {
+    const std::int64_t seq = st.getColumn(0).getInt64();
+    if (seq != expected)
+      return problem(where, "configuration records are not numbered 1, 2, ...: seq " + std::to_string(seq) +
+                                " follows " + std::to_string(expected - 1));
+    const ConfigRecord r = config_from(st.getColumn(2).getString(), seq);
+    if (to_seconds(r.at) != st.getColumn(1).getInt64())
+      return problem(where, "configuration record " + std::to_string(seq) + " has an `at` column that disagrees with its record");
+    ++expected;
+  }
+  return Status::success();
+}
+
 }  // namespace
 
 Status check_file(Connection& c, const Where& where) {
@@ -104,6 +126,7 @@ Status check_file(Connection& c, const Where& where) {
     Status s = check_pages(c, where);
     if (s) s = check_cases(c, where);
     if (s) s = check_visits(c, where);
+    if (s) s = check_configurations(c, where);
     if (own_transaction) c.run_once("COMMIT");
     return s;
   } catch (...) {

@@ -80,6 +80,15 @@ Visit visit_from(const std::string& text, std::string_view visit_id) {
   return parse_row<Visit>(text, "visit \"" + std::string(visit_id) + "\"");
 }
 
+std::string config_text(const ConfigRecord& r) { return nlohmann::json(r).dump(); }
+
+ConfigRecord config_from(const std::string& text, std::int64_t seq) {
+  const std::string what = "configuration record " + std::to_string(seq);
+  ConfigRecord r = parse_row<ConfigRecord>(text, what);
+  if (static_cast<std::int64_t>(r.seq) != seq) throw DataError(what + " holds the record of seq " + std::to_string(r.seq));
+  return r;
+}
+
 std::vector<std::string> visit_keys_of(const Visit& v) {
   std::vector<std::string> keys;
   for (const Party& p : v.parties) {

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "fengqiao/case.hpp"
+#include "fengqiao/configuration.hpp"
 #include "fengqiao/event.hpp"
 #include "fengqiao/storage.hpp"
 #include "fengqiao/time.hpp"
@@ -47,6 +48,10 @@ Event event_from(const std::string& text, std::string_view case_id, std::int64_t
 nlohmann::json payload_from(const std::string& text, std::int64_t outbox_id);
 // A visit is stored as the JSON of to_json(Visit).
 Visit visit_from(const std::string& text, std::string_view visit_id);
+// A configuration record is stored as the JSON of to_json(ConfigRecord); the reader
+// names the row's seq in its DataError.
+std::string config_text(const ConfigRecord& r);
+ConfigRecord config_from(const std::string& text, std::int64_t seq);
 // The rows of `visit_keys` for a visit: "id_number:<v>" and "phone:<v>" of its parties,
 // each once.
 std::vector<std::string> visit_keys_of(const Visit& v);

@@ -87,6 +87,25 @@ const std::vector<Migration>& migrations() {
            " PRIMARY KEY (key, visit_id)"
            ") WITHOUT ROWID",
        }},
+      {3,
+       {
+           // The configuration in force and its history (configuration.hpp): one row per
+           // ConfigRecord, numbered from 1 without gaps. seq is the rowid, so the newest is
+           // one descent of the table's b-tree (every commit reads it, to check config_seq).
+           // `at` is the instant it is in force from, for reading the history by time without
+           // parsing; the JSON is the whole record.
+           "CREATE TABLE configurations ("
+           " seq  INTEGER PRIMARY KEY CHECK (seq > 0),"
+           " at   INTEGER NOT NULL,"
+           " json TEXT NOT NULL"
+           ")",
+           // A record is what the store's deadlines were computed by: like an event, it is
+           // never rewritten (a batch's rollback is the transaction's, not a DELETE).
+           "CREATE TRIGGER configurations_are_append_only_update BEFORE UPDATE ON configurations"
+           " BEGIN SELECT RAISE(ABORT, 'fengqiao configuration records are append-only'); END",
+           "CREATE TRIGGER configurations_are_append_only_delete BEFORE DELETE ON configurations"
+           " BEGIN SELECT RAISE(ABORT, 'fengqiao configuration records are append-only'); END",
+       }},
   };
   return all;
 }
@@ -142,6 +161,11 @@ Error refuse(const Where& where, const std::string& why) {
   return make_error(ErrorCode::storage_error, describe_file(where) + " " + why);
 }
 
+Error refuse_newer(const Where& where, int schema_version) {
+  return refuse(where, "was written by a newer fengqiao (schema " + std::to_string(schema_version) + " > " +
+                           std::to_string(SqliteStorage::kSchemaVersion) + "); upgrade fengqiao to open it");
+}
+
 }  // namespace
 
 Status prepare_schema(Connection& c, const SqliteOptions& options, const Where& where) {
@@ -149,9 +173,7 @@ Status prepare_schema(Connection& c, const SqliteOptions& options, const Where& 
   if (found.contents == Contents::foreign)
     return refuse(where, "is not a fengqiao database (it has other tables, or another application id); "
                          "it was left unchanged");
-  if (found.schema_version > SqliteStorage::kSchemaVersion)
-    return refuse(where, "was written by a newer fengqiao (schema " + std::to_string(found.schema_version) + " > " +
-                             std::to_string(SqliteStorage::kSchemaVersion) + "); upgrade fengqiao to open it");
+  if (found.schema_version > SqliteStorage::kSchemaVersion) return refuse_newer(where, found.schema_version);
   const bool in_memory = where.path == ":memory:" || where.path.empty();
 
   if (options.read_only) {
@@ -159,7 +181,7 @@ Status prepare_schema(Connection& c, const SqliteOptions& options, const Where& 
       return refuse(where, "holds no fengqiao schema yet; open it writable once to create it");
     // An older file is read as it is: reading must not need write access, and every
     // version so far only added tables (what a version lacks, it holds none of: a
-    // version-1 file has no visits).
+    // version-1 file has no visits, a version-2 file no configuration records).
     return Status::success();
   }
 
@@ -188,6 +210,10 @@ Status prepare_schema(Connection& c, const SqliteOptions& options, const Where& 
     if (found.contents == Contents::foreign) {
       c.run_once("ROLLBACK");
       return refuse(where, "is not a fengqiao database; it was left unchanged");
+    }
+    if (found.schema_version > SqliteStorage::kSchemaVersion) {  // a newer fengqiao migrated it meanwhile
+      c.run_once("ROLLBACK");
+      return refuse_newer(where, found.schema_version);
     }
     if (found.schema_version < SqliteStorage::kSchemaVersion) migrate(c, found.schema_version);
     c.run_once("COMMIT");

@@ -43,13 +43,19 @@ const std::string kOutboxDepth = "SELECT count(*) FROM outbox";
 const std::string kInsertVisit = "INSERT INTO visits(id, at, kind, channel, case_id, json) VALUES (?1, ?2, ?3, ?4, ?5, ?6)";
 const std::string kInsertVisitKey = "INSERT INTO visit_keys(key, visit_id) VALUES (?1, ?2)";
 const std::string kVisitExists = "SELECT 1 FROM visits WHERE id = ?1";
-const std::string kHasVisitsTable = "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'visits'";
+const std::string kTableExists = "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = ?1";
+// max() of the rowid is one descent to the b-tree's last entry: cheap enough for every commit.
+const std::string kNewestConfigSeq = "SELECT ifnull(max(seq), 0) FROM configurations";
+const std::string kNewestConfig = "SELECT seq, json FROM configurations ORDER BY seq DESC LIMIT 1";
+const std::string kSelectConfigs = "SELECT seq, json FROM configurations WHERE seq >= ?1 ORDER BY seq LIMIT ?2";
+const std::string kInsertConfig = "INSERT INTO configurations(seq, at, json) VALUES (?1, ?2, ?3)";
 const std::string kBeginBatch = "BEGIN IMMEDIATE";
 const std::string kCommitBatch = "COMMIT";
 const std::string kRollbackBatch = "ROLLBACK";
 
-// read_events hands events to the visitor in chunks of this many, without holding the
-// connection: the visitor may call back into the storage, and can stop early cheaply.
+// read_events and read_configurations hand rows to the visitor in chunks of this many,
+// without holding the connection: the visitor may call back into the storage, and can
+// stop early cheaply.
 constexpr int kEventChunk = 256;
 
 int64_t as_int64(std::uint64_t v) {
@@ -102,6 +108,8 @@ struct SqliteStorage::Impl {
   // False for a version-1 file opened read-only (not migrated): it has no visits table,
   // and so no visits.
   bool has_visits = true;
+  // False for a version-1 or 2 file opened read-only: it kept no configuration records.
+  bool has_configurations = true;
 
   Impl(const std::string& path, const SqliteOptions& o, int flags)
       : where{path, o.busy_timeout}, options(o), conn(path, flags, static_cast<int>(o.busy_timeout.count())) {}
@@ -170,6 +178,9 @@ struct SqliteStorage::Impl {
     }
 
     return write([&]() -> Status {
+      // Inside the transaction: a configuration committed by another connection after this
+      // check would have to wait for our write lock.
+      if (Status s = same_config(c.config_seq); !s) return s;
       if (c.expected_version == 0) {
         if (stored_version(c.snapshot.id))
           return make_error(ErrorCode::duplicate_case, "case \"" + c.snapshot.id + "\" already exists");
@@ -182,13 +193,7 @@ struct SqliteStorage::Impl {
         Use st(conn, kUpdateCase);
         bind_case(*st, c.snapshot, snapshot);
         st->bind(10, as_int64(c.expected_version));
-        if (st->exec() != 1) {
-          const std::optional<int64_t> stored = stored_version(c.snapshot.id);
-          if (!stored) return make_error(ErrorCode::unknown_case, "no case \"" + c.snapshot.id + "\"");
-          return make_error(ErrorCode::conflict, "case \"" + c.snapshot.id + "\" is at version " +
-                                                     std::to_string(*stored) + ", not " +
-                                                     std::to_string(c.expected_version) + "; reload and retry");
-        }
+        if (st->exec() != 1) return refused_update(c.snapshot.id, c.expected_version);
       }
       for (std::size_t i = 0; i < c.events.size(); ++i) {
         const Event& e = c.events[i];
@@ -200,21 +205,127 @@ struct SqliteStorage::Impl {
         st->bind(5, events[i]);
         st->exec();
       }
-      for (std::size_t i = 0; i < c.outbox.size(); ++i) {
-        const OutboxMessage& m = c.outbox[i];
-        Use st(conn, kInsertOutbox);
-        st->bind(1, m.topic);
-        st->bind(2, m.case_id);
-        st->bind(3, as_int64(m.event_seq));
-        st->bind(4, payloads[i]);
-        st->exec();
-      }
-      if (in_batch) {
-        if (batch_cache.size() >= kBatchCacheCases) batch_cache.clear();
-        batch_cache.insert_or_assign(c.snapshot.id, c.snapshot);
-      }
+      insert_outbox(c.outbox, payloads);
+      remember_in_batch(c.snapshot);
       return Status::success();
     });
+  }
+
+  void insert_outbox(const std::vector<OutboxMessage>& outbox, const std::vector<std::string>& payloads) {
+    for (std::size_t i = 0; i < outbox.size(); ++i) {
+      const OutboxMessage& m = outbox[i];
+      Use st(conn, kInsertOutbox);
+      st->bind(1, m.topic);
+      st->bind(2, m.case_id);
+      st->bind(3, as_int64(m.event_seq));
+      st->bind(4, payloads[i]);
+      st->exec();
+    }
+  }
+
+  void remember_in_batch(const Case& snapshot) {
+    if (!in_batch) return;
+    if (batch_cache.size() >= kBatchCacheCases) batch_cache.clear();
+    batch_cache.insert_or_assign(snapshot.id, snapshot);
+  }
+
+  // Why kUpdateCase changed no row: the case is missing, or at another version.
+  Status refused_update(const std::string& case_id, std::uint64_t expected) const {
+    const std::optional<int64_t> stored = stored_version(case_id);
+    if (!stored) return make_error(ErrorCode::unknown_case, "no case \"" + case_id + "\"");
+    return make_error(ErrorCode::conflict, "case \"" + case_id + "\" is at version " + std::to_string(*stored) +
+                                               ", not " + std::to_string(expected) + "; reload and retry");
+  }
+
+  std::uint64_t newest_config_seq() const {
+    Use st(conn, kNewestConfigSeq);
+    st->executeStep();
+    return static_cast<std::uint64_t>(st->getColumn(0).getInt64());
+  }
+
+  // The configuration a change was computed with must still be the newest.
+  Status same_config(std::uint64_t seq) const {
+    const std::uint64_t newest = newest_config_seq();
+    if (newest == seq) return Status::success();
+    return make_error(ErrorCode::conflict, "the configuration changed (now at seq " + std::to_string(newest) +
+                                               ", the change was computed with seq " + std::to_string(seq) +
+                                               "); reload and retry");
+  }
+
+  Status commit_configuration(const ConfigCommit& c) {
+    const std::string seq = std::to_string(c.record.seq);
+    if (options.read_only) return read_only_error("committing configuration record " + seq);
+    std::string text;
+    std::vector<std::string> payloads;
+    try {
+      text = config_text(c.record);
+      for (const OutboxMessage& m : c.outbox) payloads.push_back(m.payload.dump());
+    } catch (const nlohmann::json::type_error& e) {
+      return make_error(ErrorCode::invalid_data,
+                        "configuration record " + seq + ": a text is not valid UTF-8 (" + e.what() + ")");
+    }
+    return write([&]() -> Status {
+      const std::uint64_t newest = newest_config_seq();
+      if (c.record.seq != newest + 1)
+        return make_error(ErrorCode::conflict, "configuration seq " + seq + " is not the next (" +
+                                                   std::to_string(newest + 1) +
+                                                   "): another engine changed the configuration; reload and retry");
+      Use st(conn, kInsertConfig);
+      st->bind(1, as_int64(c.record.seq));
+      st->bind(2, static_cast<int64_t>(to_seconds(c.record.at)));
+      st->bind(3, text);
+      st->exec();
+      insert_outbox(c.outbox, payloads);
+      return Status::success();
+    });
+  }
+
+  Status rewrite_snapshot(const Case& snapshot) {
+    if (options.read_only) return read_only_error("rewriting case \"" + snapshot.id + "\"");
+    std::string text;
+    try {
+      text = snapshot_text(snapshot);
+    } catch (const nlohmann::json::type_error& e) {
+      return make_error(ErrorCode::invalid_data, "rewrite of case \"" + snapshot.id +
+                                                     "\": a text is not valid UTF-8 (" + e.what() + ")");
+    }
+    return write([&]() -> Status {
+      // The same statement as a commit's, at the same version: the version check is its
+      // WHERE clause, and the due index follows the next_due column.
+      Use st(conn, kUpdateCase);
+      bind_case(*st, snapshot, text);
+      st->bind(10, as_int64(snapshot.version));
+      if (st->exec() != 1) return refused_update(snapshot.id, snapshot.version);
+      remember_in_batch(snapshot);
+      return Status::success();
+    });
+  }
+
+  Result<std::optional<ConfigRecord>> configuration() const {
+    if (!has_configurations) return std::optional<ConfigRecord>();
+    auto lock = hold();
+    Use st(conn, kNewestConfig);
+    if (!st->executeStep()) return std::optional<ConfigRecord>();
+    return std::optional<ConfigRecord>(config_from(st->getColumn(1).getString(), st->getColumn(0).getInt64()));
+  }
+
+  // One chunk of the configuration history, from `from_seq` on.
+  Result<std::vector<ConfigRecord>> configurations_chunk(std::uint64_t from_seq) const {
+    std::vector<ConfigRecord> out;
+    if (!has_configurations) return out;
+    auto lock = hold();
+    Use st(conn, kSelectConfigs);
+    st->bind(1, as_int64(from_seq));
+    st->bind(2, kEventChunk);
+    while (st->executeStep()) out.push_back(config_from(st->getColumn(1).getString(), st->getColumn(0).getInt64()));
+    return out;
+  }
+
+  bool table_exists(const std::string& name) {
+    Use st(conn, kTableExists);
+    st->bind(1, name);
+    st->executeStep();
+    return st->getColumn(0).getInt64() == 1;
   }
 
   std::optional<int64_t> stored_version(const std::string& case_id) const {
@@ -451,11 +562,8 @@ Result<std::shared_ptr<SqliteStorage>> SqliteStorage::open(const std::string& pa
                         describe_file(where) + " is read-only (file or directory permissions); open it with "
                                                "SqliteOptions::read_only to read it");
     if (Status s = prepare_schema(impl->conn, options, where); !s) return s.error();
-    {
-      Use st(impl->conn, kHasVisitsTable);
-      st->executeStep();
-      impl->has_visits = st->getColumn(0).getInt64() == 1;
-    }
+    impl->has_visits = impl->table_exists("visits");
+    impl->has_configurations = impl->table_exists("configurations");
     return std::shared_ptr<SqliteStorage>(new SqliteStorage(std::move(impl)));
   } catch (const std::exception& e) {
     Error refused = translate(e, where, "opening it");
@@ -576,6 +684,38 @@ Result<std::vector<Visit>> SqliteStorage::visits(const VisitQuery& q) const {
 Result<std::uint64_t> SqliteStorage::count_visits(const VisitQuery& q) const {
   return guarded<Result<std::uint64_t>>(impl_ ? &impl_->where : nullptr, "counting visits",
                                         [&] { return impl_->count_visits(q); });
+}
+
+Result<std::optional<ConfigRecord>> SqliteStorage::configuration() const {
+  return guarded<Result<std::optional<ConfigRecord>>>(impl_ ? &impl_->where : nullptr, "reading the configuration",
+                                                      [&] { return impl_->configuration(); });
+}
+
+Status SqliteStorage::read_configurations(std::uint64_t from_seq,
+                                          const std::function<bool(const ConfigRecord&)>& visit) const {
+  std::uint64_t next = from_seq == 0 ? 1 : from_seq;
+  for (;;) {
+    auto chunk = guarded<Result<std::vector<ConfigRecord>>>(impl_ ? &impl_->where : nullptr,
+                                                            "reading the configuration records",
+                                                            [&] { return impl_->configurations_chunk(next); });
+    if (!chunk) return chunk.error();
+    // As read_events: the visitor runs without the connection held.
+    for (const ConfigRecord& r : *chunk)
+      if (!visit(r)) return Status::success();
+    if (chunk->size() < static_cast<std::size_t>(kEventChunk)) return Status::success();
+    next = chunk->back().seq + 1;
+  }
+}
+
+Status SqliteStorage::commit_configuration(const ConfigCommit& c) {
+  return guarded<Status>(impl_ ? &impl_->where : nullptr,
+                         "committing configuration record " + std::to_string(c.record.seq),
+                         [&] { return impl_->commit_configuration(c); });
+}
+
+Status SqliteStorage::rewrite_snapshot(const Case& snapshot) {
+  return guarded<Status>(impl_ ? &impl_->where : nullptr, about("rewriting", snapshot.id),
+                         [&] { return impl_->rewrite_snapshot(snapshot); });
 }
 
 Status SqliteStorage::check_integrity() const {

@@ -34,6 +34,12 @@ class GatedStorage final : public Storage {
   Status add_visit(const Visit& v) override { return inner_->add_visit(v); }
   Result<std::vector<Visit>> visits(const VisitQuery& q) const override { return inner_->visits(q); }
   Result<std::uint64_t> count_visits(const VisitQuery& q) const override { return inner_->count_visits(q); }
+  Result<std::optional<ConfigRecord>> configuration() const override { return inner_->configuration(); }
+  Status read_configurations(std::uint64_t from, const std::function<bool(const ConfigRecord&)>& v) const override {
+    return inner_->read_configurations(from, v);
+  }
+  Status commit_configuration(const ConfigCommit& c) override { return inner_->commit_configuration(c); }
+  Status rewrite_snapshot(const Case& c) override { return inner_->rewrite_snapshot(c); }
 
  private:
   std::shared_ptr<Storage> inner_;

@@ -60,3 +60,36 @@ TEST_CASE("an event with an instant that does not parse is damage, named") {
   CHECK(mentions(read.error(), "event 1 of case \"D-1\""));
   CHECK(mentions(read.error(), "\"soon\""));
 }
+
+TEST_CASE("a configuration record whose calendar does not read is damage, named by its seq") {
+  fengqiao::testing::TempDir dir;
+  const std::string path = dir.file("damaged.db");
+  {
+    auto s = SqliteStorage::open(path).value_or_throw();
+    s->commit_configuration(fengqiao::testing::conformance::config_commit(1)).throw_if_error();
+    s->commit_configuration(fengqiao::testing::conformance::config_commit(2)).throw_if_error();
+  }
+  {
+    SQLite::Database db(path, SQLite::OPEN_READWRITE);
+    db.exec("DROP TRIGGER configurations_are_append_only_update");  // the damage comes from outside
+    db.exec("UPDATE configurations SET json = json_set(json, '$.calendar.holidays[0]', '2026-02-30') WHERE seq = 2");
+  }
+  auto storage = SqliteStorage::open(path).value_or_throw();
+  auto newest = storage->configuration();
+  REQUIRE_FALSE(newest.ok());
+  CHECK(newest.error().code == ErrorCode::storage_error);
+  CHECK(mentions(newest.error(), "unreadable data"));
+  CHECK(mentions(newest.error(), "configuration record 2"));
+  CHECK(mentions(newest.error(), "2026-02-30"));
+  std::vector<std::uint64_t> seen;
+  Status read = storage->read_configurations(1, [&](const ConfigRecord& r) {
+    seen.push_back(r.seq);
+    return true;
+  });
+  REQUIRE_FALSE(read.ok());
+  CHECK(mentions(read.error(), "configuration record 2"));
+  CHECK(seen.empty());  // the chunk holding the damaged row is refused whole
+  Status checked = storage->check_integrity();
+  REQUIRE_FALSE(checked.ok());
+  CHECK(mentions(checked.error(), "configuration record 2"));
+}

@@ -73,7 +73,8 @@ TEST_CASE("a new file gets the documented schema, in WAL mode") {
   CHECK(one_text(db, "SELECT value FROM meta WHERE key = 'schema_version'") == std::to_string(SqliteStorage::kSchemaVersion));
   for (const char* name : {"meta", "cases", "events", "outbox", "cases_by_state", "cases_by_supervision", "cases_by_lead",
                            "cases_by_jurisdiction", "cases_by_due", "visits", "visits_by_at", "visits_by_case",
-                           "visit_keys"}) {
+                           "visit_keys", "configurations", "configurations_are_append_only_update",
+                           "configurations_are_append_only_delete"}) {
     INFO(name);
     CHECK(one_text(db, std::string("SELECT count(*) FROM sqlite_master WHERE name = '") + name + "'") == "1");
   }
@@ -190,6 +191,7 @@ TEST_CASE("a version-1 file opened writable is migrated: its cases, deadlines an
       CHECK(s->read_events(id, 1, [](const Event&) { return true; }).ok());
     }
     CHECK(s->outbox_depth().value() == 1);
+    CHECK(s->configuration().value() == std::nullopt);  // it kept none (an engine opened on it records one)
 
     auto clock = std::make_shared<ManualClock>(parse_instant("2025-09-03T13:00:00+08:00").value());
     EngineOptions o;
@@ -212,11 +214,130 @@ TEST_CASE("a version-1 file opened writable is migrated: its cases, deadlines an
   }
   CHECK(v1.next_due_column() == due_before);
   SQLite::Database db(v1.path, SQLite::OPEN_READONLY);
-  CHECK(one_text(db, "SELECT value FROM meta WHERE key = 'schema_version'") == "2");
+  // Migrated through 2 to the current version in one go.
+  CHECK(one_text(db, "SELECT value FROM meta WHERE key = 'schema_version'") == "3");
   CHECK(one_text(db, "SELECT count(*) FROM visits") == "1");
   CHECK(one_text(db, "SELECT count(*) FROM visit_keys") == "1");
   auto again = SqliteStorage::open(v1.path).value_or_throw();
   CHECK(again->visits(VisitQuery{}).value().at(0).case_id == std::optional<std::string>("C-2"));
+  again->check_integrity().throw_if_error();
+}
+
+// tests/data/sqlite/schema-v2.db was written by fengqiao at schema version 2, before the
+// store kept its configuration (tests/data/sqlite/make_schema_v2.cpp): four cases (C-1
+// handling, C-2 consulting, C-3 suspended, C-4 concluded), two visits, no unacknowledged
+// message.
+struct VersionTwoFile {
+  TempDir dir;
+  const std::string path = dir.file("v2.db");
+  VersionTwoFile() {
+    const std::string original = bytes_of(FENGQIAO_HISTORIES "/../sqlite/schema-v2.db");
+    REQUIRE(original.size() > 4096);
+    std::ofstream(path, std::ios::binary) << original;
+  }
+  // A column of every case, as the file holds it (read without fengqiao).
+  std::map<std::string, std::string> column(const std::string& name) const {
+    SQLite::Database db(path, SQLite::OPEN_READONLY);
+    SQLite::Statement st(db, "SELECT id, ifnull(" + name + ", 'none') FROM cases ORDER BY id");
+    std::map<std::string, std::string> out;
+    while (st.executeStep()) out[st.getColumn(0).getString()] = st.getColumn(1).getString();
+    return out;
+  }
+};
+
+TEST_CASE("a version-2 file opened read-only is read as it is, unmigrated and unchanged") {
+  VersionTwoFile v2;
+  const std::string before = bytes_of(v2.path);
+  SqliteOptions ro;
+  ro.read_only = true;
+  {
+    auto s = SqliteStorage::open(v2.path, ro).value_or_throw();
+    CHECK(s->count(CaseQuery{}).value() == 4);
+    CHECK(s->load("C-1").value().state == State::handling);
+    CHECK(s->load("C-2").value().state == State::consulting);
+    CHECK(s->count_visits(VisitQuery{}).value() == 2);
+    CHECK(s->first_due(Instant::max()).value().has_value());
+    CHECK(s->configuration().value() == std::nullopt);  // a version-2 file kept no configuration
+    bool visited = false;
+    CHECK(s->read_configurations(1, [&](const ConfigRecord&) { return visited = true; }).ok());
+    CHECK_FALSE(visited);
+    s->check_integrity().throw_if_error();
+    auto refused = s->commit_configuration(testing::conformance::config_commit(1));
+    REQUIRE_FALSE(refused.ok());
+    CHECK(refused.error().code == ErrorCode::storage_error);
+    CHECK(refused.error().message.find("read-only") != std::string::npos);
+    const Case c1 = s->load("C-1").value();
+    CHECK(s->rewrite_snapshot(c1).error().code == ErrorCode::storage_error);
+  }
+  CHECK(bytes_of(v2.path) == before);
+  SQLite::Database db(v2.path, SQLite::OPEN_READONLY);
+  CHECK(one_text(db, "SELECT value FROM meta WHERE key = 'schema_version'") == "2");
+  CHECK(one_text(db, "SELECT count(*) FROM sqlite_master WHERE name = 'configurations'") == "0");
+}
+
+TEST_CASE("a version-2 file opened writable is migrated to 3: its snapshots and deadlines stay as they were") {
+  VersionTwoFile v2;
+  const auto snapshots_before = v2.column("snapshot");  // the JSON text, byte for byte
+  const auto due_before = v2.column("next_due");
+  const auto versions_before = v2.column("version");
+  REQUIRE(snapshots_before.size() == 4);
+  REQUIRE(due_before.at("C-3") == "none");  // suspended: its clock is stopped
+  std::map<std::string, nlohmann::json> loaded_before;
+  {
+    SqliteOptions ro;
+    ro.read_only = true;
+    auto s = SqliteStorage::open(v2.path, ro).value_or_throw();
+    for (const Case& c : s->query(CaseQuery{}).value()) loaded_before[c.id] = nlohmann::json(c);
+  }
+  {
+    auto s = SqliteStorage::open(v2.path).value_or_throw();
+    s->check_integrity().throw_if_error();
+    for (const auto& [id, snapshot] : loaded_before) {
+      INFO(id);
+      CHECK(nlohmann::json(s->load(id).value()) == snapshot);
+    }
+    CHECK(s->count_visits(VisitQuery{}).value() == 2);
+    CHECK(s->configuration().value() == std::nullopt);  // nothing kept yet: the engine is given one
+    CHECK(s->outbox_depth().value() == 0);
+  }
+  CHECK(v2.column("snapshot") == snapshots_before);
+  CHECK(v2.column("next_due") == due_before);
+  CHECK(v2.column("version") == versions_before);
+  {
+    SQLite::Database db(v2.path, SQLite::OPEN_READONLY);
+    CHECK(one_text(db, "SELECT value FROM meta WHERE key = 'schema_version'") == "3");
+    CHECK(one_text(db, "SELECT count(*) FROM configurations") == "0");
+  }
+
+  // The migrated file keeps configuration records like a new one.
+  auto s = SqliteStorage::open(v2.path).value_or_throw();
+  using testing::conformance::config_commit;
+  using testing::conformance::config_message;
+  const ConfigCommit first = config_commit(1, parse_instant("2025-09-29T12:00:00+08:00").value(),
+                                           {config_message(1, "calendar_kept")});
+  REQUIRE(s->commit_configuration(first).ok());
+  CHECK(s->commit_configuration(config_commit(1)).error().code == ErrorCode::conflict);
+  REQUIRE(s->configuration().value().has_value());
+  CHECK(nlohmann::json(*s->configuration().value()) == nlohmann::json(first.record));
+  const auto outbox = s->outbox_fetch(10).value();
+  REQUIRE(outbox.size() == 1);
+  CHECK(outbox[0].case_id.empty());
+  CHECK(outbox[0].event_seq == 1);
+  // A change computed before the configuration was kept is refused; with it, stored.
+  Case c1 = s->load("C-1").value();
+  Case next = c1;
+  next.version = c1.version + 1;
+  CaseCommit stale = change(next, c1.version);
+  CHECK(s->commit(stale).error().code == ErrorCode::conflict);
+  stale.config_seq = 1;
+  CHECK(s->commit(stale).ok());
+  // A rewrite re-keys the due column.
+  Case rewritten = s->load("C-4").value();
+  set_due(rewritten, at(-86400));
+  REQUIRE(s->rewrite_snapshot(rewritten).ok());
+  CHECK(s->first_due(Instant::max()).value()->case_id == "C-4");
+  s->check_integrity().throw_if_error();
+  CHECK(v2.column("next_due").at("C-4") == std::to_string(at(-86400).time_since_epoch().count()));
 }
 
 TEST_CASE("check_integrity finds visit rows changed behind fengqiao's back") {
@@ -246,31 +367,77 @@ TEST_CASE("check_integrity finds visit rows changed behind fengqiao's back") {
         std::string::npos);
 }
 
-TEST_CASE("events are append-only in the file itself") {
+TEST_CASE("events and configuration records are append-only in the file itself") {
   TempDir dir;
   const std::string path = dir.file("center.db");
   make_file(path);
+  SqliteStorage::open(path).value_or_throw()->commit_configuration(testing::conformance::config_commit(1)).throw_if_error();
   SQLite::Database db(path, SQLite::OPEN_READWRITE);
   CHECK_THROWS_WITH_AS(db.exec("UPDATE events SET type = 'escalated'"), doctest::Contains("append-only"),
                        SQLite::Exception);
   CHECK_THROWS_WITH_AS(db.exec("DELETE FROM events"), doctest::Contains("append-only"), SQLite::Exception);
+  CHECK_THROWS_WITH_AS(db.exec("UPDATE configurations SET at = 0"), doctest::Contains("append-only"),
+                       SQLite::Exception);
+  CHECK_THROWS_WITH_AS(db.exec("DELETE FROM configurations"), doctest::Contains("append-only"), SQLite::Exception);
+}
+
+TEST_CASE("check_integrity finds configuration rows changed behind fengqiao's back") {
+  TempDir dir;
+  const std::string path = dir.file("center.db");
+  {
+    auto s = SqliteStorage::open(path).value_or_throw();
+    for (std::uint64_t seq = 1; seq <= 3; ++seq)
+      s->commit_configuration(testing::conformance::config_commit(seq, at(static_cast<std::int64_t>(seq) * 60)))
+          .throw_if_error();
+    s->check_integrity().throw_if_error();
+  }
+  auto damaged_by = [&](const std::string& sql) {
+    TempDir copy;
+    const std::string damaged = copy.file("damaged.db");
+    std::ofstream(damaged, std::ios::binary) << bytes_of(path);
+    {
+      SQLite::Database db(damaged, SQLite::OPEN_READWRITE);
+      db.exec("DROP TRIGGER configurations_are_append_only_update");  // the damage comes from outside
+      db.exec("DROP TRIGGER configurations_are_append_only_delete");
+      db.exec(sql);
+    }
+    return message_of(SqliteStorage::open(damaged).value_or_throw()->check_integrity());
+  };
+  CHECK(damaged_by("DELETE FROM configurations WHERE seq = 2").find("seq 3 follows 1") != std::string::npos);
+  CHECK(damaged_by("UPDATE configurations SET at = 0 WHERE seq = 3").find("configuration record 3 has an `at` column") !=
+        std::string::npos);
+  CHECK(damaged_by("UPDATE configurations SET json = json_set(json, '$.seq', 7) WHERE seq = 2")
+            .find("configuration record 2 holds the record of seq 7") != std::string::npos);
+  CHECK(damaged_by("UPDATE configurations SET json = 'not json' WHERE seq = 1").find("configuration record 1") !=
+        std::string::npos);
 }
 
 TEST_CASE("a file from a newer fengqiao is refused and left unchanged") {
-  TempDir dir;
-  const std::string path = dir.file("center.db");
-  make_file(path);
-  {
-    SQLite::Database db(path, SQLite::OPEN_READWRITE);
-    db.exec("UPDATE meta SET value = '99' WHERE key = 'schema_version'");
+  static_assert(SqliteStorage::kSchemaVersion == 3, "a new schema version: add its old-file tests above");
+  for (const int newer : {SqliteStorage::kSchemaVersion + 1, 99}) {
+    CAPTURE(newer);
+    TempDir dir;
+    const std::string path = dir.file("center.db");
+    make_file(path);
+    {
+      SQLite::Database db(path, SQLite::OPEN_READWRITE);
+      db.exec("UPDATE meta SET value = '" + std::to_string(newer) + "' WHERE key = 'schema_version'");
+    }
+    const std::string before = bytes_of(path);
+    const std::string why = "written by a newer fengqiao (schema " + std::to_string(newer) + " > " +
+                            std::to_string(SqliteStorage::kSchemaVersion) + ")";
+    auto opened = SqliteStorage::open(path);
+    REQUIRE_FALSE(opened.ok());
+    CHECK(opened.error().code == ErrorCode::storage_error);
+    CHECK(opened.error().message.find(path) != std::string::npos);
+    CHECK(opened.error().message.find(why) != std::string::npos);
+    SqliteOptions ro;
+    ro.read_only = true;
+    auto read = SqliteStorage::open(path, ro);
+    REQUIRE_FALSE(read.ok());
+    CHECK(read.error().message.find(why) != std::string::npos);
+    CHECK(bytes_of(path) == before);
   }
-  const std::string before = bytes_of(path);
-  auto opened = SqliteStorage::open(path);
-  REQUIRE_FALSE(opened.ok());
-  CHECK(opened.error().code == ErrorCode::storage_error);
-  CHECK(opened.error().message.find(path) != std::string::npos);
-  CHECK(opened.error().message.find("written by a newer fengqiao (schema 99 > " + std::to_string(SqliteStorage::kSchemaVersion) + ")") != std::string::npos);
-  CHECK(bytes_of(path) == before);
 }
 
 TEST_CASE("a file that is not a database is refused and left unchanged") {

@@ -47,6 +47,12 @@ class Forward : public Storage {
   Status add_visit(const Visit& v) override { return inner.add_visit(v); }
   Result<std::vector<Visit>> visits(const VisitQuery& q) const override { return inner.visits(q); }
   Result<std::uint64_t> count_visits(const VisitQuery& q) const override { return inner.count_visits(q); }
+  Result<std::optional<ConfigRecord>> configuration() const override { return inner.configuration(); }
+  Status read_configurations(std::uint64_t from, const std::function<bool(const ConfigRecord&)>& v) const override {
+    return inner.read_configurations(from, v);
+  }
+  Status commit_configuration(const ConfigCommit& c) override { return inner.commit_configuration(c); }
+  Status rewrite_snapshot(const Case& c) override { return inner.rewrite_snapshot(c); }
 
  protected:
   MemoryStorage inner{short_busy_timeout()};
@@ -190,6 +196,59 @@ class IgnoresVisitKind final : public Forward {
   }
 };
 
+// Commits without checking config_seq: a change computed with the calendar that was just
+// replaced is stored, its deadlines computed by the old one.
+class IgnoresConfigSeq final : public Forward {
+ public:
+  Status commit(const CaseCommit& c) override {
+    CaseCommit current = c;
+    auto newest = inner.configuration();
+    if (!newest) return newest.error();
+    current.config_seq = *newest ? (*newest)->seq : 0;
+    return inner.commit(current);
+  }
+};
+
+// rewrite_snapshot replaces the snapshot but leaves the case's due-index entry where the
+// last commit put it (an adapter that re-keys only in commit). The index is kept here, beside
+// the inner storage's: the instant each case had at its last commit, until the next commit.
+class RewriteKeepsDueKey final : public Forward {
+ public:
+  Status commit(const CaseCommit& c) override {
+    Status s = inner.commit(c);
+    std::lock_guard lock(mu);
+    if (s) kept.erase(c.snapshot.id);
+    return s;
+  }
+  Status rewrite_snapshot(const Case& c) override {
+    auto before = inner.load(c.id);
+    Status s = inner.rewrite_snapshot(c);
+    std::lock_guard lock(mu);
+    if (s && !kept.count(c.id)) {
+      auto next = before->next_due();
+      kept.emplace(c.id, next ? std::optional<Instant>(next->at) : std::nullopt);
+    }
+    return s;
+  }
+  Result<std::optional<DueEntry>> first_due(Instant up_to) const override {
+    auto all = inner.query(CaseQuery{});
+    if (!all) return all.error();
+    std::optional<DueEntry> first;
+    std::lock_guard lock(mu);
+    for (const Case& c : *all) {
+      std::optional<Instant> due;
+      if (auto it = kept.find(c.id); it != kept.end()) due = it->second;
+      else if (auto next = c.next_due()) due = next->at;
+      if (due && *due <= up_to && (!first || *due < first->at)) first = DueEntry{*due, c.id};
+    }
+    return first;
+  }
+
+ private:
+  mutable std::mutex mu;
+  std::map<std::string, std::optional<Instant>> kept;
+};
+
 // Every call runs on one worker thread of the adapter's, as when all callers share one
 // connection that does not know who is calling: another thread's write during a batch
 // joins the batch (and its rollback undoes it), its reads see the batch's uncommitted
@@ -243,6 +302,26 @@ class OthersJoinBatch final : public Storage {
   Result<std::uint64_t> count_visits(const VisitQuery& q) const override {
     return on_worker([&] { return inner_.count_visits(q); });
   }
+  Result<std::optional<ConfigRecord>> configuration() const override {
+    return on_worker([&] { return inner_.configuration(); });
+  }
+  Status read_configurations(std::uint64_t from, const std::function<bool(const ConfigRecord&)>& v) const override {
+    std::vector<ConfigRecord> records;
+    Status s = on_worker([&] {
+      return inner_.read_configurations(from, [&](const ConfigRecord& r) {
+        records.push_back(r);
+        return true;
+      });
+    });
+    if (!s) return s;
+    for (const ConfigRecord& r : records)
+      if (!v(r)) break;
+    return s;
+  }
+  Status commit_configuration(const ConfigCommit& c) override {
+    return on_worker([&] { return inner_.commit_configuration(c); });
+  }
+  Status rewrite_snapshot(const Case& c) override { return on_worker([&] { return inner_.rewrite_snapshot(c); }); }
 
  private:
   template <class F>
@@ -301,7 +380,9 @@ TYPE_TO_STRING_AS("TextPrefixPath", Factory<TextPrefixPath>);
 TYPE_TO_STRING_AS("StaleBatchCache", Factory<StaleBatchCache>);
 TYPE_TO_STRING_AS("OthersJoinBatch", Factory<OthersJoinBatch>);
 TYPE_TO_STRING_AS("IgnoresVisitKind", Factory<IgnoresVisitKind>);
+TYPE_TO_STRING_AS("IgnoresConfigSeq", Factory<IgnoresConfigSeq>);
+TYPE_TO_STRING_AS("RewriteKeepsDueKey", Factory<RewriteKeepsDueKey>);
 TEST_CASE_TEMPLATE_INVOKE(fengqiao_storage_conformance, Factory<LastWriterWins>, Factory<ExclusiveDueBound>,
                           Factory<RollbackCommits>, Factory<StrictAck>, Factory<DropsOutbox>, Factory<NoLimit>,
                           Factory<TextPrefixPath>, Factory<StaleBatchCache>, Factory<OthersJoinBatch>,
-                          Factory<IgnoresVisitKind>);
+                          Factory<IgnoresVisitKind>, Factory<IgnoresConfigSeq>, Factory<RewriteKeepsDueKey>);

@@ -235,24 +235,88 @@ inline CaseCommit change(const Case& c, std::uint64_t from, std::vector<OutboxMe
   return commit;
 }
 
-// Stores `c` as a new case at c.version (c.version events).
-inline void create(Storage& s, const Case& c, std::vector<OutboxMessage> outbox = {}) {
-  need(s.commit(change(c, 0, std::move(outbox))), "creating case " + c.id);
+// The seq of the storage's newest configuration record (0: none), as an engine reads it
+// before computing a change.
+inline std::uint64_t config_seq_of(const Storage& s) {
+  auto newest = need(s.configuration(), "configuration");
+  return newest ? newest->seq : 0;
 }
 
-// Moves the stored case `c` one version on, with `edit` applied to the snapshot.
+// Stores `c` as a new case at c.version (c.version events), computed with the
+// configuration in force.
+inline void create(Storage& s, const Case& c, std::vector<OutboxMessage> outbox = {}) {
+  CaseCommit commit = change(c, 0, std::move(outbox));
+  commit.config_seq = config_seq_of(s);
+  need(s.commit(commit), "creating case " + c.id);
+}
+
+// Moves the stored case `c` one version on, with `edit` applied to the snapshot, computed
+// with the configuration in force.
 template <class Edit>
 Case bump(Storage& s, const std::string& id, Edit&& edit, std::vector<OutboxMessage> outbox = {}) {
   Case c = need(s.load(id), "loading " + id);
   const std::uint64_t from = c.version;
   c.version = from + 1;
   edit(c);
-  need(s.commit(change(c, from, std::move(outbox))), "updating " + id);
+  CaseCommit commit = change(c, from, std::move(outbox));
+  commit.config_seq = config_seq_of(s);
+  need(s.commit(commit), "updating " + id);
   return c;
 }
 
 inline nlohmann::json json_of(const Case& c) { return nlohmann::json(c); }
 inline nlohmann::json json_of(const Event& e) { return nlohmann::json(e); }
+inline nlohmann::json json_of(const ConfigRecord& r) { return nlohmann::json(r); }
+
+// The configuration records with seq >= from_seq, as read_configurations gives them.
+inline std::vector<ConfigRecord> configurations(const Storage& s, std::uint64_t from_seq = 1) {
+  std::vector<ConfigRecord> out;
+  need(s.read_configurations(from_seq,
+                             [&](const ConfigRecord& r) {
+                               out.push_back(r);
+                               return true;
+                             }),
+       "read_configurations");
+  return out;
+}
+
+// Configuration record `seq` as an engine would commit it, in force from `when`: each seq
+// adds a holiday and changes a rule, so that no two records are alike.
+inline ConfigRecord make_config(std::uint64_t seq, Instant when = at(0)) {
+  ConfigRecord r;
+  r.seq = seq;
+  r.at = when;
+  for (std::uint64_t i = 1; i <= seq; ++i)
+    need(r.calendar.add_holiday(Date{2026, 1 + static_cast<int>((i - 1) / 28 % 12), 1 + static_cast<int>((i - 1) % 28)}),
+         "a holiday for configuration " + std::to_string(seq));
+  const nlohmann::json limit = {{"working_days", 2 + seq}};
+  r.rules = need(DeadlineRules::from_json({{"stages", {{"handling", {{"urgent", {{"limit", limit}}}}}}}}),
+                 "rules for configuration " + std::to_string(seq));
+  r.calendar_changed = true;
+  r.rules_changed = seq == 1 || seq % 2 == 0;
+  return r;
+}
+
+// A message sent with configuration record `seq` (case_id "", event_seq the record's seq).
+inline OutboxMessage config_message(std::uint64_t seq, const std::string& topic) {
+  OutboxMessage m;
+  m.topic = topic;
+  m.event_seq = seq;
+  m.payload = {{"configuration", seq}};
+  return m;
+}
+
+inline ConfigCommit config_commit(std::uint64_t seq, Instant when = at(0), std::vector<OutboxMessage> outbox = {}) {
+  return ConfigCommit{make_config(seq, when), std::move(outbox)};
+}
+
+inline std::vector<std::uint64_t> config_seqs(const Storage& s, std::uint64_t from_seq) {
+  std::vector<std::uint64_t> out;
+  for (const ConfigRecord& r : configurations(s, from_seq)) out.push_back(r.seq);
+  return out;
+}
+
+using Seqs = std::vector<std::uint64_t>;
 
 inline std::vector<Event> history(const Storage& s, const std::string& id, std::uint64_t from_seq = 1) {
   std::vector<Event> out;
@@ -294,6 +358,8 @@ inline nlohmann::json observable(const Storage& s) {
     out["first_due"] = {due->case_id, due->at.time_since_epoch().count()};
   for (const Visit& v : need(s.visits(VisitQuery{}), "visits")) out["visits"].push_back(nlohmann::json(v));
   out["visit_count"] = need(s.count_visits(VisitQuery{}), "count_visits");
+  for (const ConfigRecord& r : configurations(s)) out["configurations"].push_back(json_of(r));
+  if (auto newest = need(s.configuration(), "configuration")) out["configuration"] = json_of(*newest);
   return out;
 }
 
@@ -1177,6 +1243,13 @@ inline void waiting_past_the_busy_timeout_is_busy(const std::shared_ptr<Storage>
   call("outbox_ack", [message](Storage& t) { return code_of(t.outbox_ack({message})); });
   call("begin_batch", [](Storage& t) { return code_of(t.begin_batch()); });
   call("load", [](Storage& t) { return code_of(t.load("C-X")); });
+  call("commit_configuration", [](Storage& t) { return code_of(t.commit_configuration(config_commit(1))); });
+  call("rewrite_snapshot", [x](Storage& t) {
+    Case rewritten = x;
+    rewritten.summary = "must not be stored";
+    return code_of(t.rewrite_snapshot(rewritten));
+  });
+  call("configuration", [](Storage& t) { return code_of(t.configuration()); });
   for (auto& [name, result] : calls) {
     INFO("another thread's " << name << " while a batch stays open past the busy timeout (" << busy_timeout.count()
                              << " ms)");
@@ -1517,18 +1590,30 @@ void reopen_keeps_everything(Factory& factory, std::shared_ptr<Storage>& storage
   bump(s, "C-1", [](Case& c) { set_due(c, at(20)); }, {make_message(a, 3, "batched")});
   need(s.end_batch(true), "end_batch(true)");
   need(s.add_visit(make_visit("V-1", at(5), VisitKind::lead, Channel::grid, "C-2")), "add_visit");
+  need(s.commit_configuration(config_commit(1, at(7), {config_message(1, "calendar_changed")})),
+       "commit_configuration");
+  Case rewritten = need(s.load("C-2"), "load C-2");
+  set_due(rewritten, at(15));  // before C-1's 20: first_due tells whether the rewrite's key survived
+  need(s.rewrite_snapshot(rewritten), "rewrite_snapshot");
+  need(s.begin_batch(), "begin_batch");
+  need(s.commit_configuration(config_commit(2, at(8))), "commit_configuration in the batch");
+  need(s.end_batch(true), "end_batch(true)");
   need(s.begin_batch(), "begin_batch");
   create(s, make_case("C-rolled-back", 1));
   need(s.add_visit(make_visit("V-rolled-back", at(6))), "add_visit in the batch");
+  need(s.commit_configuration(config_commit(3, at(9))), "commit_configuration in the rolled-back batch");
   need(s.end_batch(false), "end_batch(false)");
   const nlohmann::json before = observable(s);
 
   reopen(factory, storage);
   CHECK(observable(*storage) == before);
+  CHECK(config_seq_of(*storage) == 2);
+  CHECK(due_of(*storage, Instant::max()) == due_pair("C-2", at(15)));
   // It goes on: versions continue, outbox ids keep increasing.
   bump(*storage, "C-1", [](Case&) {}, {make_message(a, 4, "after reopening")});
+  need(storage->commit_configuration(config_commit(3, at(10))), "commit_configuration after reopening");
   const auto now = whole_outbox(*storage);
-  need(now.size() == 4, "now.size() == 4");
+  need(now.size() == 5, "now.size() == 5");
   CHECK(now.back().id > outbox.back().id);
   CHECK(need(storage->load("C-1"), "load").version == 4);
 }
@@ -1541,6 +1626,10 @@ void unfinished_batch_is_discarded_on_close(Factory& factory, std::shared_ptr<St
   create(*storage, make_case("C-2", 1));
   bump(*storage, "C-1", [](Case&) {});
   need(storage->add_visit(make_visit("V-1", at(1))), "add_visit in the batch");
+  need(storage->commit_configuration(config_commit(1)), "commit_configuration in the batch");
+  Case rewritten = need(storage->load("C-1"), "load C-1");
+  set_due(rewritten, at(3));
+  need(storage->rewrite_snapshot(rewritten), "rewrite_snapshot in the batch");
   reopen(factory, storage);
   CHECK(observable(*storage) == before);
 }
@@ -1751,6 +1840,398 @@ inline void visits_unicode(Storage& s) {
   CHECK(visit_ids(s, q).empty());  // exact, not a prefix
 }
 
+
+// --- Configuration --------------------------------------------------------------------
+
+inline void configuration_starts_empty(Storage& s) {
+  CHECK(need(s.configuration(), "configuration") == std::nullopt);
+  CHECK(configurations(s, 0).empty());
+  CHECK(configurations(s, 1).empty());
+  // A new store's changes are computed with no record: config_seq 0.
+  need(s.commit(change(make_case("C-1", 1), 0)), "a commit with config_seq 0 on a new store");
+  CHECK(need(s.configuration(), "configuration") == std::nullopt);
+}
+
+inline void configuration_records_in_order(Storage& s) {
+  const ConfigCommit first = config_commit(1, at(0));
+  need(s.commit_configuration(first), "commit_configuration seq 1");
+  auto newest = need(s.configuration(), "configuration");
+  need(newest.has_value(), "a record after the first commit_configuration");
+  CHECK(json_of(*newest) == json_of(first.record));
+
+  ConfigCommit second = config_commit(2, at(86400));
+  second.record.calendar_changed = false;  // a rules-only change
+  need(s.commit_configuration(second), "commit_configuration seq 2");
+  newest = need(s.configuration(), "configuration");
+  need(newest.has_value(), "a record after the second commit_configuration");
+  CHECK(json_of(*newest) == json_of(second.record));
+  CHECK(newest->calendar_changed == false);
+  CHECK(newest->rules_changed == true);
+
+  // Another engine changed the configuration first, or skipped one: refused, nothing stored.
+  const nlohmann::json before = observable(s);
+  for (const std::uint64_t wrong : {std::uint64_t{0}, std::uint64_t{1}, std::uint64_t{2}, std::uint64_t{4}}) {
+    INFO("seq " << wrong << " when the newest is 2");
+    CHECK(code_of(s.commit_configuration(config_commit(wrong, at(99), {config_message(wrong, "refused")}))) ==
+          "conflict");
+    CHECK(observable(s) == before);
+  }
+
+  need(s.commit_configuration(config_commit(3, at(2 * 86400))), "commit_configuration seq 3");
+  CHECK(config_seqs(s, 0) == Seqs{1, 2, 3});
+  CHECK(config_seqs(s, 1) == Seqs{1, 2, 3});
+  CHECK(config_seqs(s, 2) == Seqs{2, 3});
+  CHECK(config_seqs(s, 3) == Seqs{3});
+  CHECK(config_seqs(s, 4).empty());
+  const auto all = configurations(s);
+  need(all.size() == 3, "all.size() == 3");
+  CHECK(json_of(all[0]) == json_of(first.record));
+  CHECK(json_of(all[1]) == json_of(second.record));
+  CHECK(all[1].at == at(86400));
+  int calls = 0;
+  need(s.read_configurations(1, [&](const ConfigRecord&) { return ++calls < 2; }), "read_configurations");
+  CHECK(calls == 2);
+}
+
+// A visitor of read_configurations may call back into the storage, writes included.
+inline void configuration_visitors_may_call_back(Storage& s) {
+  need(s.commit_configuration(config_commit(1)), "commit_configuration seq 1");
+  std::size_t seen = 0;
+  Status inner = Status::success();
+  need(s.read_configurations(1,
+                             [&](const ConfigRecord& r) {
+                               ++seen;
+                               if (r.seq == 1) {
+                                 if (auto newest = s.configuration(); !newest) inner = newest.error();
+                                 else if (Status st = s.commit_configuration(config_commit(2)); !st) inner = st;
+                               }
+                               return true;
+                             }),
+       "read_configurations");
+  CHECK_MESSAGE(inner.ok(), (inner.ok() ? std::string() : inner.error().describe()));
+  CHECK(seen >= 1);  // the record committed meanwhile may or may not be seen
+  CHECK(config_seq_of(s) == 2);
+}
+
+inline void configuration_outbox(Storage& s) {
+  Case c = make_case("C-1", 1);
+  create(s, c, {make_message(c, 1, "registered")});
+  need(s.commit_configuration(config_commit(1, at(0), {config_message(1, "calendar_changed"),
+                                                        config_message(1, "rules_changed")})),
+       "commit_configuration with two messages");
+  const auto all = whole_outbox(s);
+  need(all.size() == 3, "all.size() == 3");
+  CHECK(all[0].topic == "registered");
+  CHECK(all[1].id > all[0].id);
+  CHECK(all[2].id > all[1].id);
+  CHECK(all[1].topic == "calendar_changed");
+  CHECK(all[2].topic == "rules_changed");
+  CHECK(all[1].case_id.empty());
+  CHECK(all[1].event_seq == 1);
+  CHECK(all[1].payload == nlohmann::json({{"configuration", 1}}));
+  CHECK(need(s.outbox_depth(), "depth") == 3);
+  need(s.outbox_ack({all[1].id}), "ack a configuration message");
+  CHECK(need(s.outbox_depth(), "depth") == 2);
+  // A refused configuration enqueues nothing.
+  CHECK(code_of(s.commit_configuration(config_commit(1, at(5), {config_message(1, "refused")}))) == "conflict");
+  CHECK(need(s.outbox_depth(), "depth") == 2);
+}
+
+// A change computed with another configuration than the newest is refused, whole.
+inline void stale_config_seq_is_conflict(Storage& s) {
+  Case a = make_case("C-1", 1);
+  set_due(a, at(100));
+  need(s.commit(change(a, 0)), "a commit with config_seq 0 on a new store");
+  need(s.commit_configuration(config_commit(1)), "commit_configuration seq 1");
+  const nlohmann::json before = observable(s);
+
+  Case next = make_case("C-1", 2);
+  set_due(next, at(10));
+  CaseCommit stale = change(next, 1, {make_message(next, 2, "x")});
+  stale.config_seq = 0;
+  CHECK(code_of(s.commit(stale)) == "conflict");
+  CaseCommit created = change(make_case("C-2", 1), 0, {make_message(make_case("C-2", 1), 1, "x")});
+  created.config_seq = 0;
+  CHECK(code_of(s.commit(created)) == "conflict");
+  CaseCommit ahead = stale;
+  ahead.config_seq = 2;
+  CHECK(code_of(s.commit(ahead)) == "conflict");
+  CHECK(observable(s) == before);
+
+  stale.config_seq = 1;
+  need(s.commit(stale), "the same commit with config_seq 1");
+  CHECK(need(s.load("C-1"), "load").version == 2);
+  CHECK(due_of(s, Instant::max()) == due_pair("C-1", at(10)));
+
+  // Inside a batch, the batch's own configuration record is the newest.
+  need(s.begin_batch(), "begin_batch");
+  need(s.commit_configuration(config_commit(2)), "commit_configuration seq 2 in the batch");
+  Case in_batch = make_case("C-1", 3);
+  CaseCommit old_config = change(in_batch, 2);
+  old_config.config_seq = 1;
+  CHECK(code_of(s.commit(old_config)) == "conflict");
+  old_config.config_seq = 2;
+  need(s.commit(old_config), "a commit with the batch's config_seq");
+  need(s.end_batch(true), "end_batch(true)");
+  CHECK(need(s.load("C-1"), "load").version == 3);
+  CHECK(config_seq_of(s) == 2);
+}
+
+inline void rewrite_snapshot_contract(Storage& s) {
+  Case a = make_case("C-1", 2);
+  set_due(a, at(100));
+  create(s, a, {make_message(a, 1, "registered")});
+  Case b = make_case("C-2", 1);
+  set_due(b, at(200));
+  create(s, b);
+  const auto events_before = history(s, "C-1");
+  const nlohmann::json before = observable(s);
+
+  Case unknown = make_case("C-9", 1);
+  CHECK(code_of(s.rewrite_snapshot(unknown)) == "unknown_case");
+  Case old = a;
+  old.version = 1;
+  set_due(old, at(1));
+  CHECK(code_of(s.rewrite_snapshot(old)) == "conflict");
+  Case ahead = a;
+  ahead.version = 3;
+  set_due(ahead, at(1));
+  CHECK(code_of(s.rewrite_snapshot(ahead)) == "conflict");
+  CHECK(observable(s) == before);
+
+  // Later: C-2 now fires first. The snapshot is replaced whole; no event, no message.
+  Case later = a;
+  set_due(later, at(300));
+  later.summary = "deadlines recomputed with the new calendar";
+  later.reopen_until = at(30 * 86400);
+  need(s.rewrite_snapshot(later), "rewrite_snapshot to a later instant");
+  CHECK(json_of(need(s.load("C-1"), "load")) == json_of(later));
+  const auto events_after = history(s, "C-1");
+  need(events_after.size() == events_before.size(), "no event appended by a rewrite");
+  CHECK(json_of(events_after.back()) == json_of(events_before.back()));
+  CHECK(need(s.outbox_depth(), "depth") == 1);
+  CHECK(due_of(s, Instant::max()) == due_pair("C-2", at(200)));
+  CHECK(due_of(s, at(250)) == due_pair("C-2", at(200)));
+  CHECK(due_of(s, at(199)) == std::nullopt);
+  CaseQuery due_soon;
+  due_soon.due_before = at(250);
+  CHECK(query_ids(s, due_soon) == Ids{"C-2"});
+
+  // Earlier: C-1 first again.
+  Case earlier = later;
+  set_due(earlier, at(50));
+  need(s.rewrite_snapshot(earlier), "rewrite_snapshot to an earlier instant");
+  CHECK(due_of(s, Instant::max()) == due_pair("C-1", at(50)));
+  CHECK(due_of(s, at(49)) == std::nullopt);
+
+  // A clock with no pending step leaves the index; a clock again puts the case back.
+  Case stopped = earlier;
+  stopped.clock->stopped_at = at(40);
+  need(s.rewrite_snapshot(stopped), "rewrite_snapshot to a stopped clock");
+  CHECK(due_of(s, Instant::max()) == due_pair("C-2", at(200)));
+  Case none = earlier;
+  set_due(none, std::nullopt);
+  need(s.rewrite_snapshot(none), "rewrite_snapshot to no clock");
+  CHECK(due_of(s, Instant::max()) == due_pair("C-2", at(200)));
+  Case fired = b;
+  fired.clock->next_step = static_cast<std::uint8_t>(fired.clock->schedule.size());
+  need(s.rewrite_snapshot(fired), "rewrite_snapshot to a clock whose steps all fired");
+  CHECK(due_of(s, Instant::max()) == std::nullopt);
+  need(s.rewrite_snapshot(earlier), "rewrite_snapshot back to a running clock");
+  CHECK(due_of(s, Instant::max()) == due_pair("C-1", at(50)));
+
+  // The version stays: the next commit goes on from it.
+  CHECK(need(s.load("C-1"), "load").version == 2);
+  bump(s, "C-1", [](Case& c) { set_due(c, at(500)); });
+  CHECK(history(s, "C-1").size() == 3);
+  CHECK(due_of(s, Instant::max()) == due_pair("C-1", at(500)));
+}
+
+inline void batch_rollback_drops_configuration(Storage& s) {
+  need(s.commit_configuration(config_commit(1, at(0), {config_message(1, "calendar_changed")})),
+       "commit_configuration seq 1");
+  Case a = make_case("C-1", 1);
+  set_due(a, at(100));
+  create(s, a);
+  const nlohmann::json before = observable(s);
+
+  need(s.begin_batch(), "begin_batch");
+  need(s.commit_configuration(config_commit(2, at(10), {config_message(2, "calendar_changed")})),
+       "commit_configuration seq 2 in the batch");
+  Case rewritten = need(s.load("C-1"), "load");
+  set_due(rewritten, at(10));
+  rewritten.summary = "rewritten in the batch";
+  need(s.rewrite_snapshot(rewritten), "rewrite_snapshot in the batch");
+  // The batch's own reads see its changes.
+  CHECK(config_seq_of(s) == 2);
+  CHECK(config_seqs(s, 1) == Seqs{1, 2});
+  CHECK(json_of(need(s.load("C-1"), "load")) == json_of(rewritten));
+  CHECK(due_of(s, Instant::max()) == due_pair("C-1", at(10)));
+  CHECK(need(s.outbox_depth(), "depth") == 2);
+  need(s.end_batch(false), "end_batch(false)");
+
+  CHECK(observable(s) == before);
+  CHECK(config_seq_of(s) == 1);
+  // Seq 2 is free again, and a batch that commits keeps what it did.
+  need(s.begin_batch(), "begin_batch");
+  need(s.commit_configuration(config_commit(2, at(20))), "commit_configuration seq 2 again");
+  need(s.rewrite_snapshot(rewritten), "rewrite_snapshot in the batch");
+  need(s.end_batch(true), "end_batch(true)");
+  CHECK(config_seq_of(s) == 2);
+  CHECK(need(s.configuration(), "configuration")->at == at(20));
+  CHECK(json_of(need(s.load("C-1"), "load")) == json_of(rewritten));
+  CHECK(due_of(s, Instant::max()) == due_pair("C-1", at(10)));
+}
+
+// While one thread's batch changes the configuration and rewrites a snapshot, the other
+// threads' calls wait for it, then run outside it: their reads see what the batch left,
+// their writes are checked against it and survive its rollback.
+inline void configuration_calls_wait_for_a_batch(const std::shared_ptr<Storage>& storage, Millis busy_timeout) {
+  Storage& s = *storage;
+  need(s.commit_configuration(config_commit(1)), "commit_configuration seq 1");
+  Case x = make_case("C-X", 1);
+  set_due(x, at(100));
+  create(s, x);
+  Case y = make_case("C-Y", 1);
+  set_due(y, at(300));
+  create(s, y);
+  create(s, make_case("C-Z", 1));
+
+  // Reads, a rewrite and a case commit on other threads.
+  for (const bool keep : {false, true}) {
+    CAPTURE(keep);
+    const std::uint64_t n = config_seq_of(s);
+    Case theirs_rewrite = need(s.load("C-Y"), "load C-Y");
+    set_due(theirs_rewrite, at(keep ? 400 : 350));
+    theirs_rewrite.summary = keep ? "their rewrite, kept" : "their rewrite, dropped";
+    Case z = need(s.load("C-Z"), "load C-Z");
+    const std::uint64_t z_from = z.version;
+    z.version = z_from + 1;
+    CaseCommit theirs_commit = change(z, z_from);
+    theirs_commit.config_seq = n;  // computed before the batch changes the configuration
+    const std::string summary_before = need(s.load("C-X"), "load C-X").summary;
+
+    need(s.begin_batch(), "begin_batch");
+    need(s.commit_configuration(config_commit(n + 1, at(1000), {config_message(n + 1, "batched")})),
+         "commit_configuration in the batch");
+    Case mine = need(s.load("C-X"), "load C-X");
+    set_due(mine, at(5));
+    mine.summary = "rewritten in the batch";
+    need(s.rewrite_snapshot(mine), "rewrite_snapshot in the batch");
+
+    auto calling = std::make_shared<std::atomic<int>>(0);
+    std::vector<std::pair<std::string, std::future<std::string>>> calls;
+    auto call = [&](const char* name, std::function<std::string(Storage&)> body) {
+      calls.emplace_back(name, on_another_thread([storage, calling, body] {
+                           ++*calling;
+                           return body(*storage);
+                         }));
+    };
+    std::map<std::string, std::string> expected;
+    call("configuration", [](Storage& t) {
+      auto r = t.configuration();
+      return !r ? code_of(r) : *r ? "seq " + std::to_string((*r)->seq) : std::string("none");
+    });
+    expected["configuration"] = "seq " + std::to_string(keep ? n + 1 : n);
+    call("read_configurations", [](Storage& t) {
+      std::string out;
+      Status st = t.read_configurations(1, [&](const ConfigRecord& r) {
+        out += std::to_string(r.seq) + " ";
+        return true;
+      });
+      return st ? out : code_of(st);
+    });
+    std::string all;
+    for (std::uint64_t i = 1; i <= (keep ? n + 1 : n); ++i) all += std::to_string(i) + " ";
+    expected["read_configurations"] = all;
+    call("load", [](Storage& t) {
+      auto r = t.load("C-X");
+      return r ? r->summary : code_of(r);
+    });
+    expected["load"] = keep ? "rewritten in the batch" : summary_before;
+    call("first_due", [](Storage& t) {
+      auto r = t.first_due(Instant::max());
+      if (!r) return code_of(r);
+      return *r ? (*r)->case_id + " at +" + std::to_string(((*r)->at - t0()).count()) : std::string("none");
+    });
+    expected["first_due"] = keep ? "C-X at +5" : "C-X at +100";
+    call("rewrite_snapshot", [theirs_rewrite](Storage& t) { return code_of(t.rewrite_snapshot(theirs_rewrite)); });
+    expected["rewrite_snapshot"] = "success";
+    call("commit", [theirs_commit](Storage& t) { return code_of(t.commit(theirs_commit)); });
+    expected["commit"] = keep ? "conflict" : "success";
+
+    wait_for_callers(*calling, static_cast<int>(calls.size()), busy_timeout);
+    std::this_thread::sleep_for(hold_time(busy_timeout));
+    for (auto& [name, result] : calls)
+      CHECK_MESSAGE(result.wait_for(Millis(0)) == std::future_status::timeout,
+                    name << " on another thread returned while a batch was open (it must wait for the batch)");
+    need(s.end_batch(keep), "end_batch");
+
+    for (auto& [name, result] : calls) {
+      INFO("another thread's " << name << ", after the batch ended");
+      need(returns_within(result, hang_limit(busy_timeout)), name + " returned (no hang)");
+      CHECK(result.get() == expected[name]);
+    }
+    CHECK(config_seq_of(s) == (keep ? n + 1 : n));
+    // The rewrite that waited is stored, whatever became of the batch.
+    CHECK(json_of(need(s.load("C-Y"), "load C-Y")) == json_of(theirs_rewrite));
+    CHECK(need(s.load("C-Z"), "load C-Z").version == (keep ? z_from : z_from + 1));
+    int batched = 0;
+    for (const OutboxMessage& m : whole_outbox(s)) batched += m.topic == "batched";
+    CHECK(batched == (keep ? 1 : 0));
+  }
+
+  // A configuration change on another thread, computed before the batch: it waits, then
+  // is checked against what the batch left.
+  for (const bool keep : {false, true}) {
+    CAPTURE(keep);
+    const std::uint64_t n = config_seq_of(s);
+    const ConfigCommit theirs = config_commit(n + 1, at(2000));
+    need(s.begin_batch(), "begin_batch");
+    need(s.commit_configuration(config_commit(n + 1, at(1000))), "commit_configuration in the batch");
+    auto calling = std::make_shared<std::atomic<int>>(0);
+    auto result = on_another_thread([storage, calling, theirs] {
+      ++*calling;
+      return code_of(storage->commit_configuration(theirs));
+    });
+    wait_for_callers(*calling, 1, busy_timeout);
+    std::this_thread::sleep_for(hold_time(busy_timeout));
+    CHECK_MESSAGE(result.wait_for(Millis(0)) == std::future_status::timeout,
+                  "commit_configuration on another thread returned while a batch was open (it must wait)");
+    need(s.end_batch(keep), "end_batch");
+    need(returns_within(result, hang_limit(busy_timeout)), "commit_configuration returned (no hang)");
+    CHECK(result.get() == (keep ? "conflict" : "success"));
+    const auto newest = need(s.configuration(), "configuration");
+    need(newest.has_value(), "a configuration");
+    CHECK(newest->seq == n + 1);
+    CHECK(newest->at == (keep ? at(1000) : at(2000)));  // the batch's, or theirs
+  }
+}
+
+template <class Factory>
+void stale_handle_gets_config_conflict(Factory& factory, Storage& a) {
+  std::shared_ptr<Storage> b = factory.open();
+  need(b != nullptr, "second open()");
+  create(a, make_case("C-1", 1));
+  need(a.commit_configuration(config_commit(1, at(0), {config_message(1, "calendar_changed")})),
+       "commit_configuration on a");
+  const auto seen = need(b->configuration(), "configuration on b");
+  need(seen.has_value(), "b sees a's configuration");
+  CHECK(json_of(*seen) == json_of(make_config(1, at(0))));
+  CHECK(need(b->outbox_depth(), "depth on b") == 1);
+  // b computed its change before a's configuration: refused.
+  CaseCommit stale = change(make_case("C-1", 2), 1);
+  stale.config_seq = 0;
+  CHECK(code_of(b->commit(stale)) == "conflict");
+  CHECK(code_of(b->commit_configuration(config_commit(1, at(5)))) == "conflict");
+  stale.config_seq = 1;
+  need(b->commit(stale), "b's commit with the new config_seq");
+  Case rewritten = need(a.load("C-1"), "load on a");
+  set_due(rewritten, at(60));
+  need(b->rewrite_snapshot(rewritten), "rewrite_snapshot on b");
+  CHECK(due_of(a, Instant::max()) == due_pair("C-1", at(60)));
+}
+
 }  // namespace conformance
 }  // namespace fengqiao::testing
 
@@ -1793,6 +2274,23 @@ TEST_CASE_TEMPLATE_DEFINE("storage conformance", Factory, fengqiao_storage_confo
   SUBCASE("visits: after_id and limit") { k::run([&] { k::visit_pagination(s); }); }
   SUBCASE("visits: a rolled-back batch drops its visits") { k::run([&] { k::batch_rollback_drops_visits(s); }); }
   SUBCASE("visits: unicode round-trips") { k::run([&] { k::visits_unicode(s); }); }
+  SUBCASE("configuration: none on a new store") { k::run([&] { k::configuration_starts_empty(s); }); }
+  SUBCASE("configuration: records numbered in order; a wrong seq is conflict") {
+    k::run([&] { k::configuration_records_in_order(s); });
+  }
+  SUBCASE("configuration: a visitor may call back into the storage") {
+    k::run([&] { k::configuration_visitors_may_call_back(s); });
+  }
+  SUBCASE("configuration: its outbox messages") { k::run([&] { k::configuration_outbox(s); }); }
+  SUBCASE("configuration: a commit computed with another configuration is conflict") {
+    k::run([&] { k::stale_config_seq_is_conflict(s); });
+  }
+  SUBCASE("configuration: rewrite_snapshot checks the version and re-keys the due index") {
+    k::run([&] { k::rewrite_snapshot_contract(s); });
+  }
+  SUBCASE("configuration: a rolled-back batch drops its records and rewrites") {
+    k::run([&] { k::batch_rollback_drops_configuration(s); });
+  }
   SUBCASE("engine: same behaviour as on MemoryStorage") { k::run([&] { k::engine_behaves_as_on_the_reference(storage); }); }
   const std::chrono::milliseconds busy = k::busy_timeout_of<Factory>();
   SUBCASE("batch and threads: other threads wait, and a rollback undoes none of their work") {
@@ -1803,6 +2301,9 @@ TEST_CASE_TEMPLATE_DEFINE("storage conformance", Factory, fengqiao_storage_confo
   }
   SUBCASE("batch and threads: another thread may end the batch; its begin_batch waits") {
     k::run([&] { k::another_thread_may_end_a_batch(storage, busy); });
+  }
+  SUBCASE("batch and threads: configuration calls wait for the batch") {
+    k::run([&] { k::configuration_calls_wait_for_a_batch(storage, busy); });
   }
   SUBCASE("engine: a batch ends on another thread") {
     k::run([&] { k::engine_batch_ends_on_another_thread(storage, busy); });
@@ -1819,6 +2320,9 @@ TEST_CASE_TEMPLATE_DEFINE("storage conformance", Factory, fengqiao_storage_confo
   if constexpr (k::shared<Factory>::value) {
     SUBCASE("shared: handles see each other's commits") { k::run([&] { k::handles_see_each_other(factory, s); }); }
     SUBCASE("shared: a stale handle gets conflict") { k::run([&] { k::stale_handle_gets_conflict(factory, s); }); }
+    SUBCASE("shared: a handle that missed a configuration change gets conflict") {
+      k::run([&] { k::stale_handle_gets_config_conflict(factory, s); });
+    }
     SUBCASE("shared: a batch is invisible until it ends") {
       k::run([&] { k::batches_are_invisible_to_other_handles(factory, s); });
     }
