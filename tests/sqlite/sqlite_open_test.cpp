@@ -8,11 +8,14 @@
 
 #include <fstream>
 #include <map>
+#include <sstream>
 #include <iterator>
 
 #include <SQLiteCpp/SQLiteCpp.h>
 
 #include <fengqiao/engine.hpp>
+#include <fengqiao/history.hpp>
+#include <fengqiao/replay.hpp>
 #include <fengqiao/sqlite_storage.hpp>
 #include <fengqiao/testing/storage_conformance.hpp>
 
@@ -338,6 +341,60 @@ TEST_CASE("a version-2 file opened writable is migrated to 3: its snapshots and 
   CHECK(s->first_due(Instant::max()).value()->case_id == "C-4");
   s->check_integrity().throw_if_error();
   CHECK(v2.column("next_due").at("C-4") == std::to_string(at(-86400).time_since_epoch().count()));
+}
+
+TEST_CASE("a version-2 file with an engine: given its calendar, it records it, keeps every deadline, exports and replays") {
+  VersionTwoFile v2;
+  const auto due_before = v2.column("next_due");
+  auto clock = std::make_shared<ManualClock>(parse_instant("2025-09-29T13:00:00+08:00").value());
+  // The file's cases were computed with the 2025 National Day calendar (make_schema_v2.cpp).
+  const BusinessCalendar national_day =
+      BusinessCalendar::from_json(nlohmann::json::parse(R"({"holidays":["2025-10-01","2025-10-02","2025-10-03",
+          "2025-10-04","2025-10-05","2025-10-06","2025-10-07","2025-10-08"],"workdays":["2025-09-28","2025-10-11"]})"))
+          .value();
+  std::map<std::string, std::optional<Instant>> deadlines;
+  {
+    EngineOptions o;
+    o.storage = SqliteStorage::open(v2.path).value_or_throw();
+    o.clock = clock;
+    o.calendar = national_day;
+    Engine engine(std::move(o));
+    CHECK(engine.configuration().seq == 1);
+    for (const Case& c : engine.find(CaseQuery{})) deadlines[c.id] = c.deadline();
+    CHECK(format_instant(*deadlines.at("C-1")) == "2025-10-24T00:00:00+08:00");
+  }
+  CHECK(v2.column("next_due") == due_before);
+  {
+    // Later: opened with nothing given, the file's calendar; given another, refused.
+    const std::shared_ptr<Storage> file = SqliteStorage::open(v2.path).value_or_throw();
+    EngineOptions o;
+    o.storage = file;
+    o.clock = clock;
+    Engine engine(std::move(o));
+    CHECK_FALSE(engine.calendar().is_working_day(parse_date("2025-10-08").value()));
+    for (const Case& c : engine.find(CaseQuery{})) CHECK(c.deadline() == deadlines.at(c.id));
+    EngineOptions other;
+    other.storage = file;
+    other.clock = clock;
+    other.calendar = BusinessCalendar();
+    CHECK_THROWS_WITH_AS(Engine(std::move(other)), doctest::Contains("2025-10-01 (a holiday against a working day)"),
+                         Exception);
+  }
+  // Its export carries the calendar in its header (the file's first configuration, kept
+  // after its cases), and a fresh engine replaying it reproduces every deadline.
+  std::ostringstream exported;
+  {
+    SqliteOptions ro;
+    ro.read_only = true;
+    auto s = SqliteStorage::open(v2.path, ro).value_or_throw();
+    REQUIRE(history::export_cases(*s, {}, exported));
+  }
+  CHECK(exported.str().find("\"2025-10-08\"") < exported.str().find('\n'));
+  std::istringstream in(exported.str() + "{\"at\":\"2025-09-29T13:00:00+08:00\",\"case\":\"C-1\",\"expect\":{\"deadline\":\"" +
+                        format_instant(*deadlines.at("C-1")) + "\"}}\n");
+  const ReplayResult replayed = replay(in);
+  CHECK_MESSAGE(replayed.clean(), replayed.describe());
+  CHECK(replayed.cases == 4);
 }
 
 TEST_CASE("check_integrity finds visit rows changed behind fengqiao's back") {
