@@ -131,25 +131,32 @@ TEST_CASE("the visit filters use their indexes") {
   CHECK(plan_of(db, visit_query_sql(q, QueryShape::rows)).find("SEARCH visit_keys") != std::string::npos);
 }
 
-// tests/data/sqlite/schema-v1.db was written by fengqiao at schema version 1, before visits
-// (tests/data/sqlite/make_schema_v1.cpp): three cases and one unacknowledged message.
-struct VersionOneFile {
+// A copy of a file written by an earlier fengqiao and committed as test data
+// (tests/data/sqlite/make_schema_v<N>.cpp say how each was made).
+struct CommittedFile {
   TempDir dir;
-  const std::string path = dir.file("v1.db");
-  VersionOneFile() {
+  const std::string path;
+  explicit CommittedFile(const std::string& name) : path(dir.file(name)) {
     // FENGQIAO_HISTORIES is tests/data/histories in every storage test (CMakeLists.txt).
-    const std::string original = bytes_of(FENGQIAO_HISTORIES "/../sqlite/schema-v1.db");
+    const std::string original = bytes_of(FENGQIAO_HISTORIES "/../sqlite/" + name);
     REQUIRE(original.size() > 4096);
     std::ofstream(path, std::ios::binary) << original;
   }
-  // What the file holds, as its own columns say (read without fengqiao).
-  std::map<std::string, std::string> next_due_column() const {
+  // A column of every case, as the file holds it (read without fengqiao).
+  std::map<std::string, std::string> column(const std::string& name) const {
     SQLite::Database db(path, SQLite::OPEN_READONLY);
-    SQLite::Statement st(db, "SELECT id, ifnull(next_due, 'none') FROM cases ORDER BY id");
+    SQLite::Statement st(db, "SELECT id, ifnull(" + name + ", 'none') FROM cases ORDER BY id");
     std::map<std::string, std::string> out;
     while (st.executeStep()) out[st.getColumn(0).getString()] = st.getColumn(1).getString();
     return out;
   }
+};
+
+// schema-v1.db: written at schema version 1, before visits: three cases and one
+// unacknowledged message.
+struct VersionOneFile : CommittedFile {
+  VersionOneFile() : CommittedFile("schema-v1.db") {}
+  std::map<std::string, std::string> next_due_column() const { return column("next_due"); }
 };
 
 TEST_CASE("a version-1 file opened read-only is read as it is, unmigrated and unchanged") {
@@ -230,22 +237,8 @@ TEST_CASE("a version-1 file opened writable is migrated: its cases, deadlines an
 // store kept its configuration (tests/data/sqlite/make_schema_v2.cpp): four cases (C-1
 // handling, C-2 consulting, C-3 suspended, C-4 concluded), two visits, no unacknowledged
 // message.
-struct VersionTwoFile {
-  TempDir dir;
-  const std::string path = dir.file("v2.db");
-  VersionTwoFile() {
-    const std::string original = bytes_of(FENGQIAO_HISTORIES "/../sqlite/schema-v2.db");
-    REQUIRE(original.size() > 4096);
-    std::ofstream(path, std::ios::binary) << original;
-  }
-  // A column of every case, as the file holds it (read without fengqiao).
-  std::map<std::string, std::string> column(const std::string& name) const {
-    SQLite::Database db(path, SQLite::OPEN_READONLY);
-    SQLite::Statement st(db, "SELECT id, ifnull(" + name + ", 'none') FROM cases ORDER BY id");
-    std::map<std::string, std::string> out;
-    while (st.executeStep()) out[st.getColumn(0).getString()] = st.getColumn(1).getString();
-    return out;
-  }
+struct VersionTwoFile : CommittedFile {
+  VersionTwoFile() : CommittedFile("schema-v2.db") {}
 };
 
 TEST_CASE("a version-2 file opened read-only is read as it is, unmigrated and unchanged") {

@@ -1077,6 +1077,40 @@ inline void wait_for_callers(const std::atomic<int>& calling, int count, Millis 
   }
 }
 
+// Calls made on other threads, each while this thread's batch is open: every one must wait
+// for the batch to end, then return what `expected` says (what it saw, described).
+class BatchWaiters {
+ public:
+  explicit BatchWaiters(std::shared_ptr<Storage> storage) : storage_(std::move(storage)) {}
+  std::map<std::string, std::string> expected;
+
+  void call(const char* name, std::function<std::string(Storage&)> body) {
+    calls_.emplace_back(name, on_another_thread([storage = storage_, calling = calling_, body] {
+                          ++*calling;
+                          return body(*storage);
+                        }));
+  }
+  // Checks that none returned while the batch was open, ends it, and checks each answer.
+  void end_batch_and_check(bool keep, Millis busy_timeout) {
+    wait_for_callers(*calling_, static_cast<int>(calls_.size()), busy_timeout);
+    std::this_thread::sleep_for(hold_time(busy_timeout));
+    for (auto& [name, result] : calls_)
+      CHECK_MESSAGE(result.wait_for(Millis(0)) == std::future_status::timeout,
+                    name << " on another thread returned while a batch was open (it must wait for the batch)");
+    need(storage_->end_batch(keep), "end_batch");
+    for (auto& [name, result] : calls_) {
+      INFO("another thread's " << name << ", after the batch ended");
+      need(returns_within(result, hang_limit(busy_timeout)), name + " returned (no hang)");
+      CHECK(result.get() == expected[name]);
+    }
+  }
+
+ private:
+  std::shared_ptr<Storage> storage_;
+  std::shared_ptr<std::atomic<int>> calling_ = std::make_shared<std::atomic<int>>(0);
+  std::vector<std::pair<std::string, std::future<std::string>>> calls_;
+};
+
 // While one thread's batch is open, each call another thread makes on the same storage
 // object waits for the batch to end and then runs outside it: it sees none of the
 // batch's uncommitted changes, and a rollback undoes none of its writes.
@@ -1106,15 +1140,9 @@ inline void other_threads_wait_for_a_batch(const std::shared_ptr<Storage>& stora
          "add_visit in the batch");
 
     // Each call on its own thread, describing what it saw; expected once `keep` is known.
-    auto calling = std::make_shared<std::atomic<int>>(0);
-    std::vector<std::pair<std::string, std::future<std::string>>> calls;
-    auto call = [&](const char* name, std::function<std::string(Storage&)> body) {
-      calls.emplace_back(name, on_another_thread([storage, calling, body] {
-                           ++*calling;
-                           return body(*storage);
-                         }));
-    };
-    std::map<std::string, std::string> expected;
+    BatchWaiters waiters(storage);
+    auto call = [&](const char* name, std::function<std::string(Storage&)> body) { waiters.call(name, std::move(body)); };
+    std::map<std::string, std::string>& expected = waiters.expected;
     call("commit", [theirs](Storage& t) { return code_of(t.commit(theirs)); });
     expected["commit"] = "success";
     call("outbox_ack", [acked](Storage& t) { return code_of(t.outbox_ack({acked})); });
@@ -1178,18 +1206,7 @@ inline void other_threads_wait_for_a_batch(const std::shared_ptr<Storage>& stora
     });
     expected["count_visits"] = keep ? "1 batched" : "0 batched";
 
-    wait_for_callers(*calling, static_cast<int>(calls.size()), busy_timeout);
-    std::this_thread::sleep_for(hold_time(busy_timeout));
-    for (auto& [name, result] : calls)
-      CHECK_MESSAGE(result.wait_for(Millis(0)) == std::future_status::timeout,
-                    name << " on another thread returned while a batch was open (it must wait for the batch)");
-    need(s.end_batch(keep), "end_batch");
-
-    for (auto& [name, result] : calls) {
-      INFO("another thread's " << name << ", after the batch ended");
-      need(returns_within(result, hang_limit(busy_timeout)), name + " returned (no hang)");
-      CHECK(result.get() == expected[name]);
-    }
+    waiters.end_batch_and_check(keep, busy_timeout);
     // The write that waited is stored, whatever became of the batch.
     CHECK(json_of(need(s.load("C-X"), "load C-X")) == json_of(next));
     CHECK(history(s, "C-X").size() == next.version);
@@ -2119,15 +2136,9 @@ inline void configuration_calls_wait_for_a_batch(const std::shared_ptr<Storage>&
     mine.summary = "rewritten in the batch";
     need(s.rewrite_snapshot(mine), "rewrite_snapshot in the batch");
 
-    auto calling = std::make_shared<std::atomic<int>>(0);
-    std::vector<std::pair<std::string, std::future<std::string>>> calls;
-    auto call = [&](const char* name, std::function<std::string(Storage&)> body) {
-      calls.emplace_back(name, on_another_thread([storage, calling, body] {
-                           ++*calling;
-                           return body(*storage);
-                         }));
-    };
-    std::map<std::string, std::string> expected;
+    BatchWaiters waiters(storage);
+    auto call = [&](const char* name, std::function<std::string(Storage&)> body) { waiters.call(name, std::move(body)); };
+    std::map<std::string, std::string>& expected = waiters.expected;
     call("configuration", [](Storage& t) {
       auto r = t.configuration();
       return !r ? code_of(r) : *r ? "seq " + std::to_string((*r)->seq) : std::string("none");
@@ -2160,18 +2171,7 @@ inline void configuration_calls_wait_for_a_batch(const std::shared_ptr<Storage>&
     call("commit", [theirs_commit](Storage& t) { return code_of(t.commit(theirs_commit)); });
     expected["commit"] = keep ? "conflict" : "success";
 
-    wait_for_callers(*calling, static_cast<int>(calls.size()), busy_timeout);
-    std::this_thread::sleep_for(hold_time(busy_timeout));
-    for (auto& [name, result] : calls)
-      CHECK_MESSAGE(result.wait_for(Millis(0)) == std::future_status::timeout,
-                    name << " on another thread returned while a batch was open (it must wait for the batch)");
-    need(s.end_batch(keep), "end_batch");
-
-    for (auto& [name, result] : calls) {
-      INFO("another thread's " << name << ", after the batch ended");
-      need(returns_within(result, hang_limit(busy_timeout)), name + " returned (no hang)");
-      CHECK(result.get() == expected[name]);
-    }
+    waiters.end_batch_and_check(keep, busy_timeout);
     CHECK(config_seq_of(s) == (keep ? n + 1 : n));
     // The rewrite that waited is stored, whatever became of the batch.
     CHECK(json_of(need(s.load("C-Y"), "load C-Y")) == json_of(theirs_rewrite));
