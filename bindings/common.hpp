@@ -69,6 +69,9 @@ UtcOffset to_offset(const std::string& text);
 // None (the defaults), the bound class, or a dict as in a history header.
 BusinessCalendar calendar_from(py::handle value);
 DeadlineRules rules_from(py::handle value);
+// For an update: the bound class, or a dict read in `offset` (the engine's); None is a
+// TypeError (an update needs something to change to).
+BusinessCalendar calendar_from(py::handle value, UtcOffset offset);
 
 // --- values.cpp --------------------------------------------------------------------
 // Snapshots and events carry the offset their times are shown in.

@@ -1,9 +1,12 @@
-// BusinessCalendar and DeadlineRules, built from the same dicts a history header holds.
-// Both are values: the engine copies what it is given, so changing a Python object
-// afterwards cannot change a running engine.
+// BusinessCalendar and DeadlineRules, built from the same dicts a history header holds,
+// and the configuration a store keeps (ConfigRecord) and an update's result
+// (ConfigurationChange). All are values: the engine copies what it is given, so changing
+// a Python object afterwards cannot change a running engine.
 #include <pybind11/chrono.h>
 
 #include <fengqiao/calendar.hpp>
+#include <fengqiao/configuration.hpp>
+#include <fengqiao/engine.hpp>
 #include <fengqiao/rules.hpp>
 
 #include "common.hpp"
@@ -39,7 +42,25 @@ bool is_working_day(const BusinessCalendar& cal, py::handle day) {
   throw py::type_error("day: expected a date, an aware datetime or \"YYYY-MM-DD\"");
 }
 
+std::string changed_names(const ConfigRecord& r) {
+  std::string out;
+  if (r.calendar_changed) out = "calendar";
+  if (r.rules_changed) out += out.empty() ? "rules" : ",rules";
+  return out.empty() ? "nothing" : out;
+}
+
+std::string describe(const ConfigRecord& r) {
+  return "seq=" + std::to_string(r.seq) + " at=" + format_instant(r.at, r.calendar.utc_offset()) +
+         " changed=" + changed_names(r);
+}
+
 }  // namespace
+
+BusinessCalendar calendar_from(py::handle value, UtcOffset offset) {
+  if (py::isinstance<BusinessCalendar>(value)) return value.cast<BusinessCalendar>();
+  if (py::isinstance<py::dict>(value)) return calendar_from_dict(value, offset.to_string());
+  throw py::type_error("calendar: expected fengqiao.BusinessCalendar or a dict");
+}
 
 BusinessCalendar calendar_from(py::handle value) {
   if (value.is_none()) return BusinessCalendar();
@@ -96,6 +117,44 @@ void bind_config(py::module_& m) {
           py::arg("category") = "", "How long after closing a `reopen` is allowed (a timedelta).")
       .def("__repr__", [](const DeadlineRules& r) {
         return "DeadlineRules.from_dict(" + py::repr(from_json(r.to_json())).cast<std::string>() + ")";
+      });
+
+  py::class_<ConfigRecord>(m, "ConfigRecord",
+                           "One configuration a store kept: the whole calendar and rules in force from `at` "
+                           "on, and which of them this change replaced (LIFECYCLE.md \"Calendar updates\").")
+      .def_readonly("seq", &ConfigRecord::seq,
+                    "1 for the first the store kept, then +1 per change; 0 when the store could not keep it "
+                    "(opened read-only).")
+      .def_property_readonly(
+          "at", [](const ConfigRecord& r) { return to_datetime(r.at, r.calendar.utc_offset()); },
+          "From when it is in force (an aware datetime in the calendar's offset).")
+      .def_property_readonly("calendar", [](const ConfigRecord& r) { return r.calendar; },
+                             "The BusinessCalendar in force (a copy).")
+      .def_property_readonly("rules", [](const ConfigRecord& r) { return r.rules; },
+                             "The DeadlineRules in force (a copy).")
+      .def_readonly("calendar_changed", &ConfigRecord::calendar_changed,
+                    "This record replaced the calendar (always True for seq 1).")
+      .def_readonly("rules_changed", &ConfigRecord::rules_changed,
+                    "This record replaced the rules (always True for seq 1).")
+      .def("to_dict", [](const ConfigRecord& r) { return from_json(nlohmann::json(r)); },
+           "The library's JSON form: {seq, at, utc_offset, calendar, rules, changed}.")
+      .def("__repr__", [](const ConfigRecord& r) { return "<fengqiao.ConfigRecord " + describe(r) + ">"; });
+
+  py::class_<ConfigurationChange>(m, "ConfigurationChange", "What Engine.update_calendar/update_rules/"
+                                                            "update_configuration did.")
+      .def_readonly("record", &ConfigurationChange::record, "The ConfigRecord now in force, as stored.")
+      .def_readonly("clocks_recomputed", &ConfigurationChange::clocks_recomputed,
+                    "How many open cases had their pending deadline instants moved.")
+      .def("to_dict",
+           [](const ConfigurationChange& c) {
+             py::dict d;
+             d["record"] = from_json(nlohmann::json(c.record));
+             d["clocks_recomputed"] = c.clocks_recomputed;
+             return d;
+           })
+      .def("__repr__", [](const ConfigurationChange& c) {
+        return "<fengqiao.ConfigurationChange " + describe(c.record) +
+               " clocks_recomputed=" + std::to_string(c.clocks_recomputed) + ">";
       });
 }
 

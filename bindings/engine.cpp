@@ -4,6 +4,7 @@
 #include <map>
 #include <memory>
 #include <optional>
+#include <string_view>
 #include <utility>
 
 #include <fengqiao/engine.hpp>
@@ -75,7 +76,7 @@ VisitQuery make_visit_query(py::handle from, py::handle to, py::handle kind, py:
 }
 
 std::unique_ptr<PyEngine> make_engine(py::handle storage, py::handle clock, py::handle calendar, py::handle rules,
-                                      py::handle on_listener_error) {
+                                      py::handle on_listener_error, bool adopt_stored_configuration) {
   auto self = std::make_unique<PyEngine>();
   if (storage.is_none()) self->storage = std::make_shared<MemoryStorage>();
   else if (py::isinstance<Storage>(storage)) self->storage = storage.cast<std::shared_ptr<Storage>>();
@@ -93,10 +94,42 @@ std::unique_ptr<PyEngine> make_engine(py::handle storage, py::handle clock, py::
   // None: the store's (or, for a store that keeps none, the defaults).
   if (!calendar.is_none()) o.calendar = calendar_from(calendar);
   if (!rules.is_none()) o.rules = rules_from(rules);
+  o.adopt_stored_configuration = adopt_stored_configuration;
   o.on_listener_error = make_failure_route(self->on_listener_error);
-  self->engine = std::make_unique<Engine>(std::move(o));
+  // Without the GIL: opening reads (and may record) the store's configuration, which can
+  // wait on another connection's lock. Nothing here calls back into Python.
+  try {
+    self->engine = without_gil([&] { return std::make_unique<Engine>(std::move(o)); });
+  } catch (const Exception& e) {
+    // The engine's advice names the C++ spellings; say it as a Python caller writes it.
+    Error error = e.error();
+    for (auto [cpp, python] : {std::pair<std::string_view, std::string_view>{"set EngineOptions::adopt_stored_configuration",
+                                                                             "pass adopt_stored_configuration=True"},
+                               {"Engine::update_configuration", "Engine.update_configuration()"}}) {
+      if (auto at = error.message.find(cpp); at != std::string::npos) error.message.replace(at, cpp.size(), python);
+    }
+    throw Exception(std::move(error));
+  }
   self->offset = self->engine->calendar().utc_offset();
   return self;
+}
+
+std::optional<DeadlineRules> optional_rules(py::handle rules) {
+  if (rules.is_none()) return std::nullopt;
+  return rules_from(rules);
+}
+
+ConfigurationChange update(PyEngine& self, std::optional<BusinessCalendar> calendar,
+                           std::optional<DeadlineRules> rules) {
+  Result<ConfigurationChange> r =
+      without_gil([&] { return self.engine->try_update_configuration(calendar, rules); });
+  if (!r) throw Exception(r.error());
+  return std::move(r).value();
+}
+
+BusinessCalendar update_calendar_from(const PyEngine& self, py::handle calendar) {
+  if (calendar.is_none()) throw py::type_error("calendar: expected fengqiao.BusinessCalendar or a dict, not None");
+  return calendar_from(calendar, self.offset);
 }
 
 // Lets the garbage collector break engine -> listener -> closure -> engine cycles,
@@ -172,8 +205,13 @@ void bind_engine(py::module_& m) {
                        "Runs the dispute lifecycle over a storage. Thread-safe; calls release the GIL.")
       .def(py::init(&make_engine), py::arg("storage") = py::none(), py::arg("clock") = py::none(),
            py::arg("calendar") = py::none(), py::arg("rules") = py::none(), py::arg("on_listener_error") = py::none(),
+           py::kw_only(), py::arg("adopt_stored_configuration") = false,
            "storage: a Storage (default a new MemoryStorage); clock: a Clock (default SystemClock); "
-           "calendar, rules: the class or a dict as in a history header (default: the spec's); "
+           "calendar, rules: the class or a dict as in a history header (a dict calendar is read in "
+           "+08:00). The store keeps the configuration in force: None uses the store's (for a store that "
+           "keeps none, the spec's defaults, which the engine then records as the store's first). Given ones "
+           "that differ from the store's raise InvalidConfig naming the days or rule keys that differ, unless "
+           "adopt_stored_configuration=True, which uses the store's and ignores them. "
            "on_listener_error(failure): called when a listener raises (default: a ListenerWarning).")
       .def(
           "register_case",
@@ -311,15 +349,81 @@ void bind_engine(py::module_& m) {
             self.engine->unsubscribe(id);
             self.listeners.erase(id);  // after the engine let go: the callable is freed outside its lock
           },
-          py::arg("id"))
+          py::arg("id"), "Removes a listener of subscribe() or subscribe_configuration().")
       .def(
           "batch",
           // Without the GIL: SQLite's begin waits for the write lock, which another
           // Python thread's batch may hold until it gets the GIL back to commit.
           [](PyEngine& self) { return without_gil([&] { return PyBatch{self.engine->batch()}; }); },
           py::keep_alive<0, 1>())
-      .def_property_readonly("calendar", [](const PyEngine& self) { return self.engine->calendar(); })
-      .def_property_readonly("rules", [](const PyEngine& self) { return self.engine->rules(); })
+      .def(
+          "update_calendar",
+          [](PyEngine& self, py::handle calendar) {
+            return update(self, update_calendar_from(self, calendar), std::nullopt);
+          },
+          py::arg("calendar"),
+          "Replaces the calendar at the clock's now (next year's holidays and make-up days, published "
+          "each December): first fires what is due, then recomputes the pending deadline instants of "
+          "every open case's clocks (running, stopped or held; fired instants stay fired), all in one "
+          "atomic change. `calendar`: a BusinessCalendar or a dict (read in the engine's UTC offset). "
+          "Returns a ConfigurationChange. Raises InvalidConfig (and changes nothing) for a calendar that "
+          "changes today or an earlier day, the weekend or the offset, naming the first day; Conflict "
+          "when another engine changed the store meanwhile (retry); Busy, StorageError.")
+      .def(
+          "update_rules",
+          [](PyEngine& self, py::handle rules) {
+            if (rules.is_none()) throw py::type_error("rules: expected fengqiao.DeadlineRules or a dict, not None");
+            return update(self, std::nullopt, rules_from(rules));
+          },
+          py::arg("rules"),
+          "Replaces the deadline rules at the clock's now. They govern registrations and clocks started "
+          "from now on; a running clock keeps its rule, a closed case its reopen window. Returns a "
+          "ConfigurationChange; refusals as update_calendar.")
+      .def(
+          "update_configuration",
+          [](PyEngine& self, py::handle calendar, py::handle rules) {
+            std::optional<BusinessCalendar> cal;
+            if (!calendar.is_none()) cal = calendar_from(calendar, self.offset);
+            return update(self, std::move(cal), optional_rules(rules));
+          },
+          py::arg("calendar") = py::none(), py::arg("rules") = py::none(),
+          "Replaces the calendar, the rules or both in one change (None: keep it). Neither given raises "
+          "InvalidConfig. Otherwise as update_calendar and update_rules.")
+      .def_property_readonly(
+          "configuration",
+          [](const PyEngine& self) { return without_gil([&] { return self.engine->configuration(); }); },
+          "The ConfigRecord in force as this engine last read or wrote it (seq 0 when the store could not "
+          "keep it: opened read-only).")
+      .def(
+          "configuration_history",
+          [](const PyEngine& self) {
+            std::vector<ConfigRecord> records = without_gil([&] { return self.engine->configuration_history(); });
+            py::list out;
+            for (auto& r : records) out.append(py::cast(std::move(r)));
+            return out;
+          },
+          "Every ConfigRecord the store kept, oldest first (seq 1 is the first).")
+      .def(
+          "subscribe_configuration",
+          [](PyEngine& self, py::handle callback) {
+            if (!PyCallable_Check(callback.ptr()))
+              throw py::type_error("subscribe_configuration: expected a callable");
+            auto ref = std::make_shared<PyRef>(py::reinterpret_borrow<py::object>(callback));
+            const ListenerId id = self.engine->subscribe_configuration(make_config_listener(ref));
+            self.listeners.emplace(id, std::move(ref));
+            return id;
+          },
+          py::arg("callback"),
+          "callback(record) after each configuration change is stored (for a change inside a batch, when "
+          "the batch commits), with the ConfigRecord then in force. Failures are routed like those of "
+          "subscribe() listeners (failure.case_id is \"\", failure.event_seq the record's seq). Returns an "
+          "id for unsubscribe().")
+      .def_property_readonly(
+          "calendar", [](const PyEngine& self) { return without_gil([&] { return self.engine->calendar(); }); },
+          "The BusinessCalendar in force (a copy: it follows updates only when read again).")
+      .def_property_readonly(
+          "rules", [](const PyEngine& self) { return without_gil([&] { return self.engine->rules(); }); },
+          "The DeadlineRules in force (a copy).")
       .def_property_readonly("clock", [](const PyEngine& self) { return self.clock; })
       .def_property_readonly("storage", [](const PyEngine& self) { return self.storage; });
 }

@@ -35,13 +35,27 @@ std::string describe(const py::error_already_set& err) {
   return text;
 }
 
+// Parks the exception a listener raised for the failure route, and throws its description
+// for the engine to report.
+[[noreturn]] void park_and_rethrow(py::error_already_set& err) {
+  const std::string what = describe(err);
+  py::object value = err.value();
+  if (err.trace()) PyException_SetTraceback(value.ptr(), err.trace().ptr());
+  t_parked = value.release().ptr();
+  throw std::runtime_error(what);
+}
+
 // What on_listener_error hands a Python handler.
 struct FailureView {
   ListenerFailure failure;
   py::object exception;  // the exception the listener raised, or None (a C++ failure)
 };
 
+// A configuration listener's failure has no case: its event_seq is the record's seq.
 std::string describe(const ListenerFailure& f) {
+  if (f.case_id.empty())
+    return "fengqiao: listener " + std::to_string(f.listener) + " raised on configuration change " +
+           std::to_string(f.event_seq) + ": " + f.what;
   return "fengqiao: listener " + std::to_string(f.listener) + " raised on case \"" + f.case_id + "\" event " +
          std::to_string(f.event_seq) + ": " + f.what;
 }
@@ -67,11 +81,20 @@ Listener make_listener(PyRefPtr callback, UtcOffset offset) {
     try {
       callback->obj(EventView{e, offset}, CaseView{c, offset});
     } catch (py::error_already_set& err) {
-      const std::string what = describe(err);
-      py::object value = err.value();
-      if (err.trace()) PyException_SetTraceback(value.ptr(), err.trace().ptr());
-      t_parked = value.release().ptr();
-      throw std::runtime_error(what);
+      park_and_rethrow(err);
+    }
+  };
+}
+
+ConfigListener make_config_listener(PyRefPtr callback) {
+  return [callback = std::move(callback)](const ConfigRecord& r) {
+    py::gil_scoped_acquire gil;
+    Py_CLEAR(t_parked);
+    if (!callback->obj) return;
+    try {
+      callback->obj(r);
+    } catch (py::error_already_set& err) {
+      park_and_rethrow(err);
     }
   };
 }
@@ -104,8 +127,10 @@ void bind_listeners(py::module_& m) {
   py::class_<FailureView>(m, "ListenerFailure", "What a raising listener did, as passed to on_listener_error.")
       .def_property_readonly("listener", [](const FailureView& v) { return v.failure.listener; },
                              "The id subscribe() returned.")
-      .def_property_readonly("case_id", [](const FailureView& v) { return v.failure.case_id; })
-      .def_property_readonly("event_seq", [](const FailureView& v) { return v.failure.event_seq; })
+      .def_property_readonly("case_id", [](const FailureView& v) { return v.failure.case_id; },
+                             "\"\" for a configuration listener.")
+      .def_property_readonly("event_seq", [](const FailureView& v) { return v.failure.event_seq; },
+                             "The event's seq; for a configuration listener, the ConfigRecord's seq.")
       .def_property_readonly("message", [](const FailureView& v) { return v.failure.what; })
       .def_property_readonly("exception", [](const FailureView& v) { return v.exception; },
                              "The exception the listener raised (with its traceback), or None.")

@@ -26,6 +26,10 @@ using PyRefPtr = std::shared_ptr<PyRef>;
 // so the engine reports it through on_listener_error and carries on with the others.
 Listener make_listener(PyRefPtr callback, UtcOffset offset);
 
+// Calls `callback(record)` (a ConfigRecord) with the GIL held, after each configuration
+// change; a Python exception is routed like an event listener's.
+ConfigListener make_config_listener(PyRefPtr callback);
+
 // The engine's on_listener_error: `handler(failure)` if given, else a ListenerWarning.
 // Whatever the handler itself raises goes to sys.unraisablehook: it runs inside the
 // engine's delivery, where there is no caller left to raise to.

@@ -90,6 +90,9 @@ void bind_replay(py::module_& m) {
       .def_readonly("lines", &ReplayResult::lines, "Non-blank lines read, header included.")
       .def_readonly("cases", &ReplayResult::cases)
       .def_readonly("actions", &ReplayResult::actions, "Action lines applied, refusals included.")
+      .def_readonly("visits", &ReplayResult::visits, "Visit lines applied, refusals included.")
+      .def_readonly("config_changes", &ReplayResult::config_changes,
+                    "Configuration lines (calendar or rules updates) applied, refusals included.")
       .def_readonly("events_checked", &ReplayResult::events_checked)
       .def_readonly("expectations", &ReplayResult::expectations)
       .def("describe", &ReplayResult::describe)

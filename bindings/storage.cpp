@@ -1,7 +1,11 @@
-// Storage adapters. Python only picks one and hands it to an Engine (or to replay);
-// the engine is the only thing that talks to it.
+// Storage adapters. Python picks one and hands it to an Engine (or to replay); the engine
+// is the only thing that writes to it. The configuration a store keeps can be read here,
+// e.g. to see which calendar a file was written with before opening an engine on it.
 #include <memory>
+#include <optional>
+#include <vector>
 
+#include <fengqiao/configuration.hpp>
 #include <fengqiao/memory_storage.hpp>
 
 #include "common.hpp"
@@ -9,7 +13,36 @@
 namespace fengqiao::python {
 
 void bind_storage(py::module_& m) {
-  py::class_<Storage, std::shared_ptr<Storage>>(m, "Storage", "Base of the storage adapters an Engine accepts.");
+  py::class_<Storage, std::shared_ptr<Storage>>(m, "Storage", "Base of the storage adapters an Engine accepts.")
+      .def(
+          "configuration",
+          [](const Storage& s) -> py::object {
+            Result<std::optional<ConfigRecord>> r = [&] {
+              py::gil_scoped_release nogil;
+              return s.configuration();
+            }();
+            std::optional<ConfigRecord> record = std::move(r).value_or_throw();
+            return record ? py::cast(std::move(*record)) : py::none();
+          },
+          "The ConfigRecord in force as the store keeps it, or None when it keeps none (a new store, "
+          "or a file written before fengqiao kept its configuration).")
+      .def(
+          "configuration_history",
+          [](const Storage& s) {
+            std::vector<ConfigRecord> records;
+            Status st = [&] {
+              py::gil_scoped_release nogil;
+              return s.read_configurations(1, [&](const ConfigRecord& r) {
+                records.push_back(r);
+                return true;
+              });
+            }();
+            st.throw_if_error();
+            py::list out;
+            for (auto& r : records) out.append(py::cast(std::move(r)));
+            return out;
+          },
+          "Every ConfigRecord the store kept, oldest first.");
 
   py::class_<MemoryStorage, Storage, std::shared_ptr<MemoryStorage>>(
       m, "MemoryStorage", "Cases in memory; nothing survives the process. Share one between engines like a database.")

@@ -33,6 +33,14 @@ class Samples(unittest.TestCase):
         self.assertGreater(r.events_checked, 0)
         self.assertIn("clean", str(r))
 
+    def test_a_calendar_update_history_counts_its_configuration_lines(self):
+        r = fengqiao.replay(sample("06-calendar-update.jsonl"))
+        self.assertTrue(r.clean, r.describe())
+        self.assertEqual(r.config_changes, 3)
+        self.assertEqual(r.to_dict()["config_changes"], 3)
+        self.assertEqual(r.visits, 0)
+        self.assertGreater(fengqiao.replay(sample("07-visits-and-notice.jsonl")).visits, 0)
+
     def test_every_shared_sample_replays_clean(self):
         names = sorted(n for n in os.listdir(HISTORIES) if n.endswith(".jsonl"))
         self.assertGreaterEqual(len(names), 7)
