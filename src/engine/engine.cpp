@@ -143,6 +143,10 @@ Status Engine::Impl::store(Case& draft, std::uint64_t expected_version, std::uin
 // so nothing due by that instant can fire after it.
 Result<Instant> Engine::Impl::fire_due_now() {
   const Instant now = clock.now();
+  // Outside the supported range a new case would start at the epoch (its history never
+  // goes backwards) or its deadlines would fall past the last date Boost can write:
+  // refused before anything fires (time.hpp says why the range is what it is).
+  if (Status s = check_supported(now, "the clock's reading"); !s) return s.error();
   AdvanceReport report;
   if (Status s = advance(now, report); !s) return s.error();
   return now;

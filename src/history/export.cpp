@@ -89,9 +89,9 @@ Result<std::vector<Visit>> visits_to_export(const Storage& storage, const std::v
   return out;
 }
 
-}  // namespace
-
-Status export_cases(const Storage& storage, const std::vector<std::string>& case_ids, std::ostream& out) {
+// Writes the export; `writing` names the record being written (for export_cases' error).
+Status export_all(const Storage& storage, const std::vector<std::string>& case_ids, std::ostream& out,
+                  std::string& writing) {
   auto records = configurations(storage);
   if (!records) return records.error();
   auto visits = visits_to_export(storage, case_ids);
@@ -120,8 +120,10 @@ Status export_cases(const Storage& storage, const std::vector<std::string>& case
   std::size_t next_config = header_of(*records, first, header);
   Writer writer(out, header);
   auto write_configs_before = [&](const Key& k) {
-    for (; next_config < records->size() && key_of((*records)[next_config]) < k; ++next_config)
+    for (; next_config < records->size() && key_of((*records)[next_config]) < k; ++next_config) {
+      writing = "configuration record " + std::to_string((*records)[next_config].seq);
       writer.write((*records)[next_config]);
+    }
   };
   while (!heap.empty()) {
     std::size_t i = heap.top();
@@ -131,9 +133,11 @@ Status export_cases(const Storage& storage, const std::vector<std::string>& case
     // A visit comes after what happened at its instant (a case it names was registered by then).
     for (; next_visit < visits->size() && (*visits)[next_visit].at < e.at; ++next_visit) {
       write_configs_before(Key{(*visits)[next_visit].at, kConfigRank + 2, std::string(), 0});
+      writing = "visit \"" + (*visits)[next_visit].id + "\"";
       writer.write((*visits)[next_visit]);
     }
     write_configs_before(key_of(e));
+    writing = "event " + std::to_string(e.seq) + " of case \"" + e.case_id + "\"";
     writer.write(e);
     if (e.type == EventType::action) {
       Expectation x;
@@ -148,14 +152,33 @@ Status export_cases(const Storage& storage, const std::vector<std::string>& case
   }
   for (; next_visit < visits->size(); ++next_visit) {
     write_configs_before(Key{(*visits)[next_visit].at, kConfigRank + 2, std::string(), 0});
+    writing = "visit \"" + (*visits)[next_visit].id + "\"";
     writer.write((*visits)[next_visit]);
   }
   // Changes after the last case line: a replay applies them too (nothing moves a clock
   // past the last line, so they change no deadline it checks).
-  for (; next_config < records->size(); ++next_config) writer.write((*records)[next_config]);
+  for (; next_config < records->size(); ++next_config) {
+    writing = "configuration record " + std::to_string((*records)[next_config].seq);
+    writer.write((*records)[next_config]);
+  }
   out.flush();
   if (!out) return make_error(ErrorCode::storage_error, "could not write the export");
   return Status::success();
+}
+
+}  // namespace
+
+Status export_cases(const Storage& storage, const std::vector<std::string>& case_ids, std::ostream& out) {
+  // What is being written when something throws: the Writer's dump() throws on text that
+  // is not UTF-8 (a store changed outside fengqiao, or an adapter that kept bytes as
+  // given), and the error names the record instead of escaping as an exception.
+  std::string writing = "the header";
+  try {
+    return export_all(storage, case_ids, out, writing);
+  } catch (const nlohmann::json::exception& e) {
+    return make_error(ErrorCode::storage_error, "cannot export " + writing + ": the stored data cannot be written as a "
+                                                "history line (" + e.what() + "); nothing after it was written");
+  }
 }
 
 }  // namespace fengqiao::history
