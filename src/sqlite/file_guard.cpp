@@ -60,6 +60,8 @@ Status reader_would_leave_files(const Where& where) {
 }
 
 Status writer_cannot_use_files(const Where& where) {
+  // A database file this process may not write is refused for that, by open() itself.
+  if (::access(where.path.c_str(), W_OK) != 0) return Status::success();
   for (const char* suffix : {"-wal", "-shm"}) {
     const std::string file = where.path + suffix;
     if (!exists(file) || ::access(file.c_str(), W_OK) == 0) continue;
