@@ -34,6 +34,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "fengqiao/authorization.hpp"
 #include "fengqiao/calendar.hpp"
 #include "fengqiao/case.hpp"
 #include "fengqiao/clock.hpp"
@@ -97,6 +98,9 @@ struct EngineOptions {
   OutboxPolicy outbox;
   // Outbox messages for each configuration change. Default: none.
   ConfigOutboxPolicy configuration_outbox;
+  // Who may do what (authorization.hpp): asked about every action and visit.
+  // Default: contract_policy(), the contract's table.
+  std::shared_ptr<const AuthorizationPolicy> authorization;
 };
 
 // What a configuration change did.

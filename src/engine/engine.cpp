@@ -8,6 +8,7 @@
 #include "engine/engine_impl.hpp"
 #include "fengqiao/memory_storage.hpp"
 #include "lifecycle/machine.hpp"
+#include "lifecycle/transition.hpp"
 #include "lifecycle/visit_checks.hpp"
 
 namespace fengqiao {
@@ -46,6 +47,7 @@ EngineOptions Engine::Impl::prepare(EngineOptions o) {
   if (!o.storage) o.storage = std::make_shared<MemoryStorage>();
   if (!o.clock) o.clock = std::make_shared<SystemClock>();
   if (!o.on_listener_error) o.on_listener_error = default_listener_error;
+  if (!o.authorization) o.authorization = contract_policy();
   return o;
 }
 
@@ -168,7 +170,8 @@ Result<Case> Engine::Impl::act(std::string_view case_id, Action action, const Ac
   const Instant at = std::max(now, draft.updated_at);
   const nlohmann::json& input = data_or_empty(data);
   const std::shared_ptr<const ConfigRecord> config = current_config();
-  detail::Transition t{draft, action, actor, input, at, config->calendar, config->rules, std::nullopt, {}};
+  detail::Transition t{draft, action, actor, input, at, config->calendar, config->rules, *options.authorization,
+                       std::nullopt, {}};
   if (auto refusal = detail::run_action(t)) return *refusal;
 
   // Aggregate-initialised: `data` is copied once instead of replacing a default `{}`.
@@ -191,7 +194,8 @@ Result<Visit> Engine::Impl::record_visit(std::string_view id, const Actor& actor
   const auto taken = storage.count_visits(same);
   if (!taken) return taken.error();
   if (*taken > 0) return duplicate_visit(id);
-  if (auto refusal = detail::check_visit_actor(actor)) return *refusal;
+  if (auto refusal = detail::refusal_of(options.authorization->decide({actor, std::nullopt, nullptr, data_or_empty(data)})))
+    return *refusal;
   auto visit = detail::read_visit(std::string(id), *now, actor, data_or_empty(data));
   if (!visit) return visit.error();
   if (visit->case_id) {
