@@ -21,6 +21,7 @@ int fail(const Error& e) {
 int export_cases(const Args& args) {
   std::string history_path, db, out_path;
   std::vector<std::string> cases;
+  history::ExportOptions export_options;
   for (std::size_t i = 0; i < args.size(); ++i) {
     const std::string& a = args[i];
     const bool has_value = i + 1 < args.size();
@@ -28,6 +29,8 @@ int export_cases(const Args& args) {
     else if (a == "--db" && has_value) db = args[++i];
     else if (a == "--case" && has_value) cases.push_back(args[++i]);
     else if (a == "--out" && has_value) out_path = args[++i];
+    // Parties' id_number and phone are masked unless asked for by name.
+    else if (a == "--with-personal-data") export_options.personal_data = PersonalData::included;
     else {
       std::cerr << "fengqiao export: unexpected argument " << a << '\n';
       return usage(std::cerr, kUnusable);
@@ -64,7 +67,7 @@ int export_cases(const Args& args) {
     file.open(out_path);
     if (!file) return fail(make_error(ErrorCode::invalid_data, "cannot write " + out_path));
   }
-  Status s = history::export_cases(*storage, cases, out_path.empty() ? std::cout : file);
+  Status s = history::export_cases(*storage, cases, out_path.empty() ? std::cout : file, export_options);
   return s ? kClean : fail(s.error());
 }
 

@@ -11,7 +11,7 @@ int usage(std::ostream& out, int code) {
          "  fengqiao replay [--json] FILE...\n"
          "      Replay histories on a fresh engine. Exit 0 all clean, 1 a divergence or failed\n"
          "      expectation, 2 unusable input (unreadable file, malformed history).\n"
-         "  fengqiao export (--history FILE | --db FILE) [--case ID]... [--out FILE]\n"
+         "  fengqiao export (--history FILE | --db FILE) [--with-personal-data] [--case ID]... [--out FILE]\n"
          "      Write cases (all by default) with every engine event as a history. --history\n"
          "      replays FILE first; --db reads a SQLite store, with the calendar and rules of\n"
          "      HEADER (a history whose first line is the header; default: Sat/Sun off, default\n"

@@ -13,6 +13,7 @@
 #include "fengqiao/calendar.hpp"
 #include "fengqiao/case.hpp"
 #include "fengqiao/error.hpp"
+#include "fengqiao/personal_data.hpp"
 #include "fengqiao/event.hpp"
 #include "fengqiao/rules.hpp"
 #include "fengqiao/storage.hpp"
@@ -147,6 +148,15 @@ std::string header_line(const Header& header);
 // instant are written in that order, whichever was applied first). Replaying the output
 // on a fresh engine reproduces the same states and events. Reads each case's events in
 // chunks; memory grows with the number of cases, not of events.
-Status export_cases(const Storage& storage, const std::vector<std::string>& case_ids, std::ostream& out);
+// Personal data: parties' id_number and phone are masked (personal_data.hpp) unless
+// options.personal_data is `included`. A masked export replays to the same states and
+// engine events (no rule reads them); figures keyed on them (repeat visits) are those of
+// the masked values.
+struct ExportOptions {
+  // Default: masked.
+  PersonalData personal_data = PersonalData::masked;
+};
+Status export_cases(const Storage& storage, const std::vector<std::string>& case_ids, std::ostream& out,
+                    const ExportOptions& options = {});
 
 }  // namespace fengqiao::history

@@ -91,7 +91,9 @@ Result<std::vector<Visit>> visits_to_export(const Storage& storage, const std::v
 
 }  // namespace
 
-Status export_cases(const Storage& storage, const std::vector<std::string>& case_ids, std::ostream& out) {
+Status export_cases(const Storage& storage, const std::vector<std::string>& case_ids, std::ostream& out,
+                    const ExportOptions& options) {
+  const bool mask = options.personal_data == PersonalData::masked;
   auto records = configurations(storage);
   if (!records) return records.error();
   auto visits = visits_to_export(storage, case_ids);
@@ -119,6 +121,15 @@ Status export_cases(const Storage& storage, const std::vector<std::string>& case
   Header header;
   std::size_t next_config = header_of(*records, first, header);
   Writer writer(out, header);
+  auto write_visit = [&](const Visit& v) {
+    if (!mask) return writer.write(v);
+    Visit shown = v;
+    for (Party& p : shown.parties) {
+      if (!p.id_number.empty()) p.id_number = mask_id_number(p.id_number);
+      if (!p.phone.empty()) p.phone = mask_phone(p.phone);
+    }
+    writer.write(shown);
+  };
   auto write_configs_before = [&](const Key& k) {
     for (; next_config < records->size() && key_of((*records)[next_config]) < k; ++next_config)
       writer.write((*records)[next_config]);
@@ -131,10 +142,16 @@ Status export_cases(const Storage& storage, const std::vector<std::string>& case
     // A visit comes after what happened at its instant (a case it names was registered by then).
     for (; next_visit < visits->size() && (*visits)[next_visit].at < e.at; ++next_visit) {
       write_configs_before(Key{(*visits)[next_visit].at, kConfigRank + 2, std::string(), 0});
-      writer.write((*visits)[next_visit]);
+      write_visit((*visits)[next_visit]);
     }
     write_configs_before(key_of(e));
-    writer.write(e);
+    if (mask && e.type == EventType::action && e.data.contains("parties")) {
+      Event shown = e;
+      shown.data = mask_parties(std::move(shown.data));
+      writer.write(shown);
+    } else {
+      writer.write(e);
+    }
     if (e.type == EventType::action) {
       Expectation x;
       x.state = std::optional<State>(e.state_after);
@@ -148,7 +165,7 @@ Status export_cases(const Storage& storage, const std::vector<std::string>& case
   }
   for (; next_visit < visits->size(); ++next_visit) {
     write_configs_before(Key{(*visits)[next_visit].at, kConfigRank + 2, std::string(), 0});
-    writer.write((*visits)[next_visit]);
+    write_visit((*visits)[next_visit]);
   }
   // Changes after the last case line: a replay applies them too (nothing moves a clock
   // past the last line, so they change no deadline it checks).
