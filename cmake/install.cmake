@@ -44,3 +44,15 @@ write_basic_package_version_file(${PROJECT_BINARY_DIR}/fengqiaoConfigVersion.cma
                                  COMPATIBILITY SameMinorVersion)
 install(FILES ${PROJECT_BINARY_DIR}/fengqiaoConfig.cmake ${PROJECT_BINARY_DIR}/fengqiaoConfigVersion.cmake
         DESTINATION ${FENGQIAO_CMAKE_DIR} COMPONENT core)
+
+# pkg-config files, for builds that do not use CMake. Relocatable: the prefix is found from
+# the .pc file's own place (${pcfiledir}), so `cmake --install --prefix` anywhere works.
+file(RELATIVE_PATH _fengqiao_pc_up "/p/${CMAKE_INSTALL_LIBDIR}/pkgconfig" "/p")
+string(REGEX REPLACE "/$" "" _fengqiao_pc_up "${_fengqiao_pc_up}")
+set(FENGQIAO_PC_PREFIX "\${pcfiledir}/${_fengqiao_pc_up}")
+configure_file(${PROJECT_SOURCE_DIR}/cmake/fengqiao.pc.in ${PROJECT_BINARY_DIR}/fengqiao.pc @ONLY)
+install(FILES ${PROJECT_BINARY_DIR}/fengqiao.pc DESTINATION ${CMAKE_INSTALL_LIBDIR}/pkgconfig COMPONENT core)
+if(TARGET fengqiao_sqlite)
+  configure_file(${PROJECT_SOURCE_DIR}/cmake/fengqiao-sqlite.pc.in ${PROJECT_BINARY_DIR}/fengqiao-sqlite.pc @ONLY)
+  install(FILES ${PROJECT_BINARY_DIR}/fengqiao-sqlite.pc DESTINATION ${CMAKE_INSTALL_LIBDIR}/pkgconfig COMPONENT sqlite)
+endif()

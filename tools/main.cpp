@@ -2,6 +2,8 @@
 // the commands.
 #include <iostream>
 
+#include <fengqiao/version.hpp>
+
 #include "commands.hpp"
 
 namespace fengqiao::cli {
@@ -19,7 +21,7 @@ int usage(std::ostream& out, int code) {
          "      The center's statistics from a SQLite store.\n"
          "  fengqiao diagram [--format mermaid|dot]\n"
          "      The lifecycle drawn from the action table (default: mermaid).\n"
-         "  fengqiao help\n";
+         "  fengqiao help | --version\n";
   return code;
 }
 
@@ -37,6 +39,10 @@ int main(int argc, char** argv) {
     if (command == "report") return report(args);
     if (command == "diagram") return diagram(args);
     if (command == "help" || command == "--help" || command == "-h") return usage(std::cout, kClean);
+    if (command == "--version" || command == "version") {
+      std::cout << "fengqiao " << fengqiao::version() << '\n';
+      return kClean;
+    }
   } catch (const std::exception& e) {
     std::cerr << "fengqiao " << command << ": " << e.what() << '\n';
     return kUnusable;
