@@ -27,7 +27,16 @@ std::string first_line(std::string_view text) {
 
 Error sql_error(const pqxx::sql_error& e, const Where& where, const Doing& doing) {
   const std::string server = describe_server(where);
-  const std::string state = e.sqlstate();
+  // libpqxx 6.4 leaves sqlstate() empty for some statements (simple queries); its
+  // exception class still says which error it was.
+  std::string state = e.sqlstate();
+  if (state.empty()) {
+    if (dynamic_cast<const pqxx::insufficient_privilege*>(&e)) state = "42501";
+    else if (dynamic_cast<const pqxx::unique_violation*>(&e)) state = "23505";
+    else if (dynamic_cast<const pqxx::deadlock_detected*>(&e)) state = "40P01";
+    else if (dynamic_cast<const pqxx::serialization_failure*>(&e)) state = "40001";
+    else if (dynamic_cast<const pqxx::insufficient_resources*>(&e)) state = "53000";
+  }
   const std::string detail = " (SQLSTATE " + state + ": " + first_line(e.what()) + ") while " + doing.what;
   // Lock not available: lock_timeout (= busy_timeout) passed while another transaction
   // held a row, the configuration or the outbox lock.
