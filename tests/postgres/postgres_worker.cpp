@@ -13,7 +13,8 @@
 //   reg <case>                        a registration was stored
 //   act <case> <version> <action>     an action was stored as event <version>
 //   note <case> <version> <tag>       a note with text <tag> was stored as event <version>
-//   fired <n> <conflicts>             a sweep fired n events, retrying `conflicts` times
+//   sweeping                          a round's sweep begins
+//   fired <n> <conflicts>             the sweep fired n events, retrying `conflicts` times
 //   error <description>               an unexpected failure (the process exits 2)
 #include <iostream>
 #include <random>
@@ -82,6 +83,7 @@ class Worker {
 
   void round(int r, long long seconds, int ops) {
     clock_->set(Instant(Seconds(seconds)));
+    say("sweeping");
     const AdvanceReport swept = engine_->advance_to(Instant(Seconds(seconds)));
     say("fired " + std::to_string(swept.fired) + " " + std::to_string(swept.conflicts_retried));
     for (int i = 0; i < ops; ++i) operation();
