@@ -82,12 +82,17 @@ Error translate(const std::exception& e, const Where& where, const Doing& doing)
                           doing.what + "; whether it was stored is unknown: " +
                           (doing.if_unknown.empty() ? std::string("read it back to find out") : doing.if_unknown) +
                           ". The next call connects again");
-  if (dynamic_cast<const pqxx::broken_connection*>(&e))
+  if (dynamic_cast<const pqxx::broken_connection*>(&e)) {
+    // Only a write has something to say about what was stored (a write always names how
+    // to find out, for the in-doubt case above).
+    const bool writing = !doing.if_unknown.empty();
     return make_error(ErrorCode::storage_error,
                       server + " cannot be reached or the connection was lost (" + first_line(e.what()) + ") while " +
-                          doing.what + "; nothing was stored (the server rolls back a transaction whose connection "
-                                       "is gone). Check that the server runs and accepts this login; the next call "
-                                       "connects again");
+                          doing.what +
+                          (writing ? "; nothing was stored (the server rolls back a transaction whose connection is gone)"
+                                   : "") +
+                          ". Check that the server runs and accepts this login; the next call connects again");
+  }
   if (const auto* sql = dynamic_cast<const pqxx::sql_error*>(&e)) return sql_error(*sql, where, doing);
   if (dynamic_cast<const HeldByBatch*>(&e))
     return make_error(ErrorCode::busy, server + " " + e.what() + " while " + doing.what + "; nothing was done, retry");
