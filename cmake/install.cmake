@@ -2,6 +2,7 @@
 #
 #   core     fengqiao::core     always loaded; needs nlohmann_json and Threads
 #   sqlite   fengqiao::sqlite   needs SQLiteCpp
+#   postgres fengqiao::postgres needs libpqxx (found through pkg-config)
 #   testing  fengqiao::testing  needs doctest
 #
 # Each component has its own export set and targets file (fengqiao-<c>-targets.cmake), so
@@ -16,9 +17,10 @@ set(FENGQIAO_CMAKE_DIR ${CMAKE_INSTALL_LIBDIR}/cmake/fengqiao)
 # libraries, so a core-only install holds no header it cannot compile.
 install(DIRECTORY ${PROJECT_SOURCE_DIR}/include/fengqiao DESTINATION ${CMAKE_INSTALL_INCLUDEDIR} COMPONENT core
         PATTERN sqlite_storage.hpp EXCLUDE
+        PATTERN postgres_storage.hpp EXCLUDE
         PATTERN testing EXCLUDE)
 
-foreach(component core sqlite testing)
+foreach(component core sqlite postgres testing)
   if(NOT TARGET fengqiao_${component})
     continue()
   endif()
@@ -31,6 +33,10 @@ endforeach()
 if(TARGET fengqiao_sqlite)
   install(FILES ${PROJECT_SOURCE_DIR}/include/fengqiao/sqlite_storage.hpp
           DESTINATION ${CMAKE_INSTALL_INCLUDEDIR}/fengqiao COMPONENT sqlite)
+endif()
+if(TARGET fengqiao_postgres)
+  install(FILES ${PROJECT_SOURCE_DIR}/include/fengqiao/postgres_storage.hpp
+          DESTINATION ${CMAKE_INSTALL_INCLUDEDIR}/fengqiao COMPONENT postgres)
 endif()
 if(TARGET fengqiao_testing)
   install(DIRECTORY ${PROJECT_SOURCE_DIR}/include/fengqiao/testing
