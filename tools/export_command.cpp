@@ -84,6 +84,7 @@ int fail(const Error& e) {
 int export_cases(const Args& args) {
   std::string history_path, db, out_path;
   std::vector<std::string> cases;
+  history::ExportOptions export_options;
   for (std::size_t i = 0; i < args.size(); ++i) {
     const std::string& a = args[i];
     const bool has_value = i + 1 < args.size();
@@ -91,6 +92,8 @@ int export_cases(const Args& args) {
     else if (a == "--db" && has_value) db = args[++i];
     else if (a == "--case" && has_value) cases.push_back(args[++i]);
     else if (a == "--out" && has_value) out_path = args[++i];
+    // Parties' id_number and phone are masked unless asked for by name.
+    else if (a == "--with-personal-data") export_options.personal_data = PersonalData::included;
     else {
       std::cerr << "fengqiao export: unexpected argument " << a << '\n';
       return usage(std::cerr, kUnusable);
@@ -123,7 +126,7 @@ int export_cases(const Args& args) {
   }
 
   if (out_path.empty()) {
-    Status s = history::export_cases(*storage, cases, std::cout);
+    Status s = history::export_cases(*storage, cases, std::cout, export_options);
     return s ? kClean : fail(s.error());
   }
   // Written beside --out and renamed over it only when the whole export succeeded: a
@@ -131,7 +134,7 @@ int export_cases(const Args& args) {
   auto created = TemporaryFile::beside(out_path);
   if (!created) return fail(created.error());
   TemporaryFile temporary = std::move(created).value();
-  Status s = history::export_cases(*storage, cases, temporary.stream());
+  Status s = history::export_cases(*storage, cases, temporary.stream(), export_options);
   if (!s) return fail(s.error());
   if (Status done = temporary.replace(out_path); !done) return fail(done.error());
   return kClean;

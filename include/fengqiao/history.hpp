@@ -13,6 +13,7 @@
 #include "fengqiao/calendar.hpp"
 #include "fengqiao/case.hpp"
 #include "fengqiao/error.hpp"
+#include "fengqiao/personal_data.hpp"
 #include "fengqiao/event.hpp"
 #include "fengqiao/rules.hpp"
 #include "fengqiao/storage.hpp"
@@ -165,6 +166,15 @@ std::string header_line(const Header& header);
 // chunks; memory grows with the number of cases, not of events. Stored text that is not
 // UTF-8 is storage_error naming the event, visit or configuration record (never an
 // exception); what came before it has been written to `out`.
-Status export_cases(const Storage& storage, const std::vector<std::string>& case_ids, std::ostream& out);
+// Personal data: parties' id_number and phone are masked (personal_data.hpp) unless
+// options.personal_data is `included`. A masked export replays to the same states and
+// engine events (no rule reads them); figures keyed on them (repeat visits) are those of
+// the masked values.
+struct ExportOptions {
+  // Default: masked.
+  PersonalData personal_data = PersonalData::masked;
+};
+Status export_cases(const Storage& storage, const std::vector<std::string>& case_ids, std::ostream& out,
+                    const ExportOptions& options = {});
 
 }  // namespace fengqiao::history
