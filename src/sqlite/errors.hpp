@@ -11,6 +11,8 @@
 
 #include "fengqiao/error.hpp"
 
+#include "storage/rows.hpp"
+
 namespace fengqiao::sqlite_detail {
 
 // What an error message needs to know about the database it happened on.
@@ -21,10 +23,7 @@ struct Where {
 
 // Stored text that fengqiao cannot read back (a snapshot or event that is not valid
 // JSON for its type): the file was changed behind fengqiao's back or is damaged.
-class DataError : public std::runtime_error {
- public:
-  using std::runtime_error::runtime_error;
-};
+using storage_detail::DataError;
 
 // Another thread's batch held this connection for longer than busy_timeout: the call
 // did nothing (reported as `busy`).

@@ -526,7 +526,7 @@ struct SqliteStorage::Impl {
     if (options.read_only) return read_only_error("adding visit \"" + v.id + "\"");
     std::string text;
     try {
-      text = nlohmann::json(v).dump();
+      text = visit_text(v);
     } catch (const nlohmann::json::type_error& e) {
       return make_error(ErrorCode::invalid_data, "visit \"" + v.id + "\": a text is not valid UTF-8 (" + e.what() + ")");
     }

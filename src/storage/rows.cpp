@@ -1,10 +1,8 @@
-#include "sqlite/rows.hpp"
+#include "storage/rows.hpp"
 
 #include <algorithm>
 
-#include "sqlite/errors.hpp"
-
-namespace fengqiao::sqlite_detail {
+namespace fengqiao::storage_detail {
 namespace {
 
 // A stored JSON column read back as T; `what` names the row in the DataError.
@@ -76,6 +74,8 @@ nlohmann::json payload_from(const std::string& text, std::int64_t outbox_id) {
   }
 }
 
+std::string visit_text(const Visit& v) { return nlohmann::json(v).dump(); }
+
 Visit visit_from(const std::string& text, std::string_view visit_id) {
   return parse_row<Visit>(text, "visit \"" + std::string(visit_id) + "\"");
 }
@@ -100,4 +100,4 @@ std::vector<std::string> visit_keys_of(const Visit& v) {
   return keys;
 }
 
-}  // namespace fengqiao::sqlite_detail
+}  // namespace fengqiao::storage_detail
