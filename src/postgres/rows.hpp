@@ -8,23 +8,8 @@
 
 namespace fengqiao::postgres_detail {
 
-using storage_detail::CaseColumns;
-using storage_detail::columns_of;
-using storage_detail::config_from;
-using storage_detail::config_text;
-using storage_detail::DataError;
-using storage_detail::event_from;
-using storage_detail::event_text;
-using storage_detail::from_seconds;
-using storage_detail::jurisdiction_key;
-using storage_detail::jurisdiction_key_end;
-using storage_detail::payload_from;
-using storage_detail::snapshot_from;
-using storage_detail::snapshot_text;
-using storage_detail::to_seconds;
-using storage_detail::visit_from;
-using storage_detail::visit_keys_of;
-using storage_detail::visit_text;
+// Every name of the shared codec, unqualified as the adapter has always used them.
+using namespace storage_detail;
 
 // PostgreSQL text cannot hold a NUL byte (libpq would also cut the parameter there): an
 // id or indexed text with one could not be stored as given. The JSON columns escape it.

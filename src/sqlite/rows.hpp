@@ -5,21 +5,7 @@
 
 namespace fengqiao::sqlite_detail {
 
-using storage_detail::CaseColumns;
-using storage_detail::columns_of;
-using storage_detail::config_from;
-using storage_detail::config_text;
-using storage_detail::event_from;
-using storage_detail::event_text;
-using storage_detail::from_seconds;
-using storage_detail::jurisdiction_key;
-using storage_detail::jurisdiction_key_end;
-using storage_detail::payload_from;
-using storage_detail::snapshot_from;
-using storage_detail::snapshot_text;
-using storage_detail::to_seconds;
-using storage_detail::visit_from;
-using storage_detail::visit_keys_of;
-using storage_detail::visit_text;
+// Every name of the shared codec, unqualified as the adapter has always used them.
+using namespace storage_detail;
 
 }  // namespace fengqiao::sqlite_detail
