@@ -18,6 +18,12 @@ int usage(std::ostream& out, int code) {
          "      rules, +08:00).\n"
          "  fengqiao report --db FILE [--json]\n"
          "      The center's statistics from a SQLite store.\n"
+         "  fengqiao verify --db FILE [--case ID]... [--json]\n"
+         "  fengqiao verify [--json] HISTORY...\n"
+         "      Check the hash chains of a SQLite store (every case, or those named) or of\n"
+         "      exported histories (replayed, every event line's hash required). Exit 0 intact,\n"
+         "      1 a break (the first event that does not match: case, seq, what differs),\n"
+         "      2 unusable input.\n"
          "  fengqiao help\n";
   return code;
 }
@@ -34,6 +40,7 @@ int main(int argc, char** argv) {
     if (command == "replay") return replay(args);
     if (command == "export") return export_cases(args);
     if (command == "report") return report(args);
+    if (command == "verify") return verify(args);
     if (command == "help" || command == "--help" || command == "-h") return usage(std::cout, kClean);
   } catch (const std::exception& e) {
     std::cerr << "fengqiao " << command << ": " << e.what() << '\n';
