@@ -31,8 +31,10 @@ void chain_existing_events(Connection& c, int from_version) {
   c.run_once("DROP TRIGGER events_are_append_only_update");
   SQLite::Statement cases(c.database(), "SELECT id, snapshot FROM cases WHERE id > ?1 ORDER BY id LIMIT 512");
   SQLite::Statement events(c.database(), "SELECT seq, json FROM events WHERE case_id = ?1 ORDER BY seq");
-  SQLite::Statement set_event(c.database(), "UPDATE events SET json = ?3 WHERE case_id = ?1 AND seq = ?2");
-  SQLite::Statement set_case(c.database(), "UPDATE cases SET snapshot = ?2 WHERE id = ?1");
+  // json_set adds the one key and leaves the rest of each row's text as it was.
+  SQLite::Statement set_event(c.database(),
+                              "UPDATE events SET json = json_set(json, '$.hash', ?3) WHERE case_id = ?1 AND seq = ?2");
+  SQLite::Statement set_case(c.database(), "UPDATE cases SET snapshot = json_set(snapshot, '$.chain_head', ?2) WHERE id = ?1");
   std::int64_t chained_cases = 0, chained_events = 0;
   std::string after;
   for (;;) {
@@ -57,15 +59,18 @@ void chain_existing_events(Connection& c, int from_version) {
         set_event.reset();
         set_event.bind(1, id);
         set_event.bind(2, static_cast<std::int64_t>(e.seq));
-        set_event.bind(3, event_text(e));
+        set_event.bind(3, e.hash);
         set_event.exec();
       }
-      Case snapshot = snapshot_from(snapshot_json, id);
-      snapshot.chain_head = history.empty() ? std::string() : head;
-      set_case.reset();
-      set_case.bind(1, id);
-      set_case.bind(2, snapshot_text(snapshot));
-      set_case.exec();
+      // Read, so that a snapshot that does not parse fails the migration (and leaves the
+      // file as it was) instead of being chained.
+      (void)snapshot_from(snapshot_json, id);
+      if (!history.empty()) {
+        set_case.reset();
+        set_case.bind(1, id);
+        set_case.bind(2, head);
+        set_case.exec();
+      }
       ++chained_cases;
       chained_events += static_cast<std::int64_t>(history.size());
     }
