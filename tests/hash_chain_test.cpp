@@ -286,7 +286,7 @@ TEST_CASE("history::verify requires every event line's hash; replay does not") {
 
 TEST_CASE("\"hash\" on a history line: version 2 only, 64 lowercase hex digits, not with expect_error") {
   const std::string h(64, 'a');
-  const std::string action = R"({"at":"2025-09-01T09:00:00+08:00","case":"C-1","action":"accept","actor":{"id":"u","role":"handler","org":"o"})";
+  const std::string action = R"({"at":"2025-09-01T09:00:00+08:00","case":"C-1","action":"accept","actor":{"id":"u","role":"handler","org":"o"}})";
   CHECK(history::parse_line(action.substr(0, action.size() - 1) + R"(,"hash":")" + h + "\"}", 3, UtcOffset()).value().hash == h);
   auto v1 = history::parse_line(action.substr(0, action.size() - 1) + R"(,"hash":")" + h + "\"}", 3, UtcOffset(), 1);
   REQUIRE_FALSE(v1.ok());

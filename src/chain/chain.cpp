@@ -206,8 +206,8 @@ std::optional<Break> Checker::next(const Event& e) {
   const std::uint64_t expected_seq = seen_ + 1;
   if (e.seq != expected_seq)
     return fail(expected_seq, e.seq > expected_seq
-                                  ? "is missing (the next stored event is seq " + std::to_string(e.seq) + ")"
-                                  : "is followed by a second event numbered " + std::to_string(e.seq));
+                                  ? "is missing (the next stored event is numbered " + std::to_string(e.seq) + ")"
+                                  : "is not there: an event numbered " + std::to_string(e.seq) + " is stored in its place");
   // The stored event's own case id is hashed, so an event moved from another case breaks
   // here even if its seq fits.
   const std::string recomputed = event_hash(e, head_);

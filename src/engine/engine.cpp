@@ -199,7 +199,7 @@ Result<Case> Engine::Impl::act(std::string_view case_id, Action action, const Ac
 
   // Aggregate-initialised: `data` is copied once instead of replacing a default `{}`.
   Event e{draft.id, expected + 1, at, EventType::action, action, actor, input, std::nullopt, 0,
-          std::move(t.notified), draft.state, {}, draft.supervision};
+          std::move(t.notified), draft.state, {}, draft.supervision, {}};
   if (action == Action::register_case) e.notice = draft.notice;
   draft.version = e.seq;
   if (Status s = store(draft, expected, config->seq, std::move(e)); !s) return s.error();

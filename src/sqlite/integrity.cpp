@@ -149,10 +149,10 @@ Status check_file(Connection& c, const Where& where) {
   if (own_transaction) c.run_once("BEGIN");  // one consistent view of all tables
   try {
     Status s = check_pages(c, where);
-    // The chains first: they name the first event that was changed, removed or moved,
-    // where the counts below would only say that a case's numbers disagree.
-    if (s) s = check_chains(c, where);
     if (s) s = check_cases(c, where);
+    // After the counts (a half-written case is reported as such), before the rest: the
+    // chains name the first event whose content was changed, or that was moved or removed.
+    if (s) s = check_chains(c, where);
     if (s) s = check_visits(c, where);
     if (s) s = check_configurations(c, where);
     if (own_transaction) c.run_once("COMMIT");

@@ -143,7 +143,7 @@ TEST_CASE("a deleted event is caught where it is missing") {
   CHECK(b.case_id == "D-1");
   CHECK(b.seq == 3);
   CHECK(mentions(b.what, "is missing"));
-  CHECK(mentions(store.integrity_error(), "case \"D-1\", event 3: is missing"));
+  CHECK(mentions(store.integrity_error(), "case \"D-1\" is at version 5 but has 4 events"));
 
   // The last event deleted and the snapshot's head and version set back to match the rest:
   // the chain still holds (nothing after it to break) — this is what "relative to the head
@@ -220,7 +220,7 @@ TEST_CASE("a changed case id is caught") {
     const auto d3 = chain::verify_case(*store.open(), "D-3").value();
     REQUIRE_FALSE(d3.intact());
     CHECK(d3.broken->seq == 2);
-    CHECK(mentions(store.integrity_error(), "case \"D-2\", event " + last + ": is missing"));
+    CHECK(mentions(store.integrity_error(), "case \"D-2\""));
   }
 }
 
@@ -243,6 +243,7 @@ TEST_CASE("check_integrity catches every single-bit flip of a stored event") {
   auto s = store.open();
   SQLite::Database db(store.path, SQLite::OPEN_READWRITE);
   db.exec("DROP TRIGGER events_are_append_only_update");
+  db.exec("PRAGMA synchronous = OFF");  // thousands of one-row edits of a scratch copy: no fsync each
   const std::string original = one_text(db, "SELECT json FROM events WHERE case_id = 'D-1' AND seq = 1");
   REQUIRE(mentions(original, "\"category\":\"neighbour\""));
   SQLite::Statement set(db, "UPDATE events SET json = ?1 WHERE case_id = 'D-1' AND seq = 1");

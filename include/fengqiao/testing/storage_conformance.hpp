@@ -231,7 +231,16 @@ inline CaseCommit change(const Case& c, std::uint64_t from, std::vector<OutboxMe
   CaseCommit commit;
   commit.snapshot = c;
   commit.expected_version = from;
-  for (std::uint64_t seq = from + 1; seq <= c.version; ++seq) commit.events.push_back(make_event(c, seq));
+  // Chained as the engine chains (fengqiao/chain.hpp) when the previous head is known: from
+  // the genesis value for a new case, from the snapshot's chain_head otherwise (a snapshot
+  // loaded from the storage has it); unchained when it is not.
+  std::string head = from == 0 ? chain::genesis(c.id) : c.chain_head;
+  for (std::uint64_t seq = from + 1; seq <= c.version; ++seq) {
+    Event e = make_event(c, seq);
+    if (!head.empty()) head = e.hash = chain::event_hash(e, head);
+    commit.events.push_back(std::move(e));
+  }
+  commit.snapshot.chain_head = head;
   commit.outbox = std::move(outbox);
   return commit;
 }
