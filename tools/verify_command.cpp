@@ -50,7 +50,7 @@ int verify_store(const std::string& db, const std::vector<std::string>& case_ids
               << "  case:  " << b.case_id << '\n'
               << "  event: " << (b.seq ? std::to_string(b.seq) : std::string("(the case's chain head)")) << '\n'
               << "  what:  " << b.what << '\n'
-              << "  (" << total.events << " events of " << total.cases << " cases verified before it)\n";
+              << "  (" << total.events << " events verified before it)\n";
   }
   return total.intact() ? kClean : kFailed;
 }
