@@ -43,7 +43,7 @@ void make_file(const std::string& path, int cases = 3) {
   for (int i = 0; i < cases; ++i) {
     Case c = make_case("C-" + std::to_string(i), 2);
     set_due(c, at(100 + i));
-    s->commit(change(c, 0)).throw_if_error();
+    s->commit(testing::conformance::chained(change(c, 0))).throw_if_error();
   }
 }
 
@@ -331,7 +331,7 @@ TEST_CASE("a version-2 file opened writable is migrated to 3 and 4: its snapshot
   Case c1 = s->load("C-1").value();
   Case next = c1;
   next.version = c1.version + 1;
-  CaseCommit stale = change(next, c1.version);
+  CaseCommit stale = testing::conformance::chained(change(next, c1.version), c1.chain_head);
   CHECK(s->commit(stale).error().code == ErrorCode::conflict);
   stale.config_seq = 1;
   CHECK(s->commit(stale).ok());

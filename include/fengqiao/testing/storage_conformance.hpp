@@ -231,16 +231,7 @@ inline CaseCommit change(const Case& c, std::uint64_t from, std::vector<OutboxMe
   CaseCommit commit;
   commit.snapshot = c;
   commit.expected_version = from;
-  // Chained as the engine chains (fengqiao/chain.hpp) when the previous head is known: from
-  // the genesis value for a new case, from the snapshot's chain_head otherwise (a snapshot
-  // loaded from the storage has it); unchained when it is not.
-  std::string head = from == 0 ? chain::genesis(c.id) : c.chain_head;
-  for (std::uint64_t seq = from + 1; seq <= c.version; ++seq) {
-    Event e = make_event(c, seq);
-    if (!head.empty()) head = e.hash = chain::event_hash(e, head);
-    commit.events.push_back(std::move(e));
-  }
-  commit.snapshot.chain_head = head;
+  for (std::uint64_t seq = from + 1; seq <= c.version; ++seq) commit.events.push_back(make_event(c, seq));
   commit.outbox = std::move(outbox);
   return commit;
 }
@@ -250,6 +241,16 @@ inline CaseCommit change(const Case& c, std::uint64_t from, std::vector<OutboxMe
 inline std::uint64_t config_seq_of(const Storage& s) {
   auto newest = need(s.configuration(), "configuration");
   return newest ? newest->seq : 0;
+}
+
+// `commit` with its events chained as the engine chains them (fengqiao/chain.hpp), from
+// `previous` (the stored head; the genesis value for a new case), and the snapshot's head
+// set: for stores that are then verified (SqliteStorage::check_integrity checks chains).
+inline CaseCommit chained(CaseCommit commit, std::string previous = std::string()) {
+  std::string head = commit.expected_version == 0 ? chain::genesis(commit.snapshot.id) : std::move(previous);
+  for (Event& e : commit.events) head = e.hash = chain::event_hash(e, head);
+  commit.snapshot.chain_head = head;
+  return commit;
 }
 
 // Stores `c` as a new case at c.version (c.version events), computed with the
