@@ -40,14 +40,14 @@ inline CaseCommit random_commit(RandomValues& gen, const std::string& id, const 
     c.events.push_back(std::move(e));
   }
   c.snapshot.version = c.events.back().seq;
+  // The last event left the case in the snapshot's state (SqliteStorage::check_integrity
+  // holds a store to that).
+  c.events.back().state_after = c.snapshot.state;
   // Chained as the engine chains them (SqliteStorage::check_integrity verifies chains): the
   // hashes are real, the rest of each event random.
   std::string head = history ? history->snapshot.chain_head : chain::genesis(id);
   for (Event& e : c.events) head = e.hash = chain::event_hash(e, head);
   c.snapshot.chain_head = head;
-  // The last event left the case in the snapshot's state (SqliteStorage::check_integrity
-  // holds a store to that).
-  c.events.back().state_after = c.snapshot.state;
   return c;
 }
 
