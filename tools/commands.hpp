@@ -16,6 +16,7 @@ int replay(const Args& args);
 int export_cases(const Args& args);
 int report(const Args& args);
 int verify(const Args& args);
+int diagram(const Args& args);
 int usage(std::ostream& out, int code);
 
 }  // namespace fengqiao::cli

@@ -168,6 +168,10 @@ Result<std::string> Engine::Impl::chain_previous(const Case& draft, std::uint64_
 // so nothing due by that instant can fire after it.
 Result<Instant> Engine::Impl::fire_due_now() {
   const Instant now = clock.now();
+  // Outside the supported range a new case would start at the epoch (its history never
+  // goes backwards) or its deadlines would fall past the last date Boost can write:
+  // refused before anything fires (time.hpp says why the range is what it is).
+  if (Status s = check_supported(now, "the clock's reading"); !s) return s.error();
   AdvanceReport report;
   if (Status s = advance(now, report); !s) return s.error();
   return now;
@@ -279,12 +283,14 @@ Status Engine::Impl::advance(Instant t, AdvanceReport& report) {
 
 Engine::Engine(EngineOptions options) : impl_(std::make_unique<Impl>(std::move(options))) {}
 Engine::~Engine() = default;
+Engine::Engine(Engine&&) noexcept = default;
+Engine& Engine::operator=(Engine&&) noexcept = default;
 
-Case Engine::register_case(const std::string& case_id, const Actor& actor, const nlohmann::json& data) {
+Case Engine::register_case(std::string_view case_id, const Actor& actor, const nlohmann::json& data) {
   return act(case_id, Action::register_case, actor, data);
 }
 
-Result<Case> Engine::try_register_case(const std::string& case_id, const Actor& actor,
+Result<Case> Engine::try_register_case(std::string_view case_id, const Actor& actor,
                                        const nlohmann::json& data) noexcept {
   return try_act(case_id, Action::register_case, actor, data);
 }
@@ -403,10 +409,10 @@ Engine::Batch Engine::batch() {
   std::lock_guard lock(impl_->batch_mu);
   impl_->open_batch = state;
   impl_->batch_open.store(true, std::memory_order_release);
-  return Batch(this, std::move(state));
+  return Batch(impl_.get(), std::move(state));
 }
 
-Engine::Batch::Batch(Engine* engine, std::shared_ptr<BatchState> state) : engine_(engine), state_(std::move(state)) {}
+Engine::Batch::Batch(Impl* engine, std::shared_ptr<BatchState> state) : engine_(engine), state_(std::move(state)) {}
 Engine::Batch::Batch(Batch&& other) noexcept
     : engine_(std::exchange(other.engine_, nullptr)), state_(std::move(other.state_)) {}
 
@@ -415,7 +421,7 @@ void Engine::Batch::rollback() { end(false); }
 
 void Engine::Batch::end(bool keep) {
   if (!engine_) throw Exception(make_error(ErrorCode::storage_error, "this batch was already committed or rolled back"));
-  Impl& impl = *std::exchange(engine_, nullptr)->impl_;
+  Impl& impl = *std::exchange(engine_, nullptr);
   const std::shared_ptr<BatchState> state = std::move(state_);
   Status s;
   std::vector<std::pair<Event, Case>> held;
