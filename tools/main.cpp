@@ -19,6 +19,12 @@ int usage(std::ostream& out, int code) {
          "      keeps. Parties' id_number and phone are masked unless --with-personal-data.\n"
          "  fengqiao report --db FILE [--json]\n"
          "      The center's statistics from a SQLite store.\n"
+         "  fengqiao verify --db FILE [--case ID]... [--json]\n"
+         "  fengqiao verify [--json] HISTORY...\n"
+         "      Check the hash chains of a SQLite store (every case, or those named) or of\n"
+         "      exported histories (replayed, every event line's hash required). Exit 0 intact,\n"
+         "      1 a break (the first event that does not match: case, seq, what differs),\n"
+         "      2 unusable input.\n"
          "  fengqiao diagram [--format mermaid|dot]\n"
          "      The lifecycle drawn from the action table (default: mermaid).\n"
          "  fengqiao help | --version\n";
@@ -37,6 +43,7 @@ int main(int argc, char** argv) {
     if (command == "replay") return replay(args);
     if (command == "export") return export_cases(args);
     if (command == "report") return report(args);
+    if (command == "verify") return verify(args);
     if (command == "diagram") return diagram(args);
     if (command == "help" || command == "--help" || command == "-h") return usage(std::cout, kClean);
     if (command == "--version" || command == "version") {

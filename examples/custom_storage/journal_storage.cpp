@@ -165,6 +165,9 @@ Status JournalStorage::commit(const CaseCommit& c) {
 
   nlohmann::json record;
   try {
+    // The library's own JSON forms are complete: each event's `hash` and the snapshot's
+    // `chain_head` (the hash chain, fengqiao/chain.hpp) travel with them, so the journal
+    // gives back the hashes it was given and fengqiao::chain::verify_case can check it.
     record = {{"commit", {{"snapshot", c.snapshot}, {"events", c.events}, {"outbox", numbered(c.outbox)}}}};
     record.dump();  // surfaces text that is not UTF-8 before anything is written
   } catch (const nlohmann::json::exception& e) {

@@ -114,6 +114,11 @@ struct Case {
 
   std::uint64_t version = 0;              // number of events in the case's history
   Instant updated_at{};
+  // The hash of the case's last event (fengqiao/chain.hpp): the head of its hash chain,
+  // kept with the snapshot so that a verifier can tell a history that was cut short or
+  // rechained from the one the engine wrote. Empty only for a case stored before fengqiao
+  // kept the chain (and never migrated).
+  std::string chain_head;
 
   // The current stage clock's deadline (the stopped clock's while suspended); none when
   // closed or withdrawn.

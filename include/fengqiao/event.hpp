@@ -45,6 +45,12 @@ struct Event {
   // deadline_overdue (LIFECYCLE.md "Re-evaluation"). None in events stored before the
   // field existed. Not part of a history file's lines (HISTORY-FORMAT.md): replay derives it.
   std::optional<Supervision> supervision_after;
+
+  // The event's link in its case's hash chain (fengqiao/chain.hpp, docs/CHAIN.md): SHA-256
+  // over every field above and the previous event's hash, as 64 lowercase hex digits. Set
+  // by the engine when it stores the event; storage adapters keep it as given. Not part of
+  // what it hashes.
+  std::string hash;
 };
 
 // from_json throws fengqiao::Exception on bad input, as for the value types of case.hpp.

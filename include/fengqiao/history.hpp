@@ -79,6 +79,10 @@ struct Line {
   nlohmann::json data = nlohmann::json::object();
   std::optional<ErrorCode> expect_error;
 
+  // action (one that stores an event) and event: the event's hash (chain.hpp), when the
+  // line carries one (docs/CHAIN.md "In a history file"; version 2). Replay recomputes it.
+  std::string hash;
+
   // event
   EventType event = EventType::deadline_warning;
   Stage stage = Stage::dispatch;

@@ -25,6 +25,10 @@ struct ReplayOptions {
   std::shared_ptr<Storage> storage;
   // Label used in reports. Default: "<stream>".
   std::string source = "<stream>";
+  // Every line that records an event (an action that succeeds, an engine event) must carry
+  // its "hash" (docs/CHAIN.md): one without is a divergence. Off for replay, where hashes
+  // are checked when present; on for verify.
+  bool require_hashes = false;
 };
 
 // What went wrong, at which line.
@@ -53,6 +57,7 @@ struct ReplayResult {
   std::size_t config_changes = 0;   // configuration lines applied (refusals included; version 2)
   std::size_t events_checked = 0;   // recorded engine events matched
   std::size_t expectations = 0;     // expect lines checked
+  std::size_t hashes_checked = 0;   // lines whose "hash" the replayed event reproduced
   std::optional<ReplayFailure> failure;
 
   bool clean() const { return !failure.has_value(); }
@@ -64,7 +69,18 @@ struct ReplayResult {
 
 std::string_view to_string(ReplayFailure::Kind kind) noexcept;
 
-// Replays a history; stops at the first failure.
+// Replays a history; stops at the first failure. A line's "hash" (docs/CHAIN.md) is
+// compared with the hash of the event the replay stored for it: a difference is a
+// divergence at that line (the event, or one before it in its case, is not what was
+// chained).
 ReplayResult replay(std::istream& in, const ReplayOptions& options = {});
+
+namespace history {
+// Verifies an exported history's hash chains: a replay with options.require_hashes set, so
+// that the first line whose event is not the one that was chained (changed, removed,
+// reordered, inserted, or without its hash) is the failure, with its line and case. A
+// history whose lines carry no hash at all fails at its first event line.
+ReplayResult verify(std::istream& in, ReplayOptions options = {});
+}  // namespace history
 
 }  // namespace fengqiao

@@ -55,11 +55,13 @@ struct SqliteOptions {
 
 class SqliteStorage final : public Storage {
  public:
-  // The schema version this build writes (2: visits; 3: configuration records). A file
-  // with a higher one is refused (it was written by a newer fengqiao); a lower one is
-  // migrated when opened writable, and read as it is when opened read-only (a version-1
-  // file then has no visits, a version-1 or 2 file no configuration records).
-  static constexpr int kSchemaVersion = 3;
+  // The schema version this build writes (2: visits; 3: configuration records; 4: the hash
+  // chain). A file with a higher one is refused (it was written by a newer fengqiao); a
+  // lower one is migrated when opened writable, and read as it is when opened read-only (a
+  // version-1 file then has no visits, a version-1 or 2 file no configuration records, and
+  // a file before version 4 no hash chain: its events have no hash). Migrating to version 4
+  // chains the events already there as they are found (docs/CHAIN.md).
+  static constexpr int kSchemaVersion = 4;
 
   // Opens `path` (":memory:" for a private in-memory database), creating and migrating
   // it as allowed by `options`. storage_error, naming the file, when it cannot be used:
@@ -109,8 +111,12 @@ class SqliteStorage final : public Storage {
   // case's version equals its number of events, numbered 1..version; its indexed
   // columns agree with its snapshot; each visit's indexed columns and person keys agree
   // with its record; the configuration records are numbered 1..n and each reads back as
-  // a ConfigRecord of its row's seq and instant).
-  // storage_error describing the first problem found. Reads the whole file.
+  // a ConfigRecord of its row's seq and instant), and every case's hash chain
+  // (chain::verify_case: each event's content matches its hash, each hash links to the one
+  // before, the snapshot's chain_head is the last; not for a file before schema 4 opened
+  // read-only, which has no chain).
+  // storage_error describing the first problem found, naming the case and event. Reads
+  // the whole file.
   Status check_integrity() const;
 
   // The path the object was opened with.

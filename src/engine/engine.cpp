@@ -6,6 +6,7 @@
 #include <thread>
 
 #include "engine/engine_impl.hpp"
+#include "fengqiao/chain.hpp"
 #include "fengqiao/memory_storage.hpp"
 #include "lifecycle/machine.hpp"
 #include "lifecycle/transition.hpp"
@@ -101,6 +102,12 @@ void Engine::Impl::report(ListenerId id, const std::string& case_id, std::uint64
 // Commits one event with the snapshot it produced; on success `draft` is the stored
 // snapshot and the listeners have been called.
 Status Engine::Impl::store(Case& draft, std::uint64_t expected_version, std::uint64_t config_seq, Event event) {
+  // The chain (chain.hpp): this event links to the head the snapshot it was computed from
+  // keeps, and becomes the new head. A conflict below discards both with the draft.
+  auto previous = chain_previous(draft, expected_version);
+  if (!previous) return previous.error();
+  event.hash = chain::event_hash(event, *previous);
+  draft.chain_head = event.hash;
   // Copy-constructed in place: cheaper than assigning over a default snapshot.
   CaseCommit commit{draft, expected_version, {}, {}, config_seq};
   if (options.outbox) {
@@ -138,6 +145,22 @@ Status Engine::Impl::store(Case& draft, std::uint64_t expected_version, std::uin
     deliver(commit.events.front(), draft);
   }
   return s;
+}
+
+// The hash the next event of `draft` chains from: the genesis value for a new case, else
+// the head its snapshot keeps. A snapshot stored before fengqiao kept the chain (by an
+// adapter that did not migrate it) has none: its chain is computed once from its stored
+// events, so that its next event continues the chain a verifier recomputes.
+Result<std::string> Engine::Impl::chain_previous(const Case& draft, std::uint64_t expected_version) const {
+  if (expected_version == 0) return chain::genesis(draft.id);
+  if (!draft.chain_head.empty()) return draft.chain_head;
+  std::string head = chain::genesis(draft.id);
+  Status s = storage.read_events(draft.id, 1, [&](const Event& e) {
+    head = chain::event_hash(e, head);
+    return true;
+  });
+  if (!s) return s.error();
+  return head;
 }
 
 // Reads the clock once and fires what is due by then. Actions and visits take their
@@ -180,7 +203,7 @@ Result<Case> Engine::Impl::act(std::string_view case_id, Action action, const Ac
 
   // Aggregate-initialised: `data` is copied once instead of replacing a default `{}`.
   Event e{draft.id, expected + 1, at, EventType::action, action, actor, input, std::nullopt, 0,
-          std::move(t.notified), draft.state, {}, draft.supervision};
+          std::move(t.notified), draft.state, {}, draft.supervision, {}};
   if (action == Action::register_case) e.notice = draft.notice;
   draft.version = e.seq;
   if (Status s = store(draft, expected, config->seq, std::move(e)); !s) return s.error();

@@ -74,6 +74,7 @@ struct Engine::Impl {
   void guarded(ListenerId id, const std::string& case_id, std::uint64_t seq, Call&& call);
 
   Status store(Case& draft, std::uint64_t expected_version, std::uint64_t config_seq, Event event);
+  Result<std::string> chain_previous(const Case& draft, std::uint64_t expected_version) const;
   bool wants_events() const { return listener_count.load(std::memory_order_acquire) > 0; }
   Result<Instant> fire_due_now();
   Result<Case> act(std::string_view case_id, Action action, const Actor& actor, const nlohmann::json& data);

@@ -19,6 +19,11 @@ struct Cursor {
   std::size_t pos = 0;
   std::uint64_t next_seq = 1;
   bool exhausted = false;
+  // Whether a replay can recompute the hashes of the case's events so far: not once an
+  // event stored before fengqiao kept `supervision_after` was met (replay derives that
+  // field, the stored event lacks it, so its hash and every later one would differ). Those
+  // lines are written without "hash" (docs/CHAIN.md "In a history file").
+  bool reproducible = true;
 
   Status fill(const Storage& storage) {
     buffer.clear();
@@ -148,12 +153,23 @@ Status export_all(const Storage& storage, const std::vector<std::string>& case_i
     }
     write_configs_before(key_of(e));
     writing = "event " + std::to_string(e.seq) + " of case \"" + e.case_id + "\"";
-    if (mask && e.type == EventType::action && e.data.contains("parties")) {
-      Event shown = e;
-      shown.data = mask_parties(std::move(shown.data));
-      writer.write(shown);
-    } else {
+    // A line's hash is written only while a replay can reproduce it: not from an event
+    // stored without supervision_after on, and not from the first whose personal data the
+    // export masks (the hash covers the data as stored, and chains into every later one).
+    if (!e.supervision_after) c.reproducible = false;
+    const bool masks = mask && e.type == EventType::action && e.data.contains("parties");
+    nlohmann::json masked;
+    if (masks) {
+      masked = mask_parties(e.data);
+      if (masked != e.data) c.reproducible = false;
+    }
+    if ((c.reproducible || e.hash.empty()) && !masks) {
       writer.write(e);
+    } else {
+      Event shown = e;
+      if (!c.reproducible) shown.hash.clear();
+      if (masks) shown.data = std::move(masked);
+      writer.write(shown);
     }
     if (e.type == EventType::action) {
       Expectation x;

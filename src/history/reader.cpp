@@ -1,6 +1,7 @@
 #include <istream>
 #include <limits>
 
+#include "fengqiao/chain.hpp"
 #include "fengqiao/history.hpp"
 
 #include "fengqiao/action_table.hpp"
@@ -250,6 +251,21 @@ Result<Line> with_actor_data_and_error(Json& j, std::size_t number, Line line) {
   return with_error(j, number, std::move(line));
 }
 
+// The optional "hash" of an action or engine-event line (docs/CHAIN.md "In a history
+// file"): the event's link in its case's hash chain, an extension of version 2.
+Result<Line> with_hash(const Json& j, std::size_t number, int version, Line line) {
+  auto it = j.find("hash");
+  if (it == j.end()) return line;
+  if (version < 2)
+    return invalid(number, "the key \"hash\" is an extension of version 2 of the format; this file is version " +
+                               std::to_string(version));
+  if (line.expect_error) return invalid(number, "\"hash\" with \"expect_error\": a refused action stores no event to hash");
+  if (!it->is_string() || !chain::is_hash(it->get_ref<const std::string&>()))
+    return invalid(number, "\"hash\" must be 64 lowercase hexadecimal digits, got " + it->dump());
+  line.hash = it->get<std::string>();
+  return line;
+}
+
 Result<ConfigChangeRequest> configuration_of(const Line& line, UtcOffset offset) {
   auto refuse = [](const std::string& why) { return make_error(ErrorCode::invalid_config, "config: " + why); };
   ConfigChangeRequest out;
@@ -321,16 +337,18 @@ Result<Line> parse_line(const std::string& raw, std::size_t number, UtcOffset, i
   line.case_id = *case_id;
 
   if (is_action) {
-    if (auto k = unknown_key(j, {"at", "case", "action", "actor", "data", "expect_error"}))
+    if (auto k = unknown_key(j, {"at", "case", "action", "actor", "data", "expect_error", "hash"}))
       return invalid(number, "unknown key \"" + *k + "\" on an action line");
     line.kind = Line::Kind::action;
     auto action = vocabulary<Action>(j, "action", "action", number);
     if (!action) return action.error();
     line.action = *action;
-    return with_actor_data_and_error(j, number, std::move(line));
+    auto read = with_actor_data_and_error(j, number, std::move(line));
+    if (!read) return read;
+    return with_hash(j, number, version, std::move(read).value());
   }
   if (is_event) {
-    if (auto k = unknown_key(j, {"at", "case", "event", "stage", "level"}))
+    if (auto k = unknown_key(j, {"at", "case", "event", "stage", "level", "hash"}))
       return invalid(number, "unknown key \"" + *k + "\" on an event line");
     line.kind = Line::Kind::event;
     auto type = vocabulary<EventType>(j, "event", "event", number);
@@ -351,7 +369,7 @@ Result<Line> parse_line(const std::string& raw, std::size_t number, UtcOffset, i
     } else if (j.contains("level")) {
       return invalid(number, "\"level\" is only for escalated events");
     }
-    return line;
+    return with_hash(j, number, version, std::move(line));
   }
   if (auto k = unknown_key(j, {"at", "case", "expect"}))
     return invalid(number, "unknown key \"" + *k + "\" on an expect line");

@@ -32,7 +32,7 @@ class Replayer {
  public:
   // Throws Exception when the engine cannot open on options.storage.
   Replayer(const history::Header& header, const ReplayOptions& options, ReplayResult& result)
-      : offset_(header.utc_offset), result_(result) {
+      : offset_(header.utc_offset), result_(result), require_hashes_(options.require_hashes) {
     clock_ = std::make_shared<ManualClock>();
     EngineOptions o;
     o.storage = options.storage ? options.storage
@@ -123,6 +123,23 @@ class Replayer {
       return fail(ReplayFailure::Kind::divergence, line, line.case_id, recorded,
                   "generated " + describe_event(e.case_id, e.type, *e.stage, e.level, e.at, offset_));
     ++result_.events_checked;
+    return same_hash(line, e.seq, e.hash);
+  }
+
+  // The line's "hash" against the hash of the event the replay stored for it. The replayed
+  // event chains from the replayed history, so a difference says that this event, or one
+  // before it in the case, is not the one that was chained.
+  bool same_hash(const Line& line, std::uint64_t seq, const std::string& replayed) {
+    const std::string event = "event " + std::to_string(seq) + " of " + line.case_id;
+    if (line.hash.empty()) {
+      if (!require_hashes_) return true;
+      return fail(ReplayFailure::Kind::divergence, line, line.case_id, "a hash for " + event,
+                  "found none on the line (recomputed " + replayed + ")");
+    }
+    if (line.hash != replayed)
+      return fail(ReplayFailure::Kind::divergence, line, line.case_id, event + " with hash " + line.hash,
+                  "recomputed " + replayed + " (this event, or one before it in the case, is not the one chained)");
+    ++result_.hashes_checked;
     return true;
   }
 
@@ -131,6 +148,8 @@ class Replayer {
     auto r = engine_->try_act(line.case_id, line.action, line.actor, line.data);
     if (!judge(line, line.case_id, std::string(to_string(line.action)) + " by " + line.actor.id, r)) return false;
     if (r && line.action == Action::register_case) ++result_.cases;
+    // The action's event is the newest of its case: its hash is the snapshot's head.
+    if (r) return same_hash(line, r->version, r->chain_head);
     return true;
   }
 
@@ -199,6 +218,7 @@ class Replayer {
   ReplayResult& result_;
   std::shared_ptr<ManualClock> clock_;
   std::unique_ptr<Engine> engine_;
+  bool require_hashes_;
   std::deque<Event> generated_;  // engine events not yet matched with a recorded line
   bool seen_event_lines_ = false;
   std::optional<std::pair<Event, std::size_t>> first_unrecorded_;
@@ -253,12 +273,18 @@ ReplayResult replay(std::istream& in, const ReplayOptions& options) {
   return result;
 }
 
+ReplayResult history::verify(std::istream& in, ReplayOptions options) {
+  options.require_hashes = true;
+  return replay(in, options);
+}
+
 std::string ReplayResult::describe() const {
   std::ostringstream out;
   if (clean()) {
     out << source << ": clean — " << lines << " lines, " << cases << " cases, " << actions << " actions, " << (visits ? std::to_string(visits) + " visits, " : std::string())
         << (config_changes ? std::to_string(config_changes) + " configuration changes, " : std::string())
         << events_checked << " engine events and " << expectations << " expectations checked";
+    if (hashes_checked) out << "; " << hashes_checked << " event hashes match";
   } else {
     out << source << ": " << to_string(failure->kind) << " at line " << failure->line << '\n';
     if (failure->kind == ReplayFailure::Kind::invalid_history) {
@@ -277,7 +303,8 @@ nlohmann::json ReplayResult::to_json() const {
                       {"actions", actions},       {"visits", visits},
                       {"config_changes", config_changes},
                       {"events_checked", events_checked},
-                      {"expectations", expectations}};
+                      {"expectations", expectations},
+                      {"hashes_checked", hashes_checked}};
   if (failure)
     j["failure"] = {{"kind", to_string(failure->kind)}, {"line", failure->line},     {"case", failure->case_id},
                     {"expected", failure->expected},    {"actual", failure->actual}, {"message", failure->message}};

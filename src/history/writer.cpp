@@ -46,6 +46,7 @@ void Writer::write(const Line& line) {
       j["actor"] = {{"id", line.actor.id}, {"role", std::string(to_string(line.actor.role))}, {"org", line.actor.org}};
       if (!line.data.empty()) j["data"] = Ordered::parse(line.data.dump());
       if (line.expect_error) j["expect_error"] = std::string(to_string(*line.expect_error));
+      if (line.kind == Line::Kind::action && !line.hash.empty()) j["hash"] = line.hash;
       break;
     case Line::Kind::config:
       j["config"] = Ordered::parse(line.config.dump());
@@ -56,6 +57,7 @@ void Writer::write(const Line& line) {
       j["event"] = std::string(to_string(line.event));
       j["stage"] = std::string(to_string(line.stage));
       if (line.event == EventType::escalated) j["level"] = line.level;
+      if (!line.hash.empty()) j["hash"] = line.hash;
       break;
     case Line::Kind::expectation: {
       j["case"] = line.case_id;
@@ -101,6 +103,7 @@ void Writer::write(const Event& e) {
   Line line;
   line.at = e.at;
   line.case_id = e.case_id;
+  line.hash = e.hash;
   if (e.type == EventType::action) {
     line.kind = Line::Kind::action;
     line.action = *e.action;

@@ -189,6 +189,7 @@ void to_json(nlohmann::json& j, const Case& c) {
        {"deadline", optional_instant(c.deadline())},
        {"version", c.version},
        {"updated_at", instant_json(c.updated_at)}};
+  if (!c.chain_head.empty()) j["chain_head"] = c.chain_head;
 }
 
 void from_json(const nlohmann::json& j, Case& c) {
@@ -226,6 +227,7 @@ void from_json(const nlohmann::json& j, Case& c) {
     optional_from(j, "held_clock", c.held_clock);
     j.at("version").get_to(c.version);
     c.updated_at = instant_at(j, "updated_at");
+    c.chain_head = j.value("chain_head", std::string());  // absent before the hash chain
   });
 }
 
@@ -243,6 +245,7 @@ void to_json(nlohmann::json& j, const Event& e) {
   if (!e.notice.empty()) j["notice"] = e.notice;
   j["state_after"] = e.state_after;
   if (e.supervision_after) j["supervision_after"] = *e.supervision_after;
+  if (!e.hash.empty()) j["hash"] = e.hash;
 }
 
 void from_json(const nlohmann::json& j, Event& e) {
@@ -260,6 +263,7 @@ void from_json(const nlohmann::json& j, Event& e) {
     e.notice = j.value("notice", std::vector<std::string>());
     j.at("state_after").get_to(e.state_after);
     optional_from(j, "supervision_after", e.supervision_after);  // absent from older stores
+    e.hash = j.value("hash", std::string());                      // absent before the hash chain
   });
 }
 

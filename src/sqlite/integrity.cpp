@@ -1,5 +1,6 @@
 #include "sqlite/integrity.hpp"
 
+#include "fengqiao/chain.hpp"
 #include "sqlite/rows.hpp"
 
 namespace fengqiao::sqlite_detail {
@@ -117,6 +118,30 @@ Status check_configurations(Connection& c, const Where& where) {
   return Status::success();
 }
 
+// Every case's hash chain (chain.hpp), recomputed from its event rows in seq order: the
+// first event whose content no longer matches its hash, whose hash does not link to the
+// one before, that is missing or out of place, or a snapshot whose chain_head is not the
+// last hash. A file before schema 4, opened read-only (not migrated), has no chain.
+Status check_chains(Connection& c, const Where& where) {
+  SQLite::Statement version(c.database(), "SELECT value FROM meta WHERE key = 'schema_version'");
+  if (!version.executeStep() || std::stoi(version.getColumn(0).getString()) < 4) return Status::success();
+  SQLite::Statement cases(c.database(), "SELECT id, snapshot FROM cases ORDER BY id");
+  SQLite::Statement events(c.database(), "SELECT seq, json FROM events WHERE case_id = ?1 ORDER BY seq");
+  while (cases.executeStep()) {
+    const std::string id = cases.getColumn(0).getString();
+    const Case snapshot = snapshot_from(cases.getColumn(1).getString(), id);
+    chain::Checker checker(id);
+    std::optional<chain::Break> broken;
+    events.reset();
+    events.bind(1, id);
+    while (!broken && events.executeStep())
+      broken = checker.next(event_from(events.getColumn(1).getString(), id, events.getColumn(0).getInt64()));
+    if (!broken) broken = checker.finish(snapshot.chain_head, snapshot.version);
+    if (broken) return problem(where, "hash chain broken: " + broken->describe());
+  }
+  return Status::success();
+}
+
 }  // namespace
 
 Status check_file(Connection& c, const Where& where) {
@@ -125,6 +150,9 @@ Status check_file(Connection& c, const Where& where) {
   try {
     Status s = check_pages(c, where);
     if (s) s = check_cases(c, where);
+    // After the counts (a half-written case is reported as such), before the rest: the
+    // chains name the first event whose content was changed, or that was moved or removed.
+    if (s) s = check_chains(c, where);
     if (s) s = check_visits(c, where);
     if (s) s = check_configurations(c, where);
     if (own_transaction) c.run_once("COMMIT");

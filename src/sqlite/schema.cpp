@@ -1,16 +1,92 @@
 #include "sqlite/schema.hpp"
 
+#include <chrono>
 #include <vector>
+
+#include "fengqiao/chain.hpp"
+#include "sqlite/rows.hpp"
 
 namespace fengqiao::sqlite_detail {
 namespace {
 
-// Each migration takes the schema from to_version - 1 to to_version. Append new ones;
-// never edit one that has shipped (files in the field were made by it).
+// Each migration takes the schema from to_version - 1 to to_version: its statements, then
+// its data step (when it has one). Append new ones; never edit one that has shipped (files
+// in the field were made by it).
 struct Migration {
   int to_version;
   std::vector<const char*> statements;
+  void (*data_step)(Connection&, int from_version) = nullptr;
 };
+
+// Version 4's data step: the hash chain (fengqiao/chain.hpp) for the events an older
+// fengqiao wrote. Each case's events are hashed as they are found now, in seq order, each
+// event's JSON gains its "hash" and the snapshot its "chain_head". The chain so made
+// proves nothing about what happened to those events before the migration; the meta row
+// `chain_migrated` records that it happened, from which schema, when, and how many events
+// it chained (docs/STORAGE.md "Schema", docs/CHAIN.md "Stores older than the chain").
+// Events whose case has no row are left alone: check_integrity reports them as orphans.
+void chain_existing_events(Connection& c, int from_version) {
+  // The events table refuses UPDATE (append-only); this one rewrite is the migration's,
+  // inside its transaction, and the trigger is back before it commits.
+  c.run_once("DROP TRIGGER events_are_append_only_update");
+  SQLite::Statement cases(c.database(), "SELECT id, snapshot FROM cases WHERE id > ?1 ORDER BY id LIMIT 512");
+  SQLite::Statement events(c.database(), "SELECT seq, json FROM events WHERE case_id = ?1 ORDER BY seq");
+  // json_set adds the one key and leaves the rest of each row's text as it was.
+  SQLite::Statement set_event(c.database(),
+                              "UPDATE events SET json = json_set(json, '$.hash', ?3) WHERE case_id = ?1 AND seq = ?2");
+  SQLite::Statement set_case(c.database(), "UPDATE cases SET snapshot = json_set(snapshot, '$.chain_head', ?2) WHERE id = ?1");
+  std::int64_t chained_cases = 0, chained_events = 0;
+  std::string after;
+  for (;;) {
+    // A page of cases at a time, read before any of them is written: rows are not
+    // rewritten under a statement that is still stepping through their table.
+    std::vector<std::pair<std::string, std::string>> page;
+    cases.reset();
+    cases.bind(1, after);
+    while (cases.executeStep()) page.emplace_back(cases.getColumn(0).getString(), cases.getColumn(1).getString());
+    if (page.empty()) break;
+    after = page.back().first;
+    for (const auto& [id, snapshot_json] : page) {
+      std::vector<Event> history;
+      events.reset();
+      events.bind(1, id);
+      while (events.executeStep())
+        history.push_back(event_from(events.getColumn(1).getString(), id, events.getColumn(0).getInt64()));
+      std::string head = chain::genesis(id);
+      for (Event& e : history) {
+        e.hash = chain::event_hash(e, head);
+        head = e.hash;
+        set_event.reset();
+        set_event.bind(1, id);
+        set_event.bind(2, static_cast<std::int64_t>(e.seq));
+        set_event.bind(3, e.hash);
+        set_event.exec();
+      }
+      // Read, so that a snapshot that does not parse fails the migration (and leaves the
+      // file as it was) instead of being chained.
+      (void)snapshot_from(snapshot_json, id);
+      if (!history.empty()) {
+        set_case.reset();
+        set_case.bind(1, id);
+        set_case.bind(2, head);
+        set_case.exec();
+      }
+      ++chained_cases;
+      chained_events += static_cast<std::int64_t>(history.size());
+    }
+  }
+  c.run_once("CREATE TRIGGER events_are_append_only_update BEFORE UPDATE ON events"
+             " BEGIN SELECT RAISE(ABORT, 'fengqiao events are append-only'); END");
+  if (from_version == 0) return;  // a new file: every event it will hold is chained as it is stored
+  SQLite::Statement note(c.database(), "INSERT OR REPLACE INTO meta(key, value) VALUES ('chain_migrated', ?1)");
+  const auto now = std::chrono::time_point_cast<Seconds>(std::chrono::system_clock::now());
+  note.bind(1, nlohmann::json{{"from_schema", from_version},
+                              {"at", format_instant(now, UtcOffset::from_seconds(0))},
+                              {"cases", chained_cases},
+                              {"events", chained_events}}
+                   .dump());
+  note.exec();
+}
 
 const std::vector<Migration>& migrations() {
   static const std::vector<Migration> all = {
@@ -106,6 +182,9 @@ const std::vector<Migration>& migrations() {
            "CREATE TRIGGER configurations_are_append_only_delete BEFORE DELETE ON configurations"
            " BEGIN SELECT RAISE(ABORT, 'fengqiao configuration records are append-only'); END",
        }},
+      // The hash chain: no new table or column (each event's hash is in its JSON, the head
+      // in the snapshot's), only the data step that chains what older versions wrote.
+      {4, {}, chain_existing_events},
   };
   return all;
 }
@@ -148,6 +227,7 @@ void migrate(Connection& c, int from) {
   for (const Migration& m : migrations()) {
     if (m.to_version <= from) continue;
     for (const char* sql : m.statements) c.run_once(sql);
+    if (m.data_step) m.data_step(c, from);
   }
   SQLite::Statement set(c.database(),
                         "INSERT INTO meta(key, value) VALUES ('schema_version', ?1)"

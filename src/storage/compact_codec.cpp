@@ -50,7 +50,46 @@ StageClock get_clock(Reader& r) {
   return c;
 }
 
+int hex_digit(char c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  return -1;
+}
+
 }  // namespace
+
+void put_hash(Buf& out, const std::string& hash) {
+  bool hex = hash.size() == 64;
+  for (std::size_t i = 0; hex && i < hash.size(); ++i) hex = hex_digit(hash[i]) >= 0;
+  if (hash.empty()) {
+    put_u8(out, 0);
+  } else if (hex) {
+    put_u8(out, 1);
+    char* p = out.ensure(32);
+    for (std::size_t i = 0; i < 32; ++i) p[i] = static_cast<char>(hex_digit(hash[2 * i]) * 16 + hex_digit(hash[2 * i + 1]));
+    out.advance(32);
+  } else {
+    put_u8(out, 2);
+    put_str(out, hash);
+  }
+}
+
+std::string Reader::hash() {
+  static const char kDigits[] = "0123456789abcdef";
+  switch (u8()) {
+    case 0: return std::string();
+    case 1: {
+      std::string h(64, '0');
+      for (std::size_t i = 0; i < 32; ++i) {
+        const auto b = static_cast<std::uint8_t>(*p++);
+        h[2 * i] = kDigits[b >> 4];
+        h[2 * i + 1] = kDigits[b & 0xf];
+      }
+      return h;
+    }
+    default: return str();
+  }
+}
 
 // Every field of Case but the id. A field added to Case must be handled here too:
 // tests/codecs_round_trip_test.cpp fills every field listed in tests/support/fields.hpp
@@ -99,6 +138,7 @@ void encode_case(const Case& c, Buf& out) {
   put_opt(out, c.held_clock, put_clock);
   put_i64(out, static_cast<std::int64_t>(c.version));
   put_instant(out, c.updated_at);
+  put_hash(out, c.chain_head);
 }
 
 Case decode_case(const std::string& blob, const std::string& id) {
@@ -146,6 +186,7 @@ Case decode_case(const std::string& blob, const std::string& id) {
   c.held_clock = r.opt<StageClock>(get_clock);
   c.version = static_cast<std::uint64_t>(r.i64());
   c.updated_at = r.instant();
+  c.chain_head = r.hash();
   return c;
 }
 

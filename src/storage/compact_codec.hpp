@@ -87,6 +87,11 @@ inline void put_opt(Buf& out, const std::optional<T>& v, Put put) {
   if (v) put(out, *v);
 }
 
+// A chain hash (chain.hpp): 32 raw bytes behind a 1 when it is the 64-hex-digit form every
+// hash the engine writes has (half the memory), the text verbatim behind a 2 otherwise (an
+// adapter keeps what it is given), nothing behind a 0 when empty.
+void put_hash(Buf& out, const std::string& hash);
+
 struct Reader {
   const char* p;
   std::uint8_t u8() { return static_cast<std::uint8_t>(*p++); }
@@ -117,6 +122,7 @@ struct Reader {
     for (std::string& x : v) x = str();
     return v;
   }
+  std::string hash();
   template <class T, class Get>
   std::optional<T> opt(Get get) {
     if (!u8()) return std::nullopt;

@@ -65,6 +65,7 @@ class EventLog {
     for (std::string& n : e.notice) n = r.str();
     e.state_after = static_cast<State>(r.u8());
     if (std::uint8_t sv = r.u8(); sv != kAbsent) e.supervision_after = static_cast<Supervision>(sv);
+    e.hash = r.hash();
     e.data = nlohmann::json::from_msgpack(r.p, p + s.length);
     return e;
   }
@@ -103,6 +104,7 @@ class EventLog {
     for (const std::string& n : e.notice) put_str(out, n);
     out.push_back(static_cast<char>(e.state_after));
     out.push_back(static_cast<char>(e.supervision_after ? static_cast<std::uint8_t>(*e.supervision_after) : kAbsent));
+    put_hash(out, e.hash);  // before the data: the MessagePack runs to the end of the slot
     msgpack_.clear();
     nlohmann::json::to_msgpack(e.data, msgpack_);
     out.append(msgpack_);

@@ -13,6 +13,7 @@
 
 #include <SQLiteCpp/SQLiteCpp.h>
 
+#include <fengqiao/chain.hpp>
 #include <fengqiao/engine.hpp>
 #include <fengqiao/history.hpp>
 #include <fengqiao/replay.hpp>
@@ -42,7 +43,7 @@ void make_file(const std::string& path, int cases = 3) {
   for (int i = 0; i < cases; ++i) {
     Case c = make_case("C-" + std::to_string(i), 2);
     set_due(c, at(100 + i));
-    s->commit(change(c, 0)).throw_if_error();
+    s->commit(testing::conformance::chained(change(c, 0))).throw_if_error();
   }
 }
 
@@ -197,7 +198,11 @@ TEST_CASE("a version-1 file opened writable is migrated: its cases, deadlines an
     for (const auto& [id, snapshot] : snapshots) {
       INFO(id);
       const Case c = s->load(id).value();
-      CHECK(nlohmann::json(c) == snapshot);
+      // The same snapshot, plus the head of its chain (schema 4 chained its events).
+      CHECK(chain::is_hash(c.chain_head));
+      nlohmann::json unchained = c;
+      unchained.erase("chain_head");
+      CHECK(unchained == snapshot);
       CHECK(s->read_events(id, 1, [](const Event&) { return true; }).ok());
     }
     CHECK(s->outbox_depth().value() == 1);
@@ -225,7 +230,7 @@ TEST_CASE("a version-1 file opened writable is migrated: its cases, deadlines an
   CHECK(v1.next_due_column() == due_before);
   SQLite::Database db(v1.path, SQLite::OPEN_READONLY);
   // Migrated through 2 to the current version in one go.
-  CHECK(one_text(db, "SELECT value FROM meta WHERE key = 'schema_version'") == "3");
+  CHECK(one_text(db, "SELECT value FROM meta WHERE key = 'schema_version'") == "4");
   CHECK(one_text(db, "SELECT count(*) FROM visits") == "1");
   CHECK(one_text(db, "SELECT count(*) FROM visit_keys") == "1");
   auto again = SqliteStorage::open(v1.path).value_or_throw();
@@ -271,7 +276,7 @@ TEST_CASE("a version-2 file opened read-only is read as it is, unmigrated and un
   CHECK(one_text(db, "SELECT count(*) FROM sqlite_master WHERE name = 'configurations'") == "0");
 }
 
-TEST_CASE("a version-2 file opened writable is migrated to 3: its snapshots and deadlines stay as they were") {
+TEST_CASE("a version-2 file opened writable is migrated to 3 and 4: its snapshots and deadlines stay as they were") {
   VersionTwoFile v2;
   const auto snapshots_before = v2.column("snapshot");  // the JSON text, byte for byte
   const auto due_before = v2.column("next_due");
@@ -290,18 +295,21 @@ TEST_CASE("a version-2 file opened writable is migrated to 3: its snapshots and 
     s->check_integrity().throw_if_error();
     for (const auto& [id, snapshot] : loaded_before) {
       INFO(id);
-      CHECK(nlohmann::json(s->load(id).value()) == snapshot);
+      nlohmann::json unchained = s->load(id).value();
+      unchained.erase("chain_head");  // added by the chain's migration (schema 4)
+      CHECK(unchained == snapshot);
     }
     CHECK(s->count_visits(VisitQuery{}).value() == 2);
     CHECK(s->configuration().value() == std::nullopt);  // nothing kept yet: the engine is given one
     CHECK(s->outbox_depth().value() == 0);
   }
-  CHECK(v2.column("snapshot") == snapshots_before);
+  // Byte for byte, but for the chain head schema 4 added.
+  CHECK(v2.column("json_remove(snapshot, '$.chain_head')") == snapshots_before);
   CHECK(v2.column("next_due") == due_before);
   CHECK(v2.column("version") == versions_before);
   {
     SQLite::Database db(v2.path, SQLite::OPEN_READONLY);
-    CHECK(one_text(db, "SELECT value FROM meta WHERE key = 'schema_version'") == "3");
+    CHECK(one_text(db, "SELECT value FROM meta WHERE key = 'schema_version'") == "4");
     CHECK(one_text(db, "SELECT count(*) FROM configurations") == "0");
   }
 
@@ -323,7 +331,7 @@ TEST_CASE("a version-2 file opened writable is migrated to 3: its snapshots and 
   Case c1 = s->load("C-1").value();
   Case next = c1;
   next.version = c1.version + 1;
-  CaseCommit stale = change(next, c1.version);
+  CaseCommit stale = testing::conformance::chained(change(next, c1.version), c1.chain_head);
   CHECK(s->commit(stale).error().code == ErrorCode::conflict);
   stale.config_seq = 1;
   CHECK(s->commit(stale).ok());
@@ -463,7 +471,7 @@ TEST_CASE("check_integrity finds configuration rows changed behind fengqiao's ba
 }
 
 TEST_CASE("a file from a newer fengqiao is refused and left unchanged") {
-  static_assert(SqliteStorage::kSchemaVersion == 3, "a new schema version: add its old-file tests above");
+  static_assert(SqliteStorage::kSchemaVersion == 4, "a new schema version: add its old-file tests above");
   for (const int newer : {SqliteStorage::kSchemaVersion + 1, 99}) {
     CAPTURE(newer);
     TempDir dir;

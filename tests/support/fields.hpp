@@ -60,9 +60,9 @@ FENGQIAO_TEST_FIELDS(Case, id, channel, category, urgency, jurisdiction, parties
                      notice, registered_at, route, lead, co_handlers, consultation_orgs, assignee, involved_orgs,
                      notes, state, suspended_from, outcome,
                      resolution_method, satisfaction, reopened, closed_at, reopen_until, supervision, level, record, clock,
-                     held_clock, version, updated_at)
+                     held_clock, version, updated_at, chain_head)
 FENGQIAO_TEST_FIELDS(Event, case_id, seq, at, type, action, actor, data, stage, level, notified, state_after,
-                     notice, supervision_after)
+                     notice, supervision_after, hash)
 FENGQIAO_TEST_FIELDS(CaseQuery, state, supervision, lead, jurisdiction, due_before, after_id, limit)
 FENGQIAO_TEST_FIELDS(Visit, id, at, actor, channel, kind, parties, summary, case_id)
 FENGQIAO_TEST_FIELDS(VisitQuery, id, from, to, kind, channel, case_id, id_number, phone, after_id, limit)

@@ -206,7 +206,11 @@ class RandomValues {
       for (Instant& t : v.schedule) t = instant();
     } else if constexpr (std::is_same_v<T, Case>) {
       if (v.id.empty()) v.id = nonempty_text();
+      // Mostly the hex form the engine writes (MemoryStorage keeps it as 32 bytes), sometimes
+      // empty or any text (adapters keep what they are given).
+      if (chance(0.6)) v.chain_head = chance(0.2) ? std::string() : hex_hash();
     } else if constexpr (std::is_same_v<T, Event>) {
+      if (chance(0.6)) v.hash = chance(0.2) ? std::string() : hex_hash();
       if (v.type == EventType::action) {
         v.stage.reset();
         v.level = 0;
@@ -217,6 +221,13 @@ class RandomValues {
         if (v.type != EventType::escalated) v.level = 0;
       }
     }
+  }
+
+  std::string hex_hash() {
+    static const char kDigits[] = "0123456789abcdef";
+    std::string h(64, '0');
+    for (char& c : h) c = kDigits[between(0, 15)];
+    return h;
   }
 
   std::mt19937_64 rng_;

@@ -10,6 +10,7 @@
 
 #include <doctest/doctest.h>
 
+#include <fengqiao/chain.hpp>
 #include <fengqiao/engine.hpp>
 #include <fengqiao/storage.hpp>
 
@@ -42,6 +43,11 @@ inline CaseCommit random_commit(RandomValues& gen, const std::string& id, const 
   // The last event left the case in the snapshot's state (SqliteStorage::check_integrity
   // holds a store to that).
   c.events.back().state_after = c.snapshot.state;
+  // Chained as the engine chains them (SqliteStorage::check_integrity verifies chains): the
+  // hashes are real, the rest of each event random.
+  std::string head = history ? history->snapshot.chain_head : chain::genesis(id);
+  for (Event& e : c.events) head = e.hash = chain::event_hash(e, head);
+  c.snapshot.chain_head = head;
   return c;
 }
 

@@ -59,6 +59,7 @@
 #include <doctest/doctest.h>
 #include <nlohmann/json.hpp>
 
+#include "fengqiao/chain.hpp"
 #include "fengqiao/clock.hpp"
 #include "fengqiao/engine.hpp"
 #include "fengqiao/memory_storage.hpp"
@@ -240,6 +241,16 @@ inline CaseCommit change(const Case& c, std::uint64_t from, std::vector<OutboxMe
 inline std::uint64_t config_seq_of(const Storage& s) {
   auto newest = need(s.configuration(), "configuration");
   return newest ? newest->seq : 0;
+}
+
+// `commit` with its events chained as the engine chains them (fengqiao/chain.hpp), from
+// `previous` (the stored head; the genesis value for a new case), and the snapshot's head
+// set: for stores that are then verified (SqliteStorage::check_integrity checks chains).
+inline CaseCommit chained(CaseCommit commit, std::string previous = std::string()) {
+  std::string head = commit.expected_version == 0 ? chain::genesis(commit.snapshot.id) : std::move(previous);
+  for (Event& e : commit.events) head = e.hash = chain::event_hash(e, head);
+  commit.snapshot.chain_head = head;
+  return commit;
 }
 
 // Stores `c` as a new case at c.version (c.version events), computed with the
@@ -433,6 +444,49 @@ inline void versions_append_events_in_order(Storage& s) {
   need(events.size() == 4, "events.size() == 4");
   for (std::size_t i = 0; i < events.size(); ++i) CHECK(events[i].seq == i + 1);
   CHECK(json_of(events[3]) == json_of(two.events[1]));
+}
+
+// The hash chain (fengqiao/chain.hpp): the engine computes each event's hash and the
+// snapshot's chain_head; an adapter must give back exactly what it was given, or every
+// verification of its cases would fail (or, worse, pass on what it made up).
+inline void chain_hashes_are_kept(Storage& s) {
+  Case c = make_case("C-chain", 3);
+  CaseCommit first = change(c, 0);
+  std::string head = chain::genesis(c.id);
+  for (Event& e : first.events) head = e.hash = chain::event_hash(e, head);
+  first.snapshot.chain_head = head;
+  first.config_seq = config_seq_of(s);
+  need(s.commit(first), "commit of a chained case");
+  c.version = 4;
+  CaseCommit second = change(c, 3);
+  second.events[0].hash = chain::event_hash(second.events[0], head);
+  second.snapshot.chain_head = second.events[0].hash;
+  second.config_seq = config_seq_of(s);
+  need(s.commit(second), "commit continuing the chain");
+
+  const auto events = history(s, c.id);
+  need(events.size() == 4, "events.size() == 4");
+  for (std::size_t i = 0; i < 3; ++i) CHECK_MESSAGE(events[i].hash == first.events[i].hash, "event " << i + 1 << "'s hash");
+  CHECK_MESSAGE(events[3].hash == second.events[0].hash, "event 4's hash");
+  CHECK_MESSAGE(need(s.load(c.id), "load").chain_head == second.snapshot.chain_head, "the snapshot's chain_head");
+  const auto report = need(chain::verify_case(s, c.id), "verify_case");
+  CHECK_MESSAGE(report.intact(), (report.broken ? report.broken->describe() : std::string()));
+
+  // And what the engine writes through the adapter verifies too.
+  EngineOptions o;
+  o.storage = std::shared_ptr<Storage>(&s, [](Storage*) {});
+  o.clock = std::make_shared<ManualClock>(t0());
+  Engine engine(std::move(o));
+  const Actor intake{"u-intake-1", Role::intake, "center"};
+  const Actor dispatcher{"u-disp-1", Role::dispatcher, "center"};
+  engine.register_case("C-engine", intake,
+                       {{"channel", "walk_in"}, {"category", "neighbour"}, {"urgency", "normal"},
+                        {"jurisdiction", {"daxinganling", "mohe"}}, {"parties", {{{"name", "Wang Li"}}}},
+                        {"summary", "Fence."}});
+  engine.act("C-engine", Action::dispatch, dispatcher, {{"route", "people_mediation"}, {"lead", "justice_xilinji"}});
+  const auto whole = need(chain::verify_store(s), "verify_store");
+  CHECK_MESSAGE(whole.intact(), (whole.broken ? whole.broken->describe() : std::string()));
+  CHECK(whole.events == 6);
 }
 
 inline void malformed_commits_are_invalid_data(Storage& s) {
@@ -2245,6 +2299,9 @@ TEST_CASE_TEMPLATE_DEFINE("storage conformance", Factory, fengqiao_storage_confo
 
   SUBCASE("commit: a new case is stored whole") { k::run([&] { k::new_case_is_stored_whole(s); }); }
   SUBCASE("commit: versions append events in order") { k::run([&] { k::versions_append_events_in_order(s); }); }
+  SUBCASE("commit: each event's hash and the chain head come back as given") {
+    k::run([&] { k::chain_hashes_are_kept(s); });
+  }
   SUBCASE("commit: malformed commits are invalid_data") { k::run([&] { k::malformed_commits_are_invalid_data(s); }); }
   SUBCASE("commit: duplicate_case, unknown_case, conflict") { k::run([&] { k::versions_are_checked(s); }); }
   SUBCASE("commit: a refused commit changes nothing") { k::run([&] { k::refused_commits_change_nothing(s); }); }
