@@ -289,12 +289,12 @@ TEST_CASE("malformed or contradictory rules are invalid_config, naming the key")
 TEST_CASE("every unit of a span is read from its own document: overrides, stored clocks (issue 12)") {
   const DeadlineRules rules = rules_of(R"({"reopen_window":{"hours":200},
       "stages":{"handling":{"urgent":{"limit":{"working_days":4},"warn_before":{"hours":30},
-                                      "escalate_every":{"minutes":90},"max_extension":{"hours":50}}}}})");
+                                      "escalate_every":{"minutes":90},"max_extension":{"working_days":10}}}}})");
   const StageRule& r = rules.rule(Stage::handling, Urgency::urgent, "neighbour");
   CHECK(r.limit == Span::working_days(4));
   CHECK(r.warn_before == Span::hours(30));
   CHECK(r.escalate_every == Span::minutes(90));
-  CHECK(r.max_extension == Span::hours(50));
+  CHECK(r.max_extension == Span::working_days(10));
   CHECK(rules.reopen_window("neighbour") == std::chrono::hours(200));
 
   // A clock in a snapshot reads its rule's spans the same way (model/json.cpp), as every
