@@ -260,13 +260,6 @@ void from_json(const nlohmann::json& j, Event& e) {
     e.notice = j.value("notice", std::vector<std::string>());
     j.at("state_after").get_to(e.state_after);
     optional_from(j, "supervision_after", e.supervision_after);  // absent from older stores
-    // What every reader of an event relies on (export writes *action and *actor, or
-    // *stage): a stored event without them is damage, refused here rather than read as an
-    // empty optional later (found by fuzz_sqlite_open on a damaged file).
-    if (e.type == EventType::action && !(e.action && e.actor))
-      json_errors::reject(ErrorCode::invalid_data, "Event: an action event needs \"action\" and \"actor\"");
-    if (e.type != EventType::action && !e.stage)
-      json_errors::reject(ErrorCode::invalid_data, "Event: a deadline event needs \"stage\"");
   });
 }
 
