@@ -280,3 +280,19 @@ TEST_CASE("non-throwing API: try_act and try_register_case return the same Error
 }
 
 }  // TEST_SUITE
+
+TEST_CASE("an engine moves with its listeners, batch and storage; the moved-to engine goes on") {
+  fengqiao::testing::Bench b;
+  std::vector<std::string> heard;
+  b->subscribe([&](const fengqiao::Event& e, const fengqiao::Case&) { heard.push_back(e.case_id); });
+  auto batch = b->batch();
+  b->register_case("C-1", fengqiao::testing::intake, fengqiao::testing::registration());
+  fengqiao::Engine moved(std::move(*b.engine));
+  batch.commit();  // the batch opened before the move commits through the moved state
+  CHECK(heard == std::vector<std::string>{"C-1"});
+  moved.register_case("C-2", fengqiao::testing::intake, fengqiao::testing::registration());
+  CHECK(moved.count(fengqiao::CaseQuery{}) == 2);
+  CHECK(heard.size() == 2);
+  fengqiao::Engine assigned = std::move(moved);
+  CHECK(assigned.get("C-1").state == fengqiao::State::registered);
+}

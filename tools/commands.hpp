@@ -15,6 +15,7 @@ using Args = std::vector<std::string>;
 int replay(const Args& args);
 int export_cases(const Args& args);
 int report(const Args& args);
+int diagram(const Args& args);
 int usage(std::ostream& out, int code);
 
 }  // namespace fengqiao::cli

@@ -2,6 +2,8 @@
 // the commands.
 #include <iostream>
 
+#include <fengqiao/version.hpp>
+
 #include "commands.hpp"
 
 namespace fengqiao::cli {
@@ -11,14 +13,15 @@ int usage(std::ostream& out, int code) {
          "  fengqiao replay [--json] FILE...\n"
          "      Replay histories on a fresh engine. Exit 0 all clean, 1 a divergence or failed\n"
          "      expectation, 2 unusable input (unreadable file, malformed history).\n"
-         "  fengqiao export (--history FILE | --db FILE) [--case ID]... [--out FILE]\n"
+         "  fengqiao export (--history FILE | --db FILE) [--with-personal-data] [--case ID]... [--out FILE]\n"
          "      Write cases (all by default) with every engine event as a history. --history\n"
-         "      replays FILE first; --db reads a SQLite store, with the calendar and rules of\n"
-         "      HEADER (a history whose first line is the header; default: Sat/Sun off, default\n"
-         "      rules, +08:00).\n"
+         "      replays FILE first; --db reads a SQLite store, with the calendar and rules it\n"
+         "      keeps. Parties' id_number and phone are masked unless --with-personal-data.\n"
          "  fengqiao report --db FILE [--json]\n"
          "      The center's statistics from a SQLite store.\n"
-         "  fengqiao help\n";
+         "  fengqiao diagram [--format mermaid|dot]\n"
+         "      The lifecycle drawn from the action table (default: mermaid).\n"
+         "  fengqiao help | --version\n";
   return code;
 }
 
@@ -34,7 +37,12 @@ int main(int argc, char** argv) {
     if (command == "replay") return replay(args);
     if (command == "export") return export_cases(args);
     if (command == "report") return report(args);
+    if (command == "diagram") return diagram(args);
     if (command == "help" || command == "--help" || command == "-h") return usage(std::cout, kClean);
+    if (command == "--version" || command == "version") {
+      std::cout << "fengqiao " << fengqiao::version() << '\n';
+      return kClean;
+    }
   } catch (const std::exception& e) {
     std::cerr << "fengqiao " << command << ": " << e.what() << '\n';
     return kUnusable;

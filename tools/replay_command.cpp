@@ -41,8 +41,13 @@ int replay(const Args& args) {
     if (json) reports.push_back(result.to_json());
     else (result.clean() ? std::cout : std::cerr) << result.describe() << '\n';
   }
+  // The reader refuses invalid UTF-8 in a file, but a file's name (and so a message that
+  // quotes it) may still hold any bytes: those are written as U+FFFD rather than making
+  // dump() throw and lose every file's result.
   if (json)
-    std::cout << nlohmann::json{{"clean", worst == kClean}, {"exit_code", worst}, {"results", reports}}.dump(2) << '\n';
+    std::cout << nlohmann::json{{"clean", worst == kClean}, {"exit_code", worst}, {"results", reports}}.dump(
+                     2, ' ', false, nlohmann::json::error_handler_t::replace)
+              << '\n';
   return worst;
 }
 

@@ -34,6 +34,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "fengqiao/authorization.hpp"
 #include "fengqiao/calendar.hpp"
 #include "fengqiao/case.hpp"
 #include "fengqiao/clock.hpp"
@@ -97,6 +98,9 @@ struct EngineOptions {
   OutboxPolicy outbox;
   // Outbox messages for each configuration change. Default: none.
   ConfigOutboxPolicy configuration_outbox;
+  // Who may do what (authorization.hpp): asked about every action and visit.
+  // Default: contract_policy(), the contract's table.
+  std::shared_ptr<const AuthorizationPolicy> authorization;
 };
 
 // What a configuration change did.
@@ -122,6 +126,11 @@ class Engine {
   ~Engine();
   Engine(const Engine&) = delete;
   Engine& operator=(const Engine&) = delete;
+  // Movable: the moved-from engine may only be destroyed or assigned to. A Batch, a
+  // listener id and the storage stay valid across the move (they belong to the engine's
+  // state, which does not move).
+  Engine(Engine&&) noexcept;
+  Engine& operator=(Engine&&) noexcept;
 
   // --- Actions ------------------------------------------------------------------------
   // Every action of LIFECYCLE.md's table (Action::register_case too) on one case. The
@@ -148,8 +157,8 @@ class Engine {
   //   batch; on any other it waits while a batch is open (see the thread rules).
 
   // `register` with `data` = {channel, category, urgency, jurisdiction, parties, summary}.
-  Case register_case(const std::string& case_id, const Actor& actor, const nlohmann::json& data);
-  Result<Case> try_register_case(const std::string& case_id, const Actor& actor, const nlohmann::json& data) noexcept;
+  Case register_case(std::string_view case_id, const Actor& actor, const nlohmann::json& data);
+  Result<Case> try_register_case(std::string_view case_id, const Actor& actor, const nlohmann::json& data) noexcept;
 
   Case act(std::string_view case_id, Action action, const Actor& actor,
            const nlohmann::json& data = nlohmann::json::object());
@@ -221,6 +230,7 @@ class Engine {
   // --- Batches ------------------------------------------------------------------------
  private:
   struct BatchState;
+  struct Impl;
 
  public:
   // Many actions in one storage transaction (imports, replay): they are stored together
@@ -251,9 +261,9 @@ class Engine {
 
    private:
     friend class Engine;
-    Batch(Engine* engine, std::shared_ptr<BatchState> state);
+    Batch(Impl* engine, std::shared_ptr<BatchState> state);
     void end(bool keep);
-    Engine* engine_;
+    Impl* engine_;  // the engine's state, which stays put when the Engine object moves
     std::shared_ptr<BatchState> state_;
   };
   // Opens a batch on the calling thread.
@@ -317,7 +327,6 @@ class Engine {
   Storage& storage() const;
 
  private:
-  struct Impl;
   std::unique_ptr<Impl> impl_;
 };
 

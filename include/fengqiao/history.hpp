@@ -13,12 +13,23 @@
 #include "fengqiao/calendar.hpp"
 #include "fengqiao/case.hpp"
 #include "fengqiao/error.hpp"
+#include "fengqiao/personal_data.hpp"
 #include "fengqiao/event.hpp"
 #include "fengqiao/rules.hpp"
 #include "fengqiao/storage.hpp"
 #include "fengqiao/visit.hpp"
 
 namespace fengqiao::history {
+
+// Limits on what one line of a history may hold; past any of them the line is
+// invalid_history naming it, before it is parsed (docs/DESIGN.md "Limits" gives the
+// reasons). They bound the memory and stack a hostile file can make a reader use.
+// Bytes in a line, without its '\n': the reader holds one line at a time.
+inline constexpr std::size_t kMaxLineBytes = std::size_t{1} << 20;
+// Bytes of any one string as written in the line (escapes counted as written).
+inline constexpr std::size_t kMaxStringBytes = std::size_t{1} << 16;
+// Arrays and objects inside one another, the line's own object counted as 1.
+inline constexpr std::size_t kMaxNesting = 64;
 
 // Line 1.
 // The format version this library writes; it reads versions 1 and 2.
@@ -90,7 +101,9 @@ Result<ConfigChangeRequest> configuration_of(const Line& line, UtcOffset offset)
 
 // Reads a history from a stream. Every malformed input is invalid_history with the line
 // number and what is wrong (a bad header, bad JSON, a missing or unknown key, an unknown
-// action/role/event/stage/state, a time without offset or earlier than the line before).
+// action/role/event/stage/state, a time without offset or earlier than the line before,
+// an instant outside the supported range (time.hpp), a NUL byte or invalid UTF-8, a line,
+// string or nesting past the limits above, a number past what its field holds).
 class Reader {
  public:
   explicit Reader(std::istream& in);
@@ -101,6 +114,10 @@ class Reader {
   std::size_t line_number() const { return number_; }
 
  private:
+  enum class Got { line, end, too_long };
+  Got read_line();  // into buffer_, at most kMaxLineBytes of it
+  Error too_long(std::size_t line) const;
+
   std::istream& in_;
   std::size_t number_ = 0;
   std::optional<Instant> last_at_;
@@ -146,7 +163,18 @@ std::string header_line(const Header& header);
 // events, then configuration changes, then actions (an action and a change at the same
 // instant are written in that order, whichever was applied first). Replaying the output
 // on a fresh engine reproduces the same states and events. Reads each case's events in
-// chunks; memory grows with the number of cases, not of events.
-Status export_cases(const Storage& storage, const std::vector<std::string>& case_ids, std::ostream& out);
+// chunks; memory grows with the number of cases, not of events. Stored text that is not
+// UTF-8 is storage_error naming the event, visit or configuration record (never an
+// exception); what came before it has been written to `out`.
+// Personal data: parties' id_number and phone are masked (personal_data.hpp) unless
+// options.personal_data is `included`. A masked export replays to the same states and
+// engine events (no rule reads them); figures keyed on them (repeat visits) are those of
+// the masked values.
+struct ExportOptions {
+  // Default: masked.
+  PersonalData personal_data = PersonalData::masked;
+};
+Status export_cases(const Storage& storage, const std::vector<std::string>& case_ids, std::ostream& out,
+                    const ExportOptions& options = {});
 
 }  // namespace fengqiao::history

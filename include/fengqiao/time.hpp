@@ -38,6 +38,22 @@ class UtcOffset {
 // toward the past. A time without an offset is invalid_data.
 Result<Instant> parse_instant(std::string_view text);
 
+// The supported range of instants: [kEarliestInstant, kEndOfInstants), i.e. from
+// 1970-01-01T00:00:00Z up to (not including) 9000-01-01T00:00:00Z. Histories and the
+// engine's clock are held to it (check_supported). Why these bounds:
+// - 1970: a new case and a ManualClock start at the Unix epoch (Instant{}), and a case's
+//   instants never go backwards, so an earlier instant would silently become the epoch;
+//   no dispute a center handles today predates it.
+// - 9000: Boost.Date_Time, which turns instants into dates, ends at 9999-12-31. Deadlines
+//   and escalation steps are computed from an action's instant (rules hold each amount to
+//   100000 units, DeadlineRules), and they must still be dates: the bound leaves them
+//   about a thousand years.
+inline constexpr Instant kEarliestInstant{Seconds(0)};
+inline constexpr Instant kEndOfInstants{Seconds(221845392000)};  // 9000-01-01T00:00:00Z
+
+// invalid_data naming `what` (e.g. "\"at\"") when `t` is outside the supported range.
+Status check_supported(Instant t, std::string_view what);
+
 // "2025-09-01T09:00:00+08:00": whole seconds, rendered in `offset`; an instant at
 // 24:00 is written as 00:00 of the next day.
 std::string format_instant(Instant t, UtcOffset offset = UtcOffset());

@@ -125,6 +125,20 @@ std::string format_instant(Instant t, UtcOffset offset) {
   return std::string(buf, sizeof buf - 1);
 }
 
+Status check_supported(Instant t, std::string_view what) {
+  if (t >= kEarliestInstant && t < kEndOfInstants) return Status::success();
+  // In UTC, and as seconds since the epoch too: an instant past the range may be past
+  // what format_instant can write at all (it throws beyond Boost's years).
+  const long long secs = t.time_since_epoch().count();
+  static const Instant first_writable = parse_instant("1400-01-02T00:00:00Z").value();
+  static const Instant last_writable = parse_instant("9999-12-31T00:00:00Z").value();
+  const bool writable = t >= first_writable && t < last_writable;
+  return make_error(ErrorCode::invalid_data,
+                    std::string(what) + " " + (writable ? format_instant(t, UtcOffset::from_seconds(0)) + " " : std::string()) +
+                        "(" + std::to_string(secs) + " s since 1970-01-01T00:00:00Z) is outside the supported range of "
+                        "instants, 1970-01-01T00:00:00Z up to 9000-01-01T00:00:00Z");
+}
+
 Result<Date> parse_date(std::string_view text) {
   int y, m, d;
   long long days;

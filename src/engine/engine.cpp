@@ -8,6 +8,7 @@
 #include "engine/engine_impl.hpp"
 #include "fengqiao/memory_storage.hpp"
 #include "lifecycle/machine.hpp"
+#include "lifecycle/transition.hpp"
 #include "lifecycle/visit_checks.hpp"
 
 namespace fengqiao {
@@ -46,6 +47,7 @@ EngineOptions Engine::Impl::prepare(EngineOptions o) {
   if (!o.storage) o.storage = std::make_shared<MemoryStorage>();
   if (!o.clock) o.clock = std::make_shared<SystemClock>();
   if (!o.on_listener_error) o.on_listener_error = default_listener_error;
+  if (!o.authorization) o.authorization = contract_policy();
   return o;
 }
 
@@ -144,6 +146,10 @@ Status Engine::Impl::store(Case& draft, std::uint64_t expected_version, std::uin
 // so nothing due by that instant can fire after it.
 Result<Instant> Engine::Impl::fire_due_now() {
   const Instant now = clock.now();
+  // Outside the supported range a new case would start at the epoch (its history never
+  // goes backwards) or its deadlines would fall past the last date Boost can write:
+  // refused before anything fires (time.hpp says why the range is what it is).
+  if (Status s = check_supported(now, "the clock's reading"); !s) return s.error();
   AdvanceReport report;
   if (Status s = advance(now, report); !s) return s.error();
   return now;
@@ -169,7 +175,8 @@ Result<Case> Engine::Impl::act(std::string_view case_id, Action action, const Ac
   const Instant at = std::max(now, draft.updated_at);
   const nlohmann::json& input = data_or_empty(data);
   const std::shared_ptr<const ConfigRecord> config = current_config();
-  detail::Transition t{draft, action, actor, input, at, config->calendar, config->rules, std::nullopt, {}};
+  detail::Transition t{draft, action, actor, input, at, config->calendar, config->rules, *options.authorization,
+                       std::nullopt, {}};
   if (auto refusal = detail::run_action(t)) return *refusal;
 
   // Aggregate-initialised: `data` is copied once instead of replacing a default `{}`.
@@ -192,7 +199,8 @@ Result<Visit> Engine::Impl::record_visit(std::string_view id, const Actor& actor
   const auto taken = storage.count_visits(same);
   if (!taken) return taken.error();
   if (*taken > 0) return duplicate_visit(id);
-  if (auto refusal = detail::check_visit_actor(actor)) return *refusal;
+  if (auto refusal = detail::refusal_of(options.authorization->decide({actor, std::nullopt, nullptr, data_or_empty(data)})))
+    return *refusal;
   auto visit = detail::read_visit(std::string(id), *now, actor, data_or_empty(data));
   if (!visit) return visit.error();
   if (visit->case_id) {
@@ -253,12 +261,14 @@ Status Engine::Impl::advance(Instant t, AdvanceReport& report) {
 
 Engine::Engine(EngineOptions options) : impl_(std::make_unique<Impl>(std::move(options))) {}
 Engine::~Engine() = default;
+Engine::Engine(Engine&&) noexcept = default;
+Engine& Engine::operator=(Engine&&) noexcept = default;
 
-Case Engine::register_case(const std::string& case_id, const Actor& actor, const nlohmann::json& data) {
+Case Engine::register_case(std::string_view case_id, const Actor& actor, const nlohmann::json& data) {
   return act(case_id, Action::register_case, actor, data);
 }
 
-Result<Case> Engine::try_register_case(const std::string& case_id, const Actor& actor,
+Result<Case> Engine::try_register_case(std::string_view case_id, const Actor& actor,
                                        const nlohmann::json& data) noexcept {
   return try_act(case_id, Action::register_case, actor, data);
 }
@@ -377,10 +387,10 @@ Engine::Batch Engine::batch() {
   std::lock_guard lock(impl_->batch_mu);
   impl_->open_batch = state;
   impl_->batch_open.store(true, std::memory_order_release);
-  return Batch(this, std::move(state));
+  return Batch(impl_.get(), std::move(state));
 }
 
-Engine::Batch::Batch(Engine* engine, std::shared_ptr<BatchState> state) : engine_(engine), state_(std::move(state)) {}
+Engine::Batch::Batch(Impl* engine, std::shared_ptr<BatchState> state) : engine_(engine), state_(std::move(state)) {}
 Engine::Batch::Batch(Batch&& other) noexcept
     : engine_(std::exchange(other.engine_, nullptr)), state_(std::move(other.state_)) {}
 
@@ -389,7 +399,7 @@ void Engine::Batch::rollback() { end(false); }
 
 void Engine::Batch::end(bool keep) {
   if (!engine_) throw Exception(make_error(ErrorCode::storage_error, "this batch was already committed or rolled back"));
-  Impl& impl = *std::exchange(engine_, nullptr)->impl_;
+  Impl& impl = *std::exchange(engine_, nullptr);
   const std::shared_ptr<BatchState> state = std::move(state_);
   Status s;
   std::vector<std::pair<Event, Case>> held;

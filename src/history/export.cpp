@@ -89,9 +89,10 @@ Result<std::vector<Visit>> visits_to_export(const Storage& storage, const std::v
   return out;
 }
 
-}  // namespace
-
-Status export_cases(const Storage& storage, const std::vector<std::string>& case_ids, std::ostream& out) {
+// Writes the export; `writing` names the record being written (for export_cases' error).
+Status export_all(const Storage& storage, const std::vector<std::string>& case_ids, std::ostream& out,
+                  const ExportOptions& options, std::string& writing) {
+  const bool mask = options.personal_data == PersonalData::masked;
   auto records = configurations(storage);
   if (!records) return records.error();
   auto visits = visits_to_export(storage, case_ids);
@@ -119,9 +120,21 @@ Status export_cases(const Storage& storage, const std::vector<std::string>& case
   Header header;
   std::size_t next_config = header_of(*records, first, header);
   Writer writer(out, header);
+  auto write_visit = [&](const Visit& v) {
+    writing = "visit \"" + v.id + "\"";
+    if (!mask) return writer.write(v);
+    Visit shown = v;
+    for (Party& p : shown.parties) {
+      if (!p.id_number.empty()) p.id_number = mask_id_number(p.id_number);
+      if (!p.phone.empty()) p.phone = mask_phone(p.phone);
+    }
+    writer.write(shown);
+  };
   auto write_configs_before = [&](const Key& k) {
-    for (; next_config < records->size() && key_of((*records)[next_config]) < k; ++next_config)
+    for (; next_config < records->size() && key_of((*records)[next_config]) < k; ++next_config) {
+      writing = "configuration record " + std::to_string((*records)[next_config].seq);
       writer.write((*records)[next_config]);
+    }
   };
   while (!heap.empty()) {
     std::size_t i = heap.top();
@@ -131,7 +144,7 @@ Status export_cases(const Storage& storage, const std::vector<std::string>& case
     // A visit comes after what happened at its instant (a case it names was registered by then).
     for (; next_visit < visits->size() && (*visits)[next_visit].at < e.at; ++next_visit) {
       write_configs_before(Key{(*visits)[next_visit].at, kConfigRank + 2, std::string(), 0});
-      writer.write((*visits)[next_visit]);
+      write_visit((*visits)[next_visit]);
     }
     // A stored event without what its type needs (an action without its action or actor, a
     // deadline event without its stage) cannot be written as a line: the store is damaged
@@ -141,7 +154,14 @@ Status export_cases(const Storage& storage, const std::vector<std::string>& case
                                                       "\" lacks its " + (e.type == EventType::action ? "action or actor" : "stage") +
                                                       ": the store is damaged");
     write_configs_before(key_of(e));
-    writer.write(e);
+    writing = "event " + std::to_string(e.seq) + " of case \"" + e.case_id + "\"";
+    if (mask && e.type == EventType::action && e.data.contains("parties")) {
+      Event shown = e;
+      shown.data = mask_parties(std::move(shown.data));
+      writer.write(shown);
+    } else {
+      writer.write(e);
+    }
     if (e.type == EventType::action) {
       Expectation x;
       x.state = std::optional<State>(e.state_after);
@@ -155,14 +175,33 @@ Status export_cases(const Storage& storage, const std::vector<std::string>& case
   }
   for (; next_visit < visits->size(); ++next_visit) {
     write_configs_before(Key{(*visits)[next_visit].at, kConfigRank + 2, std::string(), 0});
-    writer.write((*visits)[next_visit]);
+    write_visit((*visits)[next_visit]);
   }
   // Changes after the last case line: a replay applies them too (nothing moves a clock
   // past the last line, so they change no deadline it checks).
-  for (; next_config < records->size(); ++next_config) writer.write((*records)[next_config]);
+  for (; next_config < records->size(); ++next_config) {
+    writing = "configuration record " + std::to_string((*records)[next_config].seq);
+    writer.write((*records)[next_config]);
+  }
   out.flush();
   if (!out) return make_error(ErrorCode::storage_error, "could not write the export");
   return Status::success();
+}
+
+}  // namespace
+
+Status export_cases(const Storage& storage, const std::vector<std::string>& case_ids, std::ostream& out,
+                    const ExportOptions& options) {
+  // What is being written when something throws: the Writer's dump() throws on text that
+  // is not UTF-8 (a store changed outside fengqiao, or an adapter that kept bytes as
+  // given), and the error names the record instead of escaping as an exception.
+  std::string writing = "the header";
+  try {
+    return export_all(storage, case_ids, out, options, writing);
+  } catch (const nlohmann::json::exception& e) {
+    return make_error(ErrorCode::storage_error, "cannot export " + writing + ": the stored data cannot be written as a "
+                                                "history line (" + e.what() + "); nothing after it was written");
+  }
 }
 
 }  // namespace fengqiao::history

@@ -14,6 +14,91 @@ Error invalid(std::size_t line, const std::string& why) {
   return make_error(ErrorCode::invalid_history, "line " + std::to_string(line) + ": " + why);
 }
 
+// The length of the UTF-8 sequence starting at text[i], or 0 when it is not a well-formed
+// one (RFC 3629: no overlong forms, no surrogates, nothing past U+10FFFF).
+std::size_t utf8_sequence(const std::string& text, std::size_t i) {
+  auto at = [&](std::size_t k) { return k < text.size() ? static_cast<unsigned char>(text[k]) : 0u; };
+  const unsigned c = at(i);
+  auto cont = [&](std::size_t k, unsigned lo = 0x80, unsigned hi = 0xBF) { return at(k) >= lo && at(k) <= hi; };
+  if (c < 0x80) return 1;
+  if (c >= 0xC2 && c <= 0xDF) return cont(i + 1) ? 2 : 0;
+  if (c == 0xE0) return cont(i + 1, 0xA0) && cont(i + 2) ? 3 : 0;
+  if (c == 0xED) return cont(i + 1, 0x80, 0x9F) && cont(i + 2) ? 3 : 0;
+  if (c >= 0xE1 && c <= 0xEF) return cont(i + 1) && cont(i + 2) ? 3 : 0;
+  if (c == 0xF0) return cont(i + 1, 0x90) && cont(i + 2) && cont(i + 3) ? 4 : 0;
+  if (c >= 0xF1 && c <= 0xF3) return cont(i + 1) && cont(i + 2) && cont(i + 3) ? 4 : 0;
+  if (c == 0xF4) return cont(i + 1, 0x80, 0x8F) && cont(i + 2) && cont(i + 3) ? 4 : 0;
+  return 0;
+}
+
+// What makes a line unsafe or untrue to parse, found in one pass over its raw bytes before
+// the JSON parser sees it: a NUL byte (the parser would take it for the end of the text
+// and ignore the rest of the line), bytes that are not UTF-8 (HISTORY-FORMAT.md: the file
+// is UTF-8; and every message and JSON report that quotes the line must stay valid),
+// nesting past kMaxNesting (copying, comparing and printing JSON recurse once per level,
+// so a deep enough line overflows the stack) and a string past kMaxStringBytes.
+std::optional<std::string> unsafe(const std::string& raw) {
+  std::size_t depth = 0, string_start = 0;
+  bool in_string = false, escaped = false;
+  for (std::size_t i = 0; i < raw.size();) {
+    const unsigned char c = static_cast<unsigned char>(raw[i]);
+    const std::string column = "column " + std::to_string(i + 1);
+    if (c == 0) return "a NUL byte at " + column + " (a line is UTF-8 text)";
+    if (c >= 0x80) {
+      // Never a structural character: only its encoding matters.
+      const std::size_t n = utf8_sequence(raw, i);
+      if (n == 0) return "invalid UTF-8 at " + column + " (a history is UTF-8 text)";
+      i += n;
+      continue;
+    }
+    if (in_string) {
+      if (escaped) escaped = false;
+      else if (c == '\\') escaped = true;
+      else if (c == '"') in_string = false;
+      if (i - string_start > kMaxStringBytes)
+        return "a string longer than " + std::to_string(kMaxStringBytes) + " bytes (from column " +
+               std::to_string(string_start) + ")";
+    } else if (c == '"') {
+      in_string = true;
+      string_start = i + 1;
+    } else if (c == '[' || c == '{') {
+      if (++depth > kMaxNesting)
+        return "arrays and objects nested more than " + std::to_string(kMaxNesting) + " deep (at " + column + ")";
+    } else if ((c == ']' || c == '}') && depth > 0) {
+      --depth;
+    }
+    ++i;
+  }
+  return std::nullopt;
+}
+
+// Parses one raw line (the header too) after unsafe() has passed it.
+Result<nlohmann::json> parse_json(const std::string& raw, std::size_t line, const char* what) {
+  if (auto why = unsafe(raw)) return invalid(line, *why);
+  try {
+    return Json::parse(raw);
+  } catch (const Json::parse_error& e) {
+    return invalid(line, std::string(what) + " not valid JSON (" + e.what() + ")");
+  }
+}
+
+// A whole number in [lo, hi], or nothing: never truncated to fit.
+std::optional<long long> whole_number(const Json& v, long long lo, long long hi) {
+  if (!v.is_number_integer()) return std::nullopt;
+  if (v.is_number_unsigned() && v.get<unsigned long long>() > static_cast<unsigned long long>(hi)) return std::nullopt;
+  const long long n = v.get<long long>();
+  if (n < lo || n > hi) return std::nullopt;
+  return n;
+}
+
+// An instant the line writes under `what`, within the supported range (time.hpp).
+Result<Instant> instant_of(const std::string& text, std::size_t line, const std::string& what) {
+  auto t = parse_instant(text);
+  if (!t) return invalid(line, what + ": " + t.error().message);
+  if (Status s = check_supported(*t, what); !s) return invalid(line, s.error().message);
+  return *t;
+}
+
 // Checks that `j` has only keys from `allowed`; names the first stranger.
 std::optional<std::string> unknown_key(const Json& j, std::initializer_list<const char*> allowed) {
   for (auto it = j.begin(); it != j.end(); ++it) {
@@ -74,15 +159,14 @@ Result<Expectation> expectation(const Json& j, std::size_t line, int version) {
       if (v.is_null() && key != "notes") {
         if (key == "level") e.level = 0;
         else e.reopened = 0;
-      } else if (!v.is_number_integer() || (v.is_number_unsigned() ? v.get<unsigned long long>() > static_cast<unsigned long long>(max)
-                                                                     : v.get<long long>() < 0 || v.get<long long>() > max)) {
+      } else if (const auto n = whole_number(v, 0, max); !n) {
         return invalid(line, "expect." + key + " must be a whole number from 0 to " + std::to_string(max) + ", got " + v.dump());
       } else if (key == "level") {
-        e.level = v.get<int>();
+        e.level = static_cast<int>(*n);
       } else if (key == "reopened") {
-        e.reopened = v.get<std::uint32_t>();
+        e.reopened = static_cast<std::uint32_t>(*n);
       } else {
-        e.notes = v.get<std::uint32_t>();
+        e.notes = static_cast<std::uint32_t>(*n);
       }
     } else if (key == "assignee" && version >= 2) {
       if (v.is_null()) e.assignee = std::optional<std::string>();
@@ -108,8 +192,8 @@ Result<Expectation> expectation(const Json& j, std::size_t line, int version) {
         e.deadline = std::optional<Instant>();
       } else {
         if (!v.is_string()) return invalid(line, "expect.deadline must be an instant or null, got " + v.dump());
-        auto t = parse_instant(v.get_ref<const std::string&>());
-        if (!t) return invalid(line, "expect.deadline: " + t.error().message);
+        auto t = instant_of(v.get_ref<const std::string&>(), line, "expect.deadline");
+        if (!t) return t.error();
         e.deadline = std::optional<Instant>(*t);
       }
     } else {
@@ -188,19 +272,16 @@ Result<ConfigChangeRequest> configuration_of(const Line& line, UtcOffset offset)
 }
 
 Result<Line> parse_line(const std::string& raw, std::size_t number, UtcOffset, int version) {
-  Json j;
-  try {
-    j = Json::parse(raw);
-  } catch (const Json::parse_error& e) {
-    return invalid(number, std::string("not valid JSON (") + e.what() + ")");
-  }
+  auto parsed = parse_json(raw, number, "the line is");
+  if (!parsed) return parsed.error();
+  Json j = std::move(parsed).value();
   if (!j.is_object()) return invalid(number, "a line must be a JSON object");
   Line line;
   line.number = number;
   auto at = text(j, "at", number);
   if (!at) return at.error();
-  auto instant = parse_instant(*at);
-  if (!instant) return invalid(number, "\"at\": " + instant.error().message);
+  auto instant = instant_of(*at, number, "\"at\"");
+  if (!instant) return instant.error();
   line.at = *instant;
 
   const bool is_action = j.contains("action"), is_event = j.contains("event"), is_expect = j.contains("expect"),
@@ -262,9 +343,11 @@ Result<Line> parse_line(const std::string& raw, std::size_t number, UtcOffset, i
     if (line.event == EventType::escalated) {
       auto it = j.find("level");
       if (it == j.end()) return invalid(number, "missing key \"level\" on an escalated event");
-      if (!it->is_number_integer() || it->get<long long>() < 1)
-        return invalid(number, "\"level\" must be a whole number >= 1, got " + it->dump());
-      line.level = it->get<int>();
+      const auto n = whole_number(*it, 1, std::numeric_limits<int>::max());
+      if (!n)
+        return invalid(number, "\"level\" must be a whole number from 1 to " +
+                                   std::to_string(std::numeric_limits<int>::max()) + ", got " + it->dump());
+      line.level = static_cast<int>(*n);
     } else if (j.contains("level")) {
       return invalid(number, "\"level\" is only for escalated events");
     }
@@ -281,15 +364,44 @@ Result<Line> parse_line(const std::string& raw, std::size_t number, UtcOffset, i
 
 Reader::Reader(std::istream& in) : in_(in) {}
 
+// std::getline would hold a line of any length in memory: a file of gigabytes without a
+// line end would be read whole before anything could refuse it. This stops at
+// kMaxLineBytes + 1 bytes instead.
+Reader::Got Reader::read_line() {
+  buffer_.clear();
+  std::streambuf* in = in_.rdbuf();
+  if (!in || !in_.good()) return Got::end;
+  for (;;) {
+    int c;
+    try {
+      c = in->sbumpc();
+    } catch (...) {
+      in_.setstate(std::ios::badbit);
+      return Got::end;
+    }
+    if (c == std::char_traits<char>::eof()) {
+      in_.setstate(std::ios::eofbit);
+      // A last line without its '\n' is still a line.
+      return buffer_.empty() ? Got::end : Got::line;
+    }
+    if (c == '\n') return Got::line;
+    if (buffer_.size() == kMaxLineBytes) return Got::too_long;
+    buffer_.push_back(static_cast<char>(c));
+  }
+}
+
+Error Reader::too_long(std::size_t line) const {
+  return invalid(line, "the line is longer than " + std::to_string(kMaxLineBytes) + " bytes");
+}
+
 Result<Header> Reader::header() {
   number_ = 1;
-  if (!std::getline(in_, buffer_)) return invalid(1, "the history is empty (expected a header line)");
-  Json j;
-  try {
-    j = Json::parse(buffer_);
-  } catch (const Json::parse_error& e) {
-    return invalid(1, std::string("the header is not valid JSON (") + e.what() + ")");
-  }
+  const Got got = read_line();
+  if (got == Got::end) return invalid(1, "the history is empty (expected a header line)");
+  if (got == Got::too_long) return too_long(1);
+  auto parsed = parse_json(buffer_, 1, "the header is");
+  if (!parsed) return parsed.error();
+  Json j = std::move(parsed).value();
   if (!j.is_object()) return invalid(1, "the header must be a JSON object");
   if (auto k = unknown_key(j, {"format", "version", "utc_offset", "calendar", "rules"}))
     return invalid(1, "unknown header key \"" + *k + "\"");
@@ -321,8 +433,9 @@ Result<Header> Reader::header() {
 }
 
 Result<std::optional<Line>> Reader::next() {
-  while (std::getline(in_, buffer_)) {
+  for (Got got; (got = read_line()) != Got::end;) {
     ++number_;
+    if (got == Got::too_long) return too_long(number_);
     if (buffer_.find_first_not_of(" \t\r") == std::string::npos) continue;  // blank lines are ignored
     auto line = parse_line(buffer_, number_, offset_, version_);
     if (!line) return line.error();

@@ -12,6 +12,7 @@
 #include <nlohmann/json.hpp>
 
 #include "fengqiao/action_table.hpp"
+#include "fengqiao/authorization.hpp"
 #include "fengqiao/calendar.hpp"
 #include "fengqiao/case.hpp"
 #include "fengqiao/error.hpp"
@@ -27,6 +28,7 @@ struct Transition {
   Instant now;
   const BusinessCalendar& calendar;
   const DeadlineRules& rules;
+  const AuthorizationPolicy& policy;
 
   std::optional<Error> refusal;    // set by the first check that fails
   std::vector<std::string> notified;  // jurisdictions this action notifies
@@ -38,7 +40,9 @@ struct Transition {
 // The checks of LIFECYCLE.md "Precise points", after the state check, in this order.
 // Each returns the refusal or nothing.
 std::optional<Error> check_rules(const Transition& t);   // spec().rule
-std::optional<Error> check_actor(const Transition& t);   // spec().who
+std::optional<Error> check_actor(const Transition& t);   // the policy (default: spec().who)
+// not_permitted from a refusal, its message "<rule>: <reason>"; nothing when allowed.
+std::optional<Error> refusal_of(const AuthorizationDecision& d);
 std::optional<Error> check_data(const Transition& t);    // spec().fields, then spec().data_check
 
 // Runs the three checks once per transition and keeps the first refusal.

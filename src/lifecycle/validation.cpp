@@ -3,6 +3,7 @@
 // by action"). Keys not listed are kept in the event's data but not interpreted.
 #include <string>
 
+#include "model/json_errors.hpp"
 #include "lifecycle/data_checks.hpp"
 #include "lifecycle/transition.hpp"
 
@@ -22,7 +23,7 @@ Check problem(const Transition& t, const FieldCheck& p) {
 }
 
 Check text_list(const Transition& t, const std::string& key, const Json& v, bool required) {
-  if (!v.is_array()) return bad(t, key, "must be an array of strings, got " + v.dump());
+  if (!v.is_array()) return bad(t, key, "must be an array of strings, got " + json_errors::brief(v));
   if (required && v.empty()) return bad(t, key, "must not be empty");
   for (std::size_t i = 0; i < v.size(); ++i)
     if (!non_empty_string(v[i])) return bad(t, key + "[" + std::to_string(i) + "]", "must be a non-empty string");
@@ -38,7 +39,7 @@ bool is_sha256_hex(const std::string& s) {
 
 // Contract v2 "Notes": [{ref, sha256?, kind?}], nothing else.
 Check attachments(const Transition& t, const Json& v) {
-  if (!v.is_array()) return bad(t, "attachments", "must be an array of {ref, sha256?, kind?}, got " + v.dump());
+  if (!v.is_array()) return bad(t, "attachments", "must be an array of {ref, sha256?, kind?}, got " + json_errors::brief(v));
   for (std::size_t i = 0; i < v.size(); ++i) {
     const Json& a = v[i];
     const std::string at = "attachments[" + std::to_string(i) + "]";
@@ -77,7 +78,7 @@ Check field(const Transition& t, const Field& f) {
   switch (f.type) {
     case FieldType::text:
       if (f.required ? non_empty_string(v) : v.is_string()) return std::nullopt;
-      return bad(t, key, std::string(f.required ? "must be a non-empty string" : "must be a string") + ", got " + v.dump());
+      return bad(t, key, std::string(f.required ? "must be a non-empty string" : "must be a string") + ", got " + json_errors::brief(v));
     case FieldType::text_list: return text_list(t, key, v, f.required);
     case FieldType::channel: return problem(t, one_of<Channel>(key, v));
     case FieldType::urgency: return problem(t, one_of<Urgency>(key, v));
@@ -86,7 +87,7 @@ Check field(const Transition& t, const Field& f) {
     case FieldType::parties: return problem(t, check_parties(v, PartyKeys::registration));
     case FieldType::whole_amount:
       if (v.is_number_integer() && v.get<long long>() > 0) return std::nullopt;
-      return bad(t, key, "must be a positive whole number, got " + v.dump());
+      return bad(t, key, "must be a positive whole number, got " + json_errors::brief(v));
     case FieldType::attachments: return attachments(t, v);
   }
   return std::nullopt;

@@ -1,3 +1,4 @@
+#include "model/json_errors.hpp"
 #include "lifecycle/visit_checks.hpp"
 
 #include <algorithm>
@@ -49,11 +50,11 @@ Result<Visit> read_visit(const std::string& id, Instant at, const Actor& actor, 
   if (auto e = problem(check_parties(data.contains("parties") ? data["parties"] : Json(), PartyKeys::visit))) return *e;
   auto summary = data.find("summary");
   if (summary == data.end()) return bad("summary", "is required");
-  if (!non_empty_string(*summary)) return bad("summary", "must be a non-empty string, got " + summary->dump());
+  if (!non_empty_string(*summary)) return bad("summary", "must be a non-empty string, got " + json_errors::brief(*summary));
   // Absent and null alike mean "linked to no case", as for the actions' optional fields.
   auto linked = data.find("case");
   const bool has_case = linked != data.end() && !linked->is_null();
-  if (has_case && !linked->is_string()) return bad("case", "must be a string (a case id), got " + linked->dump());
+  if (has_case && !linked->is_string()) return bad("case", "must be a string (a case id), got " + json_errors::brief(*linked));
 
   Visit v;
   v.id = id;

@@ -33,4 +33,20 @@ void decode(ErrorCode code, const char* what, Body&& body) {
   }
 }
 
+// A value as an error message shows it: a scalar as written (cut at 40 bytes), a container
+// by its kind and size only. Messages reach logs and other systems: they must not carry
+// whatever a container held (personal data, megabytes of text), and describing one must
+// not recurse through an arbitrarily deep one.
+inline std::string brief(const nlohmann::json& v) {
+  if (v.is_array()) return "an array of " + std::to_string(v.size()) + (v.size() == 1 ? " element" : " elements");
+  if (v.is_object()) return "an object with " + std::to_string(v.size()) + (v.size() == 1 ? " key" : " keys");
+  std::string text = v.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+  if (text.size() > 40) {
+    std::size_t cut = 40;
+    while (cut > 0 && (static_cast<unsigned char>(text[cut]) & 0xC0u) == 0x80u) --cut;  // not inside a character
+    text = text.substr(0, cut) + "...";
+  }
+  return text;
+}
+
 }  // namespace fengqiao::json_errors

@@ -13,6 +13,7 @@
 #include "sqlite/case_query.hpp"
 #include "sqlite/connection.hpp"
 #include "sqlite/errors.hpp"
+#include "sqlite/file_guard.hpp"
 #include "sqlite/integrity.hpp"
 #include "sqlite/rows.hpp"
 #include "sqlite/schema.hpp"
@@ -110,9 +111,35 @@ struct SqliteStorage::Impl {
   bool has_visits = true;
   // False for a version-1 or 2 file opened read-only: it kept no configuration records.
   bool has_configurations = true;
+  // The file `where.path` named at open (writable stores on a file): every write
+  // transaction first checks the path still names it.
+  std::optional<FileIdentity> identity;
+  // Its -wal file: kept after close (keep_wal_files), so when the database file was
+  // replaced meanwhile, the log of the file that is gone would be read as the new file's.
+  std::optional<FileIdentity> wal_identity;
+
+  // The -wal and -shm files to remove once the connection is closed: this store's, when
+  // the path no longer names its database file.
+  std::vector<std::string> orphaned_logs() const {
+    if (!identity || identity->still_there(where)) return {};
+    if (!wal_identity || FileIdentity::of(where.path + "-wal") != wal_identity) return {};
+    return {where.path + "-wal", where.path + "-shm"};
+  }
 
   Impl(const std::string& path, const SqliteOptions& o, int flags)
       : where{path, o.busy_timeout}, options(o), conn(path, flags, static_cast<int>(o.busy_timeout.count())) {}
+
+  // The -wal file stays when the last connection closes (keep_wal_files): emptied first,
+  // so no frames are left in it for a file that later takes this path (one restored from
+  // a backup, or renamed over this one) to be read through.
+  ~Impl() {
+    if (!identity) return;
+    try {
+      conn.run_once("PRAGMA journal_size_limit = 0");
+    } catch (...) {
+      // Closing goes on; SQLite checkpoints as usual and the log keeps its size.
+    }
+  }
 
   // The connection for this thread; throws HeldByBatch (busy) when another thread's batch
   // keeps it longer than busy_timeout.
@@ -149,6 +176,8 @@ struct SqliteStorage::Impl {
     // now would then commit on its own, outside the batch.
     notice_lost_batch();
     if (batch_lost) return *batch_lost;
+    if (identity)
+      if (Status s = identity->still_there(where); !s) return s;
     try {
       WriteScope scope(conn, in_batch);
       Status s = body();
@@ -401,6 +430,8 @@ struct SqliteStorage::Impl {
     if (options.read_only) return read_only_error("opening a batch");
     auto lock = hold();
     if (in_batch) return make_error(ErrorCode::storage_error, "a batch is already open (batches do not nest)");
+    if (identity)
+      if (Status s = identity->still_there(where); !s) return s;
     Use(conn, kBeginBatch)->exec();
     in_batch = true;
     batch_owner = std::this_thread::get_id();
@@ -430,6 +461,13 @@ struct SqliteStorage::Impl {
       if (!commit) return Status::success();
       return lost;
     }
+    // The batch's writes went into the file opened; if the path names another file now,
+    // committing them would lose them all the same: rolled back and said so.
+    if (commit && identity)
+      if (Status s = identity->still_there(where); !s) {
+        if (conn.in_transaction()) Use(conn, kRollbackBatch)->exec();
+        return s;
+      }
     try {
       Use(conn, commit ? kCommitBatch : kRollbackBatch)->exec();
     } catch (...) {
@@ -554,6 +592,10 @@ Result<std::shared_ptr<SqliteStorage>> SqliteStorage::open(const std::string& pa
     if (in_memory && options.read_only)
       return make_error(ErrorCode::storage_error, "a private in-memory database cannot be opened read-only");
 
+    if (!in_memory) {
+      if (Status s = options.read_only ? reader_would_leave_files(where) : writer_cannot_use_files(where); !s)
+        return s.error();
+    }
     const int flags = options.read_only ? SQLite::OPEN_READONLY
                                         : SQLite::OPEN_READWRITE | (options.create_if_missing ? SQLite::OPEN_CREATE : 0);
     auto impl = std::make_unique<Impl>(path, options, flags);
@@ -561,7 +603,12 @@ Result<std::shared_ptr<SqliteStorage>> SqliteStorage::open(const std::string& pa
       return make_error(ErrorCode::storage_error,
                         describe_file(where) + " is read-only (file or directory permissions); open it with "
                                                "SqliteOptions::read_only to read it");
+    if (!options.read_only && !in_memory) {
+      keep_wal_files(impl->conn.handle());
+      impl->identity = FileIdentity::of(path);
+    }
     if (Status s = prepare_schema(impl->conn, options, where); !s) return s.error();
+    if (impl->identity) impl->wal_identity = FileIdentity::of(path + "-wal");
     impl->has_visits = impl->table_exists("visits");
     impl->has_configurations = impl->table_exists("configurations");
     return std::shared_ptr<SqliteStorage>(new SqliteStorage(std::move(impl)));
@@ -582,7 +629,13 @@ SqliteStorage::SqliteStorage(const std::string& path, SqliteOptions options) {
   impl_ = std::move(opened.value()->impl_);
 }
 
-SqliteStorage::~SqliteStorage() = default;
+SqliteStorage::~SqliteStorage() {
+  if (!impl_) return;
+  const std::vector<std::string> orphaned = impl_->orphaned_logs();
+  impl_.reset();  // closes the connection first
+  std::error_code ignored;  // best effort: a file already gone is fine
+  for (const std::string& file : orphaned) std::filesystem::remove(file, ignored);
+}
 SqliteStorage::SqliteStorage(SqliteStorage&& other) noexcept = default;
 SqliteStorage& SqliteStorage::operator=(SqliteStorage&& other) noexcept = default;
 
