@@ -413,7 +413,9 @@ TEST_CASE("on-time counts per stage of all designed cases in one engine, interle
   check_stages(*r, total);
   // The JSON form carries the same figures.
   const auto j = r->to_json();
-  for (const auto& [stage, e] : total) {
+  for (const auto& entry : total) {  // CAPTURE's lambda may not name a structured binding
+    const auto& stage = entry.first;
+    const auto& e = entry.second;
     CAPTURE(stage);
     CHECK(j["on_time"][std::string(to_string(stage))]["ended"] == e.ended);
     CHECK(j["on_time"][std::string(to_string(stage))]["on_time"] == e.on_time);

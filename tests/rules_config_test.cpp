@@ -282,4 +282,35 @@ TEST_CASE("malformed or contradictory rules are invalid_config, naming the key")
   }
 }
 
+// Issue 12: parse_span once bound a structured binding to `*j.items().begin()`, a reference
+// into a temporary gone by the next statement. Every override and every stored clock read
+// through it: AddressSanitizer's stack-use-after-scope, or a wrong unit or amount without
+// it. Each path is read here, and the test runs in the ASan tree of ./dev test.
+TEST_CASE("every unit of a span is read from its own document: overrides, stored clocks (issue 12)") {
+  const DeadlineRules rules = rules_of(R"({"reopen_window":{"hours":200},
+      "stages":{"handling":{"urgent":{"limit":{"working_days":4},"warn_before":{"hours":30},
+                                      "escalate_every":{"minutes":90},"max_extension":{"working_days":10}}}}})");
+  const StageRule& r = rules.rule(Stage::handling, Urgency::urgent, "neighbour");
+  CHECK(r.limit == Span::working_days(4));
+  CHECK(r.warn_before == Span::hours(30));
+  CHECK(r.escalate_every == Span::minutes(90));
+  CHECK(r.max_extension == Span::working_days(10));
+  CHECK(rules.reopen_window("neighbour") == std::chrono::hours(200));
+
+  // A clock in a snapshot reads its rule's spans the same way (model/json.cpp), as every
+  // load from SQLite does.
+  Bench b("2025-09-01T09:00:00+08:00", rules);
+  b->register_case("C-1", intake, registration("urgent"));
+  b->act("C-1", Action::dispatch, dispatcher, {{"route", "people_mediation"}, {"lead", "justice_xilinji"}});
+  const Case handling = b->act("C-1", Action::accept, lead_handler);
+  REQUIRE(handling.clock);
+  const json stored = *handling.clock;
+  const StageClock back = stored.get<StageClock>();
+  CHECK(back.rule.limit == Span::working_days(4));
+  CHECK(back.rule.escalate_every == Span::minutes(90));
+  CHECK(json(back) == stored);
+  const json snapshot = handling;
+  CHECK(json(snapshot.get<Case>()) == snapshot);
+}
+
 }  // TEST_SUITE

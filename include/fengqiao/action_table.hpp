@@ -178,19 +178,23 @@ struct ActionSpec {
     return -1;
   }
   // Builders used by the table below.
-  constexpr ActionSpec limited_by(RuleCheck r) const noexcept { return with([&](ActionSpec& s) { s.rule = r; }); }
-  constexpr ActionSpec checked_by(DataCheck d) const noexcept { return with([&](ActionSpec& s) { s.data_check = d; }); }
-  constexpr ActionSpec concludes(Outcome o) const noexcept { return with([&](ActionSpec& s) { s.outcome = o; }); }
-  constexpr ActionSpec raises_level() const noexcept { return with([](ActionSpec& s) { s.raises_supervision = true; }); }
-  constexpr ActionSpec since(int version) const noexcept { return with([&](ActionSpec& s) { s.since_version = version; }); }
-
  private:
+  // Defined before the builders that call it: Clang (14) evaluating the table at compile
+  // time finds no definition of a member function template whose body comes later in the
+  // class, and refuses kActionTable.
   template <class F>
   constexpr ActionSpec with(F change) const noexcept {
     ActionSpec copy = *this;
     change(copy);
     return copy;
   }
+
+ public:
+  constexpr ActionSpec limited_by(RuleCheck r) const noexcept { return with([&](ActionSpec& s) { s.rule = r; }); }
+  constexpr ActionSpec checked_by(DataCheck d) const noexcept { return with([&](ActionSpec& s) { s.data_check = d; }); }
+  constexpr ActionSpec concludes(Outcome o) const noexcept { return with([&](ActionSpec& s) { s.outcome = o; }); }
+  constexpr ActionSpec raises_level() const noexcept { return with([](ActionSpec& s) { s.raises_supervision = true; }); }
+  constexpr ActionSpec since(int version) const noexcept { return with([&](ActionSpec& s) { s.since_version = version; }); }
 };
 
 // One spec from the spec's columns: action, rows (from, to, branch, clock), who, fields.

@@ -11,7 +11,10 @@ constexpr std::size_t kShownDifferences = 3;
 
 std::string weekend_text(const BusinessCalendar& c) {
   std::string out;
-  for (const auto& w : c.to_json().at("weekend")) out += (out.empty() ? "" : ", ") + w.get<std::string>();
+  // Held here: a range-for over `c.to_json().at(...)` keeps the reference `at` returns,
+  // not the temporary document it points into, which is gone before the loop starts.
+  const nlohmann::json calendar = c.to_json();
+  for (const auto& w : calendar.at("weekend")) out += (out.empty() ? "" : ", ") + w.get<std::string>();
   return out.empty() ? "none" : out;
 }
 

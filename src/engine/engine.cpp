@@ -79,7 +79,8 @@ void Engine::Impl::deliver(const Event& e, const Case& c) {
     std::lock_guard lock(listeners_mu);
     current = listeners;
   }
-  for (const auto& [id, listener] : *current) guarded(id, e.case_id, e.seq, [&] { listener(e, c); });
+  // Not a structured binding: C++17 does not let a lambda capture one (Clang refuses it).
+  for (const auto& entry : *current) guarded(entry.first, e.case_id, e.seq, [&] { entry.second(e, c); });
 }
 
 void Engine::Impl::deliver(const ConfigRecord& r) {
@@ -88,7 +89,7 @@ void Engine::Impl::deliver(const ConfigRecord& r) {
     std::lock_guard lock(listeners_mu);
     current = config_listeners;
   }
-  for (const auto& [id, listener] : *current) guarded(id, "", r.seq, [&] { listener(r); });
+  for (const auto& entry : *current) guarded(entry.first, "", r.seq, [&] { entry.second(r); });
 }
 
 void Engine::Impl::report(ListenerId id, const std::string& case_id, std::uint64_t seq, const std::string& what) {

@@ -151,6 +151,13 @@ Status export_all(const Storage& storage, const std::vector<std::string>& case_i
       write_configs_before(Key{(*visits)[next_visit].at, kConfigRank + 2, std::string(), 0});
       write_visit((*visits)[next_visit]);
     }
+    // A stored event without what its type needs (an action without its action or actor, a
+    // deadline event without its stage) cannot be written as a line: the store is damaged
+    // (found by fuzz_sqlite_open; the writer would read the empty optional).
+    if (e.type == EventType::action ? !(e.action && e.actor) : !e.stage)
+      return make_error(ErrorCode::storage_error, "event " + std::to_string(e.seq) + " of case \"" + e.case_id +
+                                                      "\" lacks its " + (e.type == EventType::action ? "action or actor" : "stage") +
+                                                      ": the store is damaged");
     write_configs_before(key_of(e));
     writing = "event " + std::to_string(e.seq) + " of case \"" + e.case_id + "\"";
     // A line's hash is written only while a replay can reproduce it: not from an event

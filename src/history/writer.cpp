@@ -100,6 +100,11 @@ void Writer::write(const ConfigRecord& change) {
 }
 
 void Writer::write(const Event& e) {
+  // The line needs them; an Event can be built without (it is a plain value type).
+  if (e.type == EventType::action ? !(e.action && e.actor) : !e.stage)
+    throw Exception(make_error(ErrorCode::invalid_data, "event " + std::to_string(e.seq) + " of case \"" + e.case_id +
+                                                            "\" lacks its " +
+                                                            (e.type == EventType::action ? "action or actor" : "stage")));
   Line line;
   line.at = e.at;
   line.case_id = e.case_id;

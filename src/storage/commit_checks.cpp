@@ -47,6 +47,13 @@ Status for_each_case(const Storage& storage, CaseQuery q, const std::function<bo
     if (batch->empty()) return Status::success();
     for (const Case& c : *batch)
       if (!visit(c)) return Status::success();
+    // Each page must start past the one before: a storage whose answer does not move on
+    // (a damaged file whose snapshot names another case than its row) would otherwise be
+    // asked the same page forever.
+    if (!(batch->back().id > q.after_id))
+      return make_error(ErrorCode::storage_error,
+                        "cases listed out of id order (\"" + batch->back().id + "\" after \"" + q.after_id +
+                            "\"): the storage is damaged");
     q.after_id = batch->back().id;
   }
 }

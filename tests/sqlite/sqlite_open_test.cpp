@@ -195,7 +195,9 @@ TEST_CASE("a version-1 file opened writable is migrated: its cases, deadlines an
   {
     auto s = SqliteStorage::open(v1.path).value_or_throw();
     s->check_integrity().throw_if_error();
-    for (const auto& [id, snapshot] : snapshots) {
+    for (const auto& entry : snapshots) {  // INFO's lambda may not name a structured binding
+      const auto& id = entry.first;
+      const auto& snapshot = entry.second;
       INFO(id);
       const Case c = s->load(id).value();
       // The same snapshot, plus the head of its chain (schema 4 chained its events).
@@ -293,7 +295,9 @@ TEST_CASE("a version-2 file opened writable is migrated to 3 and 4: its snapshot
   {
     auto s = SqliteStorage::open(v2.path).value_or_throw();
     s->check_integrity().throw_if_error();
-    for (const auto& [id, snapshot] : loaded_before) {
+    for (const auto& entry : loaded_before) {  // INFO's lambda may not name a structured binding
+      const auto& id = entry.first;
+      const auto& snapshot = entry.second;
       INFO(id);
       nlohmann::json unchained = s->load(id).value();
       unchained.erase("chain_head");  // added by the chain's migration (schema 4)

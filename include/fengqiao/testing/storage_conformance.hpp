@@ -1148,11 +1148,17 @@ class BatchWaiters {
   void end_batch_and_check(bool keep, Millis busy_timeout) {
     wait_for_callers(*calling_, static_cast<int>(calls_.size()), busy_timeout);
     std::this_thread::sleep_for(hold_time(busy_timeout));
-    for (auto& [name, result] : calls_)
-      CHECK_MESSAGE(result.wait_for(Millis(0)) == std::future_status::timeout,
+    // References, not structured bindings: doctest's messages are lambdas, and C++17 lets
+    // no lambda capture a structured binding (Clang refuses it; GCC lets it pass).
+    for (auto& entry : calls_) {
+      const std::string& name = entry.first;
+      CHECK_MESSAGE(entry.second.wait_for(Millis(0)) == std::future_status::timeout,
                     name << " on another thread returned while a batch was open (it must wait for the batch)");
+    }
     need(storage_->end_batch(keep), "end_batch");
-    for (auto& [name, result] : calls_) {
+    for (auto& entry : calls_) {
+      const std::string& name = entry.first;
+      auto& result = entry.second;
       INFO("another thread's " << name << ", after the batch ended");
       need(returns_within(result, hang_limit(busy_timeout)), name + " returned (no hang)");
       CHECK(result.get() == expected[name]);
@@ -1321,7 +1327,9 @@ inline void waiting_past_the_busy_timeout_is_busy(const std::shared_ptr<Storage>
     return code_of(t.rewrite_snapshot(rewritten));
   });
   call("configuration", [](Storage& t) { return code_of(t.configuration()); });
-  for (auto& [name, result] : calls) {
+  for (auto& entry : calls) {  // not a structured binding: INFO's lambda captures `name`
+    const std::string& name = entry.first;
+    auto& result = entry.second;
     INFO("another thread's " << name << " while a batch stays open past the busy timeout (" << busy_timeout.count()
                              << " ms)");
     need(returns_within(result, hang_limit(busy_timeout)), name + " returned (no hang)");
