@@ -134,7 +134,9 @@ class Replayer {
     if (line.hash.empty()) {
       if (!require_hashes_) return true;
       return fail(ReplayFailure::Kind::divergence, line, line.case_id, "a hash for " + event,
-                  "found none on the line (recomputed " + replayed + ")");
+                  "found none on the line (recomputed " + replayed +
+                      "); an export with masked personal data carries no hashes from a case's first "
+                      "masked registration on: export it with personal data to verify it");
     }
     if (line.hash != replayed)
       return fail(ReplayFailure::Kind::divergence, line, line.case_id, event + " with hash " + line.hash,

@@ -1,11 +1,13 @@
 // Writes the seeds of the fuzz targets that need files made by the library itself:
-//   sqlite_open/seeds/schema-3.db      a small store of the current schema: cases in
+//   sqlite_open/seeds/schema-N.db      a small store of the current schema N: cases in
 //                                      several states with running, held and stopped
 //                                      clocks, visits, outbox messages, a configuration
 //                                      change; shrunk to 512-byte pages so that the fuzzer
 //                                      mutates a few kilobytes, not megabytes
 //   sqlite_open/seeds/schema-1.db, -2  tests/data/sqlite's older files, shrunk the same way
-//                                      (opening them writable migrates them)
+//                                      (opening them writable migrates them); the seeds of
+//                                      earlier current schemas (schema-3.db, before the hash
+//                                      chain) are kept as they were made: older files too
 //   rules_calendar/seeds/*.json        a case snapshot, an event, a stage clock and a
 //                                      configuration record as stored (JSON)
 // Run by hand when the stored formats change (the target is not built by default):
@@ -67,7 +69,7 @@ int main(int argc, char** argv) {
   fs::create_directories(sqlite_seeds);
   fs::create_directories(json_seeds);
 
-  const fs::path db = sqlite_seeds / "schema-3.db";
+  const fs::path db = sqlite_seeds / ("schema-" + std::to_string(SqliteStorage::kSchemaVersion) + ".db");
   fs::remove(db);
   {
     auto storage = SqliteStorage::open(db.string()).value_or_throw();
