@@ -167,7 +167,8 @@ TEST_CASE("every field of an event is covered: changing any one changes the hash
   with("state_after", [](Event& e) { e.state_after = State::consulting; });
   with("notice", [](Event& e) { e.notice.push_back("Bring your ID."); });
   with("supervision_after", [](Event& e) { e.supervision_after.reset(); });
-  for (const auto& [what, e] : changed) {
+  for (const auto& [field, e] : changed) {
+    const std::string& what = field;  // CAPTURE's lambda cannot capture a structured binding (Clang)
     CAPTURE(what);
     CHECK(chain::event_hash(e, previous) != h);
   }

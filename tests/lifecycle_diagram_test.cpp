@@ -45,7 +45,9 @@ TEST_CASE("every row of every action is an edge of both drawings, and every edge
       for (State s : all_of<State>())
         if (row->from.contains(s)) pairs.emplace_back(std::string(to_string(s)), std::string(to_string(row->to ? *row->to : s)));
       REQUIRE_FALSE(pairs.empty());
-      for (const auto& [from, to] : pairs) {
+      for (const auto& pair : pairs) {
+        const std::string& from = pair.first;  // not a structured binding: CAPTURE cannot take one (Clang)
+        const std::string& to = pair.second;
         CAPTURE(action);
         CAPTURE(from);
         CAPTURE(to);
