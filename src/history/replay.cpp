@@ -215,6 +215,13 @@ class Replayer {
     return true;
   }
 
+  // Generated events already reported as recorded earlier (keep-going) are not compared
+  // again with the lines after them.
+  void drop_awaited() {
+    for (auto it = generated_.begin(); it != generated_.end();)
+      it = take(awaited_, {it->case_id, it->type, *it->stage, it->level}) ? generated_.erase(it) : std::next(it);
+  }
+
   bool match_event(const Line& line) {
     if (!seen_event_lines_ && first_unrecorded_) {
       // Events fired before the first event line were not recorded: now we know they had to be.
@@ -228,6 +235,7 @@ class Replayer {
         return false;
     }
     seen_event_lines_ = true;
+    drop_awaited();
     const std::string recorded = describe_event(line.case_id, line.event, line.stage, line.level, line.at, offset_);
     const nlohmann::json recorded_value =
         event_value(line.case_id, line.event, line.stage, line.event == EventType::escalated ? line.level : 0,
