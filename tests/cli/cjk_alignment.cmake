@@ -33,4 +33,4 @@ execute_process(COMMAND ${CLI} show --db ${WORK}/zh.db ZH-2 OUTPUT_FILE ${WORK}/
 if(NOT rc EQUAL 0)
   message(FATAL_ERROR "show failed (${rc})")
 endif()
-check_columns(${WORK}/show.txt "(intake, 综治中心)" "(handler, 县人民法院诉讼服务中心)" "by ")
+check_columns(${WORK}/show.txt "(intake, 综治中心)" "(handler, 县人民法院诉讼服务中心)")

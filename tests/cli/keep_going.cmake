@@ -62,7 +62,7 @@ expect_json(1 results 1 failures 1 expected level)
 expect_json(2025-10-28T00:00:00+08:00 results 1 failures 1 expected at)
 expect_type(NULL results 1 failures 1 actual event)
 expect_json(2025-10-29T00:00:00+08:00 results 1 failures 1 actual next at)
-expect_json(18 results 1 failures 1 explanation steps 3 working_day)
+expect_json(18 results 1 failures 1 explanation steps 2 working_day)
 # 3. A level: numbers, no explanation, no hint (null, not "").
 expect_type(NUMBER results 1 failures 2 expected level)
 expect_json(3 results 1 failures 2 actual level)
