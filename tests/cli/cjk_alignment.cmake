@@ -3,14 +3,11 @@
 # printf-style padding counted bytes and shifted it). CLI is the tool, HISTORY
 # tests/data/cli/chinese-departments.jsonl, PYTHON and COLUMNS (display_columns.py), WORK a
 # scratch directory.
+include(${CMAKE_CURRENT_LIST_DIR}/run.cmake)
+# The selectors' columns in `file` are equal (display_columns.py).
 function(check_columns file)
-  execute_process(COMMAND ${PYTHON} ${COLUMNS} ${ARGN} INPUT_FILE ${file} RESULT_VARIABLE rc OUTPUT_VARIABLE out
-                  ERROR_VARIABLE err)
-  file(READ ${file} text)
-  if(NOT rc EQUAL 0)
-    message(FATAL_ERROR "columns do not line up (${out}${err}) in:\n${text}")
-  endif()
-  message(STATUS "${out}")
+  set(RUN_INPUT ${file})
+  run(0 "" ${PYTHON} ${COLUMNS} ${ARGN})
 endfunction()
 
 file(REMOVE_RECURSE ${WORK})
