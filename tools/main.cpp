@@ -43,8 +43,12 @@ int main(int argc, char** argv) {
   std::vector<Command> commands;
   for (auto add : {add_replay, add_export, add_import, add_report, add_show, add_diagram, add_verify})
     commands.push_back(add(app));
-  // `fengqiao help` as well as `fengqiao --help`.
-  CLI::App* help = app.add_subcommand("help", "Print this help.");
+  // `fengqiao help` as well as `fengqiao --help` (before parsing: CLI11's help() of a parsed
+  // app shows the parsed subcommand's).
+  if (argc == 2 && std::string(argv[1]) == "help") {
+    std::cout << app.help();
+    return kClean;
+  }
 
   // An unknown command is named as such (CLI11 would say "arguments were not expected").
   if (argc > 1 && argv[1][0] != '-') {
@@ -69,10 +73,6 @@ int main(int argc, char** argv) {
     const std::string command = command_of(app);
     std::cerr << command << ": " << clearer(e.what()) << "\nRun '" << command << " --help' for usage.\n";
     return kUnusable;
-  }
-  if (help->parsed()) {
-    std::cout << app.help();
-    return kClean;
   }
   for (const Command& command : commands) {
     if (!command.app->parsed()) continue;
