@@ -54,16 +54,9 @@ ReplayResult run(py::handle history, py::handle source, py::handle storage) {
   return replay_stream(in, options);
 }
 
-py::object failure_dict(const ReplayFailure& f) {
-  py::dict d;
-  d["kind"] = std::string(to_string(f.kind));
-  d["line"] = f.line;
-  d["case"] = f.case_id;
-  d["expected"] = f.expected;
-  d["actual"] = f.actual;
-  d["message"] = f.message;
-  return std::move(d);
-}
+// The failure as ReplayFailure::to_json has it: expected/actual as structured values (None
+// where there is nothing), the deadline explanation and the calendar hint.
+py::object failure_dict(const ReplayFailure& f) { return from_json(f.to_json()); }
 
 }  // namespace
 

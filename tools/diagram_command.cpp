@@ -1,4 +1,8 @@
+// `fengqiao diagram`: the lifecycle drawn from the action table, so it cannot drift.
 #include <iostream>
+#include <memory>
+
+#include <CLI/CLI.hpp>
 
 #include <fengqiao/diagram.hpp>
 
@@ -6,23 +10,20 @@
 
 namespace fengqiao::cli {
 
-int diagram(const Args& args) {
-  std::string format = "mermaid";
-  for (std::size_t i = 0; i < args.size(); ++i) {
-    if (args[i] == "--format" && i + 1 < args.size()) {
-      format = args[++i];
-    } else {
-      std::cerr << "fengqiao diagram: unexpected argument " << args[i] << '\n';
-      return usage(std::cerr, kUnusable);
-    }
-  }
-  if (format == "mermaid") std::cout << lifecycle_mermaid();
-  else if (format == "dot") std::cout << lifecycle_dot();
-  else {
-    std::cerr << "fengqiao diagram: unknown format " << format << " (mermaid, dot)\n";
-    return kUnusable;
-  }
-  return kClean;
+Command add_diagram(CLI::App& app) {
+  auto format = std::make_shared<std::string>("mermaid");
+  CLI::App* sub = app.add_subcommand("diagram", "The lifecycle drawn from the action table.");
+  sub->add_option("--format", *format, "mermaid (default; renders on the forges) or dot (Graphviz)")
+      ->type_name("mermaid|dot");
+  return {sub, [format] {
+            if (*format == "mermaid") std::cout << lifecycle_mermaid();
+            else if (*format == "dot") std::cout << lifecycle_dot();
+            else {
+              std::cerr << "fengqiao diagram: unknown format " << *format << " (mermaid, dot)\n";
+              return kUnusable;
+            }
+            return kClean;
+          }};
 }
 
 }  // namespace fengqiao::cli

@@ -1,59 +1,87 @@
-// fengqiao — the command-line tool for case histories and stores. `fengqiao help` lists
-// the commands.
+// fengqiao — the command-line tool for case histories and stores. `fengqiao --help` lists
+// the commands, `fengqiao COMMAND --help` explains one. The command line is CLI11's:
+// `--opt value` and `--opt=value` both, `--help` anywhere, `-` for standard input.
 #include <iostream>
+#include <regex>
+#include <string>
+#include <vector>
+
+#include <CLI/CLI.hpp>
 
 #include <fengqiao/version.hpp>
 
 #include "commands.hpp"
 
-namespace fengqiao::cli {
+namespace {
 
-int usage(std::ostream& out, int code) {
-  out << "usage:\n"
-         "  fengqiao replay [--json] FILE...\n"
-         "      Replay histories on a fresh engine. Exit 0 all clean, 1 a divergence or failed\n"
-         "      expectation, 2 unusable input (unreadable file, malformed history).\n"
-         "  fengqiao export (--history FILE | --db FILE) [--with-personal-data] [--case ID]... [--out FILE]\n"
-         "      Write cases (all by default) with every engine event as a history. --history\n"
-         "      replays FILE first; --db reads a SQLite store, with the calendar and rules it\n"
-         "      keeps. Parties' id_number and phone are masked unless --with-personal-data.\n"
-         "  fengqiao report --db FILE [--json]\n"
-         "      The center's statistics from a SQLite store.\n"
-         "  fengqiao verify --db FILE [--case ID]... [--json]\n"
-         "  fengqiao verify [--json] HISTORY...\n"
-         "      Check the hash chains of a SQLite store (every case, or those named) or of\n"
-         "      exported histories (replayed, every event line's hash required). Exit 0 intact,\n"
-         "      1 a break (the first event that does not match: case, seq, what differs),\n"
-         "      2 unusable input.\n"
-         "  fengqiao diagram [--format mermaid|dot]\n"
-         "      The lifecycle drawn from the action table (default: mermaid).\n"
-         "  fengqiao help | --version\n";
-  return code;
+using namespace fengqiao::cli;
+
+// The name of the subcommand the arguments ask for: what an error message is about.
+std::string command_of(const CLI::App& app) {
+  for (const CLI::App* sub : app.get_subcommands()) return "fengqiao " + sub->get_name();
+  return "fengqiao";
 }
 
-}  // namespace fengqiao::cli
+// CLI11 says "--db: 1 required FILE missing" for an option given without its value.
+std::string clearer(const std::string& message) {
+  static const std::regex missing_value("^(-[^:]+): 1 required (\\S+) missing$");
+  std::smatch m;
+  if (std::regex_match(message, m, missing_value)) return m[1].str() + " needs a value: " + m[1].str() + " " + m[2].str();
+  return message;
+}
+
+}  // namespace
 
 int main(int argc, char** argv) {
-  using namespace fengqiao::cli;
-  Args args(argv + 1, argv + argc);
-  if (args.empty()) return usage(std::cerr, kUnusable);
-  const std::string command = args.front();
-  args.erase(args.begin());
-  try {
-    if (command == "replay") return replay(args);
-    if (command == "export") return export_cases(args);
-    if (command == "report") return report(args);
-    if (command == "verify") return verify(args);
-    if (command == "diagram") return diagram(args);
-    if (command == "help" || command == "--help" || command == "-h") return usage(std::cout, kClean);
-    if (command == "--version" || command == "version") {
-      std::cout << "fengqiao " << fengqiao::version() << '\n';
-      return kClean;
+  CLI::App app{"fengqiao " + std::string(fengqiao::version()) +
+                   " — replay, export, import, report on and check the case histories and stores of a county "
+                   "comprehensive governance center (综治中心).",
+               "fengqiao"};
+  app.set_version_flag("--version", "fengqiao " + std::string(fengqiao::version()));
+  app.require_subcommand(1);
+  app.footer(kExitCodes);
+  std::vector<Command> commands;
+  for (auto add : {add_replay, add_export, add_import, add_report, add_show, add_diagram, add_verify})
+    commands.push_back(add(app));
+  // `fengqiao help` as well as `fengqiao --help` (before parsing: CLI11's help() of a parsed
+  // app shows the parsed subcommand's).
+  if (argc == 2 && std::string(argv[1]) == "help") {
+    std::cout << app.help();
+    return kClean;
+  }
+
+  // An unknown command is named as such (CLI11 would say "arguments were not expected").
+  if (argc > 1 && argv[1][0] != '-') {
+    std::string known;
+    for (const CLI::App* sub : app.get_subcommands({})) known += " " + sub->get_name();
+    if ((known + " ").find(" " + std::string(argv[1]) + " ") == std::string::npos) {
+      std::cerr << "fengqiao: unknown command " << argv[1] << " (commands:" << known
+                << ")\nRun 'fengqiao --help' for usage.\n";
+      return kUnusable;
     }
-  } catch (const std::exception& e) {
-    std::cerr << "fengqiao " << command << ": " << e.what() << '\n';
+  }
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::CallForHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForAllHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForVersion& e) {
+    return app.exit(e);
+  } catch (const CLI::ParseError& e) {
+    // Every other parse error is unusable input (2), whatever CLI11's own code for it.
+    const std::string command = command_of(app);
+    std::cerr << command << ": " << clearer(e.what()) << "\nRun '" << command << " --help' for usage.\n";
     return kUnusable;
   }
-  std::cerr << "fengqiao: unknown command " << command << '\n';
-  return usage(std::cerr, kUnusable);
+  for (const Command& command : commands) {
+    if (!command.app->parsed()) continue;
+    try {
+      return command.run();
+    } catch (const std::exception& e) {
+      std::cerr << "fengqiao " << command.app->get_name() << ": " << e.what() << '\n';
+      return kUnusable;
+    }
+  }
+  return kUnusable;  // require_subcommand(1) makes this unreachable
 }

@@ -1,54 +1,37 @@
-#include <fstream>
-#include <iostream>
+// `fengqiao replay`: histories on a fresh engine, as a test tool — every failure with
+// --keep-going, structured --json, and for a deadline the reason the engine's instant is
+// where it is (the rule, the working days counted, the holidays and make-up days).
+#include <memory>
 
-#include <fengqiao/replay.hpp>
+#include <CLI/CLI.hpp>
 
 #include "commands.hpp"
+#include "histories.hpp"
 
 namespace fengqiao::cli {
 
-int replay(const Args& args) {
-  bool json = false;
-  std::vector<std::string> files;
-  for (const std::string& a : args) {
-    if (a == "--json") {
-      json = true;
-    } else if (a.size() > 1 && a[0] == '-') {
-      std::cerr << "fengqiao replay: unknown option " << a << '\n';
-      return usage(std::cerr, kUnusable);
-    } else {
-      files.push_back(a);
-    }
-  }
-  if (files.empty()) return usage(std::cerr, kUnusable);
-  int worst = kClean;
-  nlohmann::json reports = nlohmann::json::array();
-  for (const std::string& path : files) {
-    ReplayResult result;
-    std::ifstream in(path);
-    if (!in) {
-      result.source = path;
-      result.failure = ReplayFailure{ReplayFailure::Kind::invalid_history, 0, "", "", "", "cannot open " + path};
-    } else {
-      ReplayOptions options;
-      options.source = path;
-      result = fengqiao::replay(in, options);
-    }
-    const int code = result.clean()                                                     ? kClean
-                     : result.failure->kind == ReplayFailure::Kind::invalid_history ? kUnusable
-                                                                                    : kFailed;
-    worst = std::max(worst, code);
-    if (json) reports.push_back(result.to_json());
-    else (result.clean() ? std::cout : std::cerr) << result.describe() << '\n';
-  }
-  // The reader refuses invalid UTF-8 in a file, but a file's name (and so a message that
-  // quotes it) may still hold any bytes: those are written as U+FFFD rather than making
-  // dump() throw and lose every file's result.
-  if (json)
-    std::cout << nlohmann::json{{"clean", worst == kClean}, {"exit_code", worst}, {"results", reports}}.dump(
-                     2, ' ', false, nlohmann::json::error_handler_t::replace)
-              << '\n';
-  return worst;
+Command add_replay(CLI::App& app) {
+  struct Options {
+    std::vector<std::string> files;
+    bool json = false;
+    bool keep_going = false;
+  };
+  auto o = std::make_shared<Options>();
+  CLI::App* sub = app.add_subcommand("replay", "Replay histories on a fresh engine and check every line.");
+  sub->add_option("FILE", o->files, "History files (JSON Lines); - reads standard input")->required();
+  sub->add_flag("--json", o->json,
+                "One JSON document on stdout: each file's counts and failures, expected/actual as fields");
+  sub->add_flag("-k,--keep-going", o->keep_going,
+                "Report every failure of each file, not only the first (a malformed line still ends that file)");
+  sub->footer(std::string("A deadline divergence shows the case's clock: its rule, the working days it counted,\n"
+                          "the holidays and make-up days in between, and a hint when the calendar is the likely cause.\n") +
+              kExitCodes);
+  return {sub, [o] {
+            ReplayOptions options;
+            options.keep_going = o->keep_going;
+            return check_histories("fengqiao replay", o->files, o->json, options,
+                                   [](std::istream& in, const ReplayOptions& opts) { return replay(in, opts); });
+          }};
 }
 
 }  // namespace fengqiao::cli

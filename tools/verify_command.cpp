@@ -1,12 +1,15 @@
 // `fengqiao verify`: checks the hash chains (docs/CHAIN.md) of a SQLite store or of
 // exported histories, and names the first event that does not match.
-#include <fstream>
 #include <iostream>
+#include <memory>
+
+#include <CLI/CLI.hpp>
 
 #include <fengqiao/chain.hpp>
 #include <fengqiao/replay.hpp>
 
 #include "commands.hpp"
+#include "histories.hpp"
 #include "store_options.hpp"
 
 namespace fengqiao::cli {
@@ -55,55 +58,34 @@ int verify_store(const std::string& db, const std::vector<std::string>& case_ids
   return total.intact() ? kClean : kFailed;
 }
 
-// An exported history: replayed with every event line's hash required (history::verify).
-int verify_files(const std::vector<std::string>& files, bool json) {
-  int worst = kClean;
-  nlohmann::json reports = nlohmann::json::array();
-  for (const std::string& path : files) {
-    ReplayResult result;
-    std::ifstream in(path);
-    if (!in) {
-      result.source = path;
-      result.failure = ReplayFailure{ReplayFailure::Kind::invalid_history, 0, "", "", "", "cannot open " + path};
-    } else {
-      ReplayOptions options;
-      options.source = path;
-      result = history::verify(in, options);
-    }
-    const int code = result.clean()                                                 ? kClean
-                     : result.failure->kind == ReplayFailure::Kind::invalid_history ? kUnusable
-                                                                                    : kFailed;
-    worst = std::max(worst, code);
-    if (json) reports.push_back(result.to_json());
-    else (result.clean() ? std::cout : std::cerr) << result.describe() << '\n';
-  }
-  if (json)
-    std::cout << nlohmann::json{{"clean", worst == kClean}, {"exit_code", worst}, {"results", reports}}.dump(2) << '\n';
-  return worst;
-}
-
 }  // namespace
 
-int verify(const Args& args) {
-  std::string db;
-  std::vector<std::string> case_ids, files;
-  bool json = false;
-  for (std::size_t i = 0; i < args.size(); ++i) {
-    if (args[i] == "--db" && i + 1 < args.size()) db = args[++i];
-    else if (args[i] == "--case" && i + 1 < args.size()) case_ids.push_back(args[++i]);
-    else if (args[i] == "--json") json = true;
-    else if (args[i].size() > 1 && args[i][0] == '-') {
-      std::cerr << "fengqiao verify: unexpected argument " << args[i] << '\n';
-      return usage(std::cerr, kUnusable);
-    } else {
-      files.push_back(args[i]);
-    }
-  }
-  if (db.empty() == files.empty() || (!case_ids.empty() && db.empty())) {
-    std::cerr << "fengqiao verify: give either --db FILE [--case ID]... or history files\n";
-    return usage(std::cerr, kUnusable);
-  }
-  return db.empty() ? verify_files(files, json) : verify_store(db, case_ids, json);
+Command add_verify(CLI::App& app) {
+  struct Options {
+    std::string db;
+    std::vector<std::string> case_ids, files;
+    bool json = false;
+  };
+  auto o = std::make_shared<Options>();
+  CLI::App* sub = app.add_subcommand(
+      "verify", "Check the hash chains of a SQLite store (every case, or those named) or of exported histories.");
+  add_db_option(*sub, o->db, "The SQLite store to check");
+  sub->add_option("--case", o->case_ids, "Only this case of the store (repeatable)")->type_name("ID");
+  sub->add_option("HISTORY", o->files,
+                  "Exported histories, replayed with every event line's hash required; - reads standard input");
+  sub->add_flag("--json", o->json, "One JSON document on stdout");
+  sub->footer(std::string("Exit 1 names the first event that does not match: its case, its seq, what differs.\n") +
+              kExitCodes);
+  return {sub, [o] {
+            if (o->db.empty() == o->files.empty() || (!o->case_ids.empty() && o->db.empty())) {
+              std::cerr << "fengqiao verify: give either --db FILE [--case ID]... or history files\n"
+                           "Run 'fengqiao verify --help' for usage.\n";
+              return kUnusable;
+            }
+            if (!o->db.empty()) return verify_store(o->db, o->case_ids, o->json);
+            return check_histories("fengqiao verify", o->files, o->json, ReplayOptions{},
+                                   [](std::istream& in, const ReplayOptions& opts) { return history::verify(in, opts); });
+          }};
 }
 
 }  // namespace fengqiao::cli

@@ -5,6 +5,7 @@
 #include "fengqiao/calendar.hpp"
 #include "fengqiao/case.hpp"
 #include "fengqiao/clock.hpp"
+#include "fengqiao/deadline_explanation.hpp"
 #include "fengqiao/engine.hpp"
 #include "fengqiao/error.hpp"
 #include "fengqiao/event.hpp"

@@ -30,6 +30,7 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 
@@ -107,6 +108,17 @@ struct ReportOptions {
   std::optional<Instant> to;    // cases registered before; Default: none
                                 // (visits: recorded in [from, to), by their own instant)
   UtcOffset offset;             // for month buckets; Default: +08:00
+  // Only the cases of one department (lead org; "(none)" = never dispatched), under a
+  // jurisdiction (the case's path starts with these elements), of one channel, of one
+  // category. Default: all. Visits: a channel filter keeps those of the channel; a
+  // department, jurisdiction or category filter keeps only visits linked to a case it keeps.
+  std::optional<std::string> department;
+  std::vector<std::string> jurisdiction;
+  std::optional<Channel> channel;
+  std::optional<std::string> category;
+
+  // Whether the case passes the filters above (the period included).
+  bool keeps(const Case& c) const;
 };
 
 // Reads every case and its events (O(total events)).

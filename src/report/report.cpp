@@ -2,8 +2,14 @@
 
 #include "fengqiao/action_table.hpp"
 
+// fmt pads by display width: an East Asian wide character (a Chinese department name)
+// counts two columns, so columns stay aligned where printf's %-28s counted bytes. It is
+// compiled in header-only (src/CMakeLists.txt), so the core's users do not link fmt.
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <cstdio>
+#include <iterator>
 #include <set>
 #include <sstream>
 #include <tuple>
@@ -118,21 +124,18 @@ std::string percent(double r) {
   return buf;
 }
 
-void breakdown(std::ostringstream& out, const char* title, const std::map<std::string, Tally>& m, std::size_t top) {
+void breakdown(std::string& out, const char* title, const std::map<std::string, Tally>& m, std::size_t top) {
   std::vector<std::pair<std::string, Tally>> rows(m.begin(), m.end());
   std::stable_sort(rows.begin(), rows.end(), [](const auto& a, const auto& b) { return a.second.received > b.second.received; });
-  out << "\n" << title << " (received / resolved / resolution rate / overdue / escalated / on time / satisfied)\n";
+  fmt::format_to(std::back_inserter(out),
+                 "\n{} (received / resolved / resolution rate / overdue / escalated / on time / satisfied)\n", title);
   for (std::size_t i = 0; i < rows.size() && i < top; ++i) {
     const auto& [name, t] = rows[i];
-    char line[200];
-    std::snprintf(line, sizeof line, "  %-28s %6llu %6llu %8s %6llu %6llu %8s %8s\n", name.c_str(),
-                  static_cast<unsigned long long>(t.received), static_cast<unsigned long long>(t.resolved),
-                  percent(t.resolution_rate()).c_str(), static_cast<unsigned long long>(t.overdues),
-                  static_cast<unsigned long long>(t.escalations), percent(t.on_time_rate()).c_str(),
-                  percent(t.satisfaction_rate()).c_str());
-    out << line;
+    fmt::format_to(std::back_inserter(out), "  {:<28} {:>6} {:>6} {:>8} {:>6} {:>6} {:>8} {:>8}\n", name, t.received,
+                   t.resolved, percent(t.resolution_rate()), t.overdues, t.escalations, percent(t.on_time_rate()),
+                   percent(t.satisfaction_rate()));
   }
-  if (rows.size() > top) out << "  ... " << rows.size() - top << " more\n";
+  if (rows.size() > top) fmt::format_to(std::back_inserter(out), "  ... {} more\n", rows.size() - top);
 }
 
 nlohmann::json tally_json(const Tally& t) {
@@ -159,18 +162,22 @@ nlohmann::json map_json(const std::map<std::string, Tally>& m) {
 
 
 // Visits in [from, to), a page at a time: counts by kind and channel, and repeats.
-Status add_visits(const Storage& storage, const ReportOptions& options, Report& r) {
+// `kept_cases`: when a case filter is set, only visits linked to one of these count.
+Status add_visits(const Storage& storage, const ReportOptions& options, const std::set<std::string>* kept_cases,
+                  Report& r) {
   std::vector<Visit> all;
   VisitQuery q;
   q.from = options.from;
   q.to = options.to;
+  q.channel = options.channel;
   q.limit = 1000;
   for (;;) {
     auto page = storage.visits(q);
     if (!page) return page.error();
     if (page->empty()) break;
     q.after_id = page->back().id;
-    all.insert(all.end(), std::make_move_iterator(page->begin()), std::make_move_iterator(page->end()));
+    for (const Visit& v : *page)
+      if (!kept_cases || (v.case_id && kept_cases->count(*v.case_id))) all.push_back(v);
   }
   // Repeats are judged in the order the visits happened.
   std::sort(all.begin(), all.end(), [](const Visit& a, const Visit& b) { return std::tie(a.at, a.id) < std::tie(b.at, b.id); });
@@ -198,9 +205,11 @@ Result<Report> compute_report(const Storage& storage, const ReportOptions& optio
   r.from = options.from;
   r.to = options.to;
   Status failure;
+  const bool case_filter = options.department || !options.jurisdiction.empty() || options.category;
+  std::set<std::string> kept_cases;  // for the visits, when a case filter is set
   Status walked = for_each_case(storage, CaseQuery{}, [&](const Case& c) {
-    if (options.from && c.registered_at < *options.from) return true;
-    if (options.to && !(c.registered_at < *options.to)) return true;
+    if (!options.keeps(c)) return true;
+    if (case_filter) kept_cases.insert(c.id);
     const auto [month, half_month] = month_and_half_of(c.registered_at, options.offset);
     const std::array<Tally*, 9> tallies = {&r.total,
                                    &r.by_department[c.lead.value_or("(none)")],
@@ -243,8 +252,20 @@ Result<Report> compute_report(const Storage& storage, const ReportOptions& optio
   });
   if (!walked) return walked.error();
   if (!failure) return failure.error();
-  if (Status s = add_visits(storage, options, r); !s) return s.error();
+  if (Status s = add_visits(storage, options, case_filter ? &kept_cases : nullptr, r); !s) return s.error();
   return r;
+}
+
+bool ReportOptions::keeps(const Case& c) const {
+  if (from && c.registered_at < *from) return false;
+  if (to && !(c.registered_at < *to)) return false;
+  if (department && c.lead.value_or("(none)") != *department) return false;
+  if (jurisdiction.size() > c.jurisdiction.size() ||
+      !std::equal(jurisdiction.begin(), jurisdiction.end(), c.jurisdiction.begin()))
+    return false;
+  if (channel && c.channel != *channel) return false;
+  if (category && c.category != *category) return false;
+  return true;
 }
 
 namespace {
@@ -255,38 +276,35 @@ std::uint64_t count_of(const std::map<std::string, std::uint64_t>& m, const char
 }  // namespace
 
 std::string Report::to_text(std::size_t top) const {
-  std::ostringstream out;
+  std::string out;
+  // A figure: its label in a column of 33 display columns, then its values.
+  auto figure = [&](std::string_view label, const std::string& values) {
+    fmt::format_to(std::back_inserter(out), "{:<33}{}\n", label, values);
+  };
   auto n = [](std::uint64_t v) { return std::to_string(v); };
-  out << "Visits received (接待群众)       " << n(visits) << " (claims " << n(count_of(visits_by_kind, "claim"))
-      << ", inquiries " << n(count_of(visits_by_kind, "inquiry")) << ", field leads " << n(field_leads)
-      << "; repeat visits " << n(repeat_visits) << ")\n"
-      << "Cases registered                 " << n(total.received) << "\n"
-      << "Disputes accepted (受理)         " << n(total.accepted) << "\n"
-      << "Resolved / concluded (化解率)    " << n(total.resolved) << " / " << n(total.concluded) << " = "
-      << percent(total.resolution_rate()) << "\n"
-      << "Resolved / accepted              " << n(total.resolved) << " / " << n(total.accepted) << " = "
-      << percent(total.resolution_rate_over_accepted()) << "\n"
-      << "  of which resolved on the spot  " << n(resolved_on_spot) << "\n"
-      << "Referred / declined / withdrawn  " << n(total.referred) << " / " << n(total.declined) << " / "
-      << n(total.withdrawn) << "\n"
-      << "Closed / still open              " << n(total.closed) << " / " << n(total.open) << "\n"
-      << "Online claims                    " << n(online) << "\n"
-      << "Cases from the field (grid, stn) " << n(field) << "\n"
-      << "Emergencies                      " << n(emergencies) << "\n"
-      << "Warnings / overdue / escalations " << n(total.warnings) << " / " << n(total.overdues) << " / "
-      << n(total.escalations) << "\n"
-      << "Supervision orders (督办)        " << n(total.supervision_orders) << "\n"
-      << "Reopenings                       " << n(total.reopened) << "\n"
-      << "Satisfaction (satisfied+basic)   " << n(satisfied) << " / " << n(follow_ups) << " = "
-      << percent(satisfaction_rate()) << "\n"
-      << "On-time rate per stage:\n";
-  for (std::size_t s = 0; s < stages.size(); ++s) {
-    char line[160];
-    std::snprintf(line, sizeof line, "  %-12s %6llu of %6llu  %8s\n", std::string(to_string(static_cast<Stage>(s))).c_str(),
-                  static_cast<unsigned long long>(stages[s].on_time), static_cast<unsigned long long>(stages[s].ended),
-                  percent(stages[s].rate()).c_str());
-    out << line;
-  }
+  auto ratio = [&](std::uint64_t a, std::uint64_t b, double r) { return n(a) + " / " + n(b) + " = " + percent(r); };
+  figure("Visits received (接待群众)", n(visits) + " (claims " + n(count_of(visits_by_kind, "claim")) + ", inquiries " +
+                                          n(count_of(visits_by_kind, "inquiry")) + ", field leads " + n(field_leads) +
+                                          "; repeat visits " + n(repeat_visits) + ")");
+  figure("Cases registered", n(total.received));
+  figure("Disputes accepted (受理)", n(total.accepted));
+  figure("Resolved / concluded (化解率)", ratio(total.resolved, total.concluded, total.resolution_rate()));
+  figure("Resolved / accepted", ratio(total.resolved, total.accepted, total.resolution_rate_over_accepted()));
+  figure("  of which resolved on the spot", n(resolved_on_spot));
+  figure("Referred / declined / withdrawn", n(total.referred) + " / " + n(total.declined) + " / " + n(total.withdrawn));
+  figure("Closed / still open", n(total.closed) + " / " + n(total.open));
+  figure("Online claims", n(online));
+  figure("Cases from the field (grid, stn)", n(field));
+  figure("Emergencies", n(emergencies));
+  figure("Warnings / overdue / escalations",
+         n(total.warnings) + " / " + n(total.overdues) + " / " + n(total.escalations));
+  figure("Supervision orders (督办)", n(total.supervision_orders));
+  figure("Reopenings", n(total.reopened));
+  figure("Satisfaction (satisfied+basic)", ratio(satisfied, follow_ups, satisfaction_rate()));
+  out += "On-time rate per stage:\n";
+  for (std::size_t s = 0; s < stages.size(); ++s)
+    fmt::format_to(std::back_inserter(out), "  {:<12} {:>6} of {:>6}  {:>8}\n", to_string(static_cast<Stage>(s)),
+                   stages[s].on_time, stages[s].ended, percent(stages[s].rate()));
   breakdown(out, "By department (lead org)", by_department, top);
   breakdown(out, "By channel", by_channel, top);
   breakdown(out, "By category", by_category, top);
@@ -295,7 +313,7 @@ std::string Report::to_text(std::size_t top) const {
   breakdown(out, "By month", by_month, top);
   breakdown(out, "By half month (半月通报)", by_half_month, top);
   breakdown(out, "By assignee", by_assignee, top);
-  return out.str();
+  return out;
 }
 
 nlohmann::json Report::to_json() const {

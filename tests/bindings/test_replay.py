@@ -78,6 +78,9 @@ class FromText(unittest.TestCase):
         self.assertIn("closed", f.actual)
         self.assertEqual(r.to_dict()["failure"], f.to_dict())
         self.assertEqual(f.to_dict()["kind"], "expectation")
+        # Structured in the dict: the key checked and its values, not sentences.
+        self.assertEqual((f.to_dict()["expected"], f.to_dict()["actual"]), ({"state": "withdrawn"}, {"state": "closed"}))
+        self.assertIsNone(f.to_dict()["hint"])
 
     def test_a_refusal_the_history_does_not_expect(self):
         lines = list(self.lines)

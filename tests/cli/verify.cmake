@@ -2,16 +2,7 @@
 # tampered (exit 1, naming the case and the first event that does not match).
 #   -DCLI=fengqiao -DFIXTURE=fengqiao_chain_fixture -DHISTORY=sample.jsonl -DWORK=dir
 #   [-DPYTHON=python3 -DREFERENCE=chain_reference.py]: docs/CHAIN.md's check, without fengqiao
-function(run expect match)
-  execute_process(COMMAND ${ARGN} RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE err)
-  if(NOT rc EQUAL expect)
-    message(FATAL_ERROR "${ARGN}: exit code ${rc}, expected ${expect}\nstdout:\n${out}\nstderr:\n${err}")
-  endif()
-  if(NOT "${out}${err}" MATCHES "${match}")
-    message(FATAL_ERROR "${ARGN}: output does not match '${match}'\nstdout:\n${out}\nstderr:\n${err}")
-  endif()
-  message(STATUS "${out}${err}")
-endfunction()
+include(${CMAKE_CURRENT_LIST_DIR}/run.cmake)
 
 file(REMOVE_RECURSE ${WORK})
 file(MAKE_DIRECTORY ${WORK})
