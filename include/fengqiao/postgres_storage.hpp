@@ -107,6 +107,12 @@ class PostgresStorage final : public Storage {
   Result<std::vector<OutboxMessage>> outbox_fetch(std::size_t max) const override;
   Status outbox_ack(const std::vector<std::uint64_t>& ids) override;
   Result<std::uint64_t> outbox_depth() const override;
+  // The relay lease is a session-level advisory lock (pg_try_advisory_lock) on this
+  // object's connection: one object in all the processes on the schema holds it; it is
+  // released by outbox_release_lease, or by the server when the connection closes (the
+  // process died, the object was destroyed, the connection was lost).
+  Result<bool> outbox_take_lease() override;
+  Status outbox_release_lease() override;
   Status add_visit(const Visit& v) override;
   Result<std::vector<Visit>> visits(const VisitQuery& q) const override;
   Result<std::uint64_t> count_visits(const VisitQuery& q) const override;
