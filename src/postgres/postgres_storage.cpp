@@ -16,6 +16,7 @@
 
 #include "fengqiao/memory_storage.hpp"  // validate_commit
 #include "postgres/errors.hpp"
+#include "postgres/integrity.hpp"
 #include "postgres/rows.hpp"
 #include "postgres/schema.hpp"
 
@@ -654,6 +655,32 @@ struct PostgresStorage::Impl {
         });
   }
 
+  // In one repeatable-read, read-only transaction (one view of every table, however long
+  // it takes); inside the calling thread's batch, in the batch's (it sees the batch).
+  Status check_integrity() const {
+    auto lock = hold();
+    auto& self = const_cast<Impl&>(*this);
+    if (batch) {
+      if (batch_lost) return *batch_lost;
+      try {
+        return check_schema(*batch, where);
+      } catch (const std::exception& e) {
+        self.after_failure(e, true);
+        throw;
+      }
+    }
+    try {
+      pqxx::transaction<pqxx::isolation_level::repeatable_read, pqxx::readwrite_policy::read_only> tx(*conn,
+                                                                                                       "fengqiao_check");
+      Status s = check_schema(tx, where);
+      tx.commit();
+      return s;
+    } catch (const std::exception& e) {
+      self.after_failure(e, false);
+      throw;
+    }
+  }
+
   Result<std::vector<ConfigRecord>> configurations_chunk(std::uint64_t from_seq) const {
     return read<Result<std::vector<ConfigRecord>>>([&](pqxx::transaction_base& tx) -> Result<std::vector<ConfigRecord>> {
       std::vector<ConfigRecord> out;
@@ -689,6 +716,7 @@ PostgresStorage::PostgresStorage(std::unique_ptr<Impl> impl) : impl_(std::move(i
 PostgresStorage::~PostgresStorage() = default;
 
 const std::string& PostgresStorage::where() const { return impl_->where.server; }
+
 
 // --- Storage --------------------------------------------------------------------------
 // Every method maps what escapes it (libpqxx exceptions, unreadable rows, bad_alloc) to
@@ -835,6 +863,11 @@ Status PostgresStorage::rewrite_snapshot(const Case& snapshot) {
   const Doing doing{about("rewriting", snapshot.id), std::nullopt,
                     "load case \"" + snapshot.id + "\" and compare its snapshot with the rewrite"};
   return guarded<Status>(impl_->where, doing, [&] { return impl_->rewrite_snapshot(snapshot); });
+}
+
+Status PostgresStorage::check_integrity() const {
+  return guarded<Status>(impl_->where, Doing{"checking its integrity", std::nullopt, ""},
+                         [&] { return impl_->check_integrity(); });
 }
 
 }  // namespace fengqiao
