@@ -10,7 +10,7 @@
 #include <fengqiao/engine.hpp>
 #include <fengqiao/postgres_storage.hpp>
 
-#include "fixtures.hpp"
+#include "chained_store.hpp"
 #include "pg_server.hpp"
 
 namespace {
@@ -20,38 +20,19 @@ using namespace fengqiao::testing;
 
 bool mentions(const std::string& text, const std::string& part) { return text.find(part) != std::string::npos; }
 
-// D-1: register, dispatch, accept, a note with an attachment's digest, a supervision order
-// (5 events); D-2: register, dispatch, then its accept clock's warning, deadline and
-// escalations fire (engine events); D-3: register (1 event); a visit V-1 with a phone.
+// The chained store of tests/support/chained_store.hpp, and a visit V-1 with a phone.
 struct Store {
   TestSchema schema;
   std::shared_ptr<PostgresStorage> storage = PostgresStorage::open(schema.conninfo()).value_or_throw();
 
   Store() {
-    auto clock = std::make_shared<ManualClock>(at("2025-09-01T09:00:00+08:00"));
+    make_chained_store(storage);
     EngineOptions o;
     o.storage = storage;
-    o.clock = clock;
-    Engine engine(std::move(o));
-    const nlohmann::json dispatch = {{"route", "people_mediation"}, {"lead", "justice_xilinji"}};
-    engine.register_case("D-1", intake, registration());
-    engine.act("D-1", Action::dispatch, dispatcher, dispatch);
-    engine.act("D-1", Action::accept, lead_handler);
-    engine.act("D-1", Action::note, lead_handler,
-               {{"text", "Site visit with both households."},
-                {"attachments",
-                 {{{"ref", "dms://2025/d1/photo-1.jpg"},
-                   {"sha256", "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08"},
-                   {"kind", "photo"}}}}});
-    engine.act("D-1", Action::supervise, supervisor, {{"order", "Report by Friday."}});
-    engine.register_case("D-2", intake, registration("normal", "labour_wage"));
-    engine.act("D-2", Action::dispatch, dispatcher, dispatch);
-    clock->set(at("2025-09-05T09:00:00+08:00"));
-    engine.poll();
-    engine.register_case("D-3", intake, registration());
-    engine.record_visit("V-1", intake, {{"channel", "walk_in"}, {"kind", "inquiry"},
-                                        {"parties", {{{"name", "Wang Li"}, {"phone", "13900000000"}}}},
-                                        {"summary", "asks about the fence"}});
+    o.clock = std::make_shared<ManualClock>(at("2025-09-05T10:00:00+08:00"));
+    Engine(std::move(o)).record_visit("V-1", intake, {{"channel", "walk_in"}, {"kind", "inquiry"},
+                                                     {"parties", {{{"name", "Wang Li"}, {"phone", "13900000000"}}}},
+                                                     {"summary", "asks about the fence"}});
   }
 
   void tamper(const std::vector<std::string>& statements) const {
