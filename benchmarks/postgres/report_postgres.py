@@ -66,7 +66,7 @@ def block(data, args):
     version = run([pg, "--version"])
     mode_text = {
         "tests": "the tests' settings: `fsync`, `synchronous_commit` and `full_page_writes` off "
-                 "(a crash of the server may lose or damage data; comparable to nothing SQLite offers)",
+                 "(a crash of the server may lose recent commits or damage the cluster: for tests only)",
         "durable": "PostgreSQL's defaults: `fsync`, `synchronous_commit` and `full_page_writes` on "
                    "(each commit waits for its WAL flush)",
     }[args.mode]
