@@ -423,8 +423,18 @@ def main():
         w(f"| {name} | {load_avg} | {secs} | `{cmd}` |")
     w("")
 
+    # The PostgreSQL section (benchmarks/postgres/report_postgres.py writes it, from runs of
+    # its own against a throwaway server) is kept as it was.
+    kept = ""
+    try:
+        with open(a.out) as f:
+            old = f.read()
+        if "<!-- postgres:begin -->" in old:
+            kept = "\n" + old[old.index("<!-- postgres:begin -->"):]
+    except OSError:
+        pass
     with open(a.out, "w") as f:
-        f.write("\n".join(out))
+        f.write("\n".join(out) + kept)
 
 
 if __name__ == "__main__":

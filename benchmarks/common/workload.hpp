@@ -70,9 +70,33 @@ inline std::string case_id(std::uint64_t i, const char* prefix = "C-") {
   return buf;
 }
 
+// Round r of a sweep: Monday 2025-09-01 plus r weeks, 09:00, when k new cases are
+// registered (ids W-<r*1000000+i>); their dispatch clocks' warnings fall due at 24:00.
+struct SweepRound {
+  fengqiao::Instant monday;
+  fengqiao::Instant midnight;
+  std::vector<std::string> ids;
+};
+inline SweepRound register_due_round(fengqiao::Engine& engine, fengqiao::ManualClock& clock, std::size_t round,
+                                     std::size_t k);
+
 using SteadyClock = std::chrono::steady_clock;
 inline double seconds_since(SteadyClock::time_point t0) {
   return std::chrono::duration<double>(SteadyClock::now() - t0).count();
+}
+
+inline SweepRound register_due_round(fengqiao::Engine& engine, fengqiao::ManualClock& clock, std::size_t round,
+                                     std::size_t k) {
+  SweepRound r;
+  r.monday = kMonday9am + fengqiao::Seconds(7 * 86400 * static_cast<long long>(round));
+  r.midnight = r.monday + fengqiao::Seconds(15 * 3600);
+  clock.set(r.monday);
+  r.ids.reserve(k);
+  for (std::size_t i = 0; i < k; ++i) {
+    r.ids.push_back(case_id(round * 1000000 + i, "W-"));
+    engine.register_case(r.ids.back(), flow().intake, flow().registration);
+  }
+  return r;
 }
 
 // Rates over wall time. (Google Benchmark's kIsRate divides by CPU time, which is not

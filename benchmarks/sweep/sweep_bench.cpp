@@ -33,16 +33,7 @@ void BM_Sweep(benchmark::State& state) {
   std::size_t round = 0, fired = 0;
   double timed = 0;
   for (auto _ : state) {
-    // Round r: Monday 2025-09-01 plus r weeks, 09:00; its warnings fall at 24:00.
-    const Instant monday = kMonday9am + Seconds(7 * 86400 * static_cast<long long>(round));
-    const Instant midnight = monday + Seconds(15 * 3600);
-    clock->set(monday);
-    std::vector<std::string> ids;
-    ids.reserve(k);
-    for (std::size_t i = 0; i < k; ++i) {
-      ids.push_back(case_id(round * 1000000 + i, "W-"));
-      engine.register_case(ids.back(), f.intake, f.registration);
-    }
+    const auto [monday, midnight, ids] = register_due_round(engine, *clock, round, k);
     const auto t0 = SteadyClock::now();
     const auto report = engine.advance_to(midnight);
     const double dt = seconds_since(t0);

@@ -15,8 +15,12 @@
 // id order, and a message the sink refuses stops the round, so no message overtakes an
 // older one. Watch depth(): it grows without bound while a sink keeps refusing.
 //
-// Thread rules: one relay per database. Two relays on one outbox deliver messages twice
-// (still at least once, never lost). A relay's methods are not for concurrent calls.
+// One relay at a time: each round (fetch, deliver, acknowledge) runs under the storage's
+// relay lease (Storage::outbox_take_lease), so relays in several processes on one shared
+// store (PostgreSQL) take turns instead of delivering the same messages at once; a round
+// that finds the lease held elsewhere delivers nothing (RelayReport::lease_elsewhere).
+// Adapters without a lease across processes (SQLite, the default) hold it trivially:
+// there, run one relay per database. A relay's methods are not for concurrent calls.
 #pragma once
 
 #include <cstddef>
@@ -56,22 +60,28 @@ struct RelayReport {
   std::size_t delivered = 0;           // accepted by the sink and acknowledged
   std::uint64_t depth = 0;             // messages still unacknowledged afterwards
   std::optional<std::string> refused;  // why it stopped early: the refused message and the sink's reason
+  bool lease_elsewhere = false;        // another relay held the lease: this round delivered nothing
 };
 
 class OutboxRelay {
  public:
   OutboxRelay(std::shared_ptr<Storage> storage, OutboxSink sink, OutboxRelayOptions options = {});
 
-  // One round: the oldest batch_size messages, in order, until the sink refuses one;
-  // those delivered are acknowledged in one storage call. storage_error if the storage
+  // One round: takes the relay lease (or, held elsewhere, returns at once with
+  // lease_elsewhere and nothing delivered); the oldest batch_size messages, in order,
+  // until the sink refuses one; those delivered are acknowledged in one storage call;
+  // then the lease is released. storage_error if the storage
   // fails (nothing is lost: unacknowledged messages are offered again).
   Result<RelayReport> deliver();
-  // Rounds until the outbox is empty or the sink refuses a message.
+  // Rounds until the outbox is empty, the sink refuses a message, or the lease is held
+  // elsewhere.
   Result<RelayReport> drain();
   // Messages not yet acknowledged.
   Result<std::uint64_t> depth() const;
 
  private:
+  Result<RelayReport> deliver_leased();  // the round itself, the lease held
+
   std::shared_ptr<Storage> storage_;
   OutboxSink sink_;
   OutboxRelayOptions options_;

@@ -107,6 +107,12 @@ class PostgresStorage final : public Storage {
   Result<std::vector<OutboxMessage>> outbox_fetch(std::size_t max) const override;
   Status outbox_ack(const std::vector<std::uint64_t>& ids) override;
   Result<std::uint64_t> outbox_depth() const override;
+  // The relay lease is a session-level advisory lock (pg_try_advisory_lock) on this
+  // object's connection: one object in all the processes on the schema holds it; it is
+  // released by outbox_release_lease, or by the server when the connection closes (the
+  // process died, the object was destroyed, the connection was lost).
+  Result<bool> outbox_take_lease() override;
+  Status outbox_release_lease() override;
   Status add_visit(const Visit& v) override;
   Result<std::vector<Visit>> visits(const VisitQuery& q) const override;
   Result<std::uint64_t> count_visits(const VisitQuery& q) const override;
@@ -115,6 +121,19 @@ class PostgresStorage final : public Storage {
                              const std::function<bool(const ConfigRecord&)>& visit) const override;
   Status commit_configuration(const ConfigCommit& c) override;
   Status rewrite_snapshot(const Case& snapshot) override;
+
+  // Checks fengqiao's invariants between the tables, the same as SqliteStorage's:
+  // every case's version equals its number of events, numbered 1..version; its indexed
+  // columns agree with its snapshot; its last event left the snapshot's state; no events
+  // without a case; every case's hash chain (chain::verify_case: each event's content
+  // matches its hash, each hash links to the one before, the snapshot's chain_head is the
+  // last); each visit's columns and person keys agree with its record, no key without a
+  // visit; the configuration records are numbered 1..n and each reads back at its row's
+  // seq and instant.
+  // storage_error describing the first problem found, naming the case and event. Reads
+  // the whole schema in one repeatable-read transaction (inside the calling thread's
+  // batch: in the batch), page by page; the object's other threads wait for it.
+  Status check_integrity() const;
 
   // The connection string the object was opened with, its password (if any) masked.
   const std::string& where() const;

@@ -185,6 +185,22 @@ class Storage {
   // Number of unacknowledged messages (watch it: a stalled consumer makes it grow).
   virtual Result<std::uint64_t> outbox_depth() const = 0;
 
+  // The relay lease: at most one storage object at a time, across every process on the
+  // store, holds it, so that one relay at a time fetches, delivers and acknowledges
+  // (OutboxRelay takes it for each round and releases it after the round's ack).
+  // outbox_take_lease:
+  // Success: true when this object holds the lease now (it took it, or held it already);
+  //   false when another object holds it (nothing was taken: try again later).
+  // Failure: busy (another thread's batch, past the busy timeout) or storage_error.
+  // The lease is this object's, not a thread's: two relays on one object share it. It
+  // ends with outbox_release_lease, with the object, or when the process dies; an
+  // adapter over a server ends it when the connection is lost (the holder finds out at
+  // its next call; its round may meanwhile overlap the next holder's: at least once).
+  // Default, for adapters whose store only one object uses at a time (MemoryStorage):
+  // always held, nothing to release. Idempotent: releasing a lease not held does nothing.
+  virtual Result<bool> outbox_take_lease() { return true; }
+  virtual Status outbox_release_lease() { return Status::success(); }
+
   // Visits (visit.hpp): records of their own, apart from cases; their ids are a namespace
   // of their own (a visit may have a case's id).
   //

@@ -20,6 +20,28 @@ OutboxRelay::OutboxRelay(std::shared_ptr<Storage> storage, OutboxSink sink, Outb
 }
 
 Result<RelayReport> OutboxRelay::deliver() {
+  // The round runs under the relay lease, so that relays in other processes on the same
+  // store do not fetch and deliver the same messages meanwhile; it is released after the
+  // acknowledgement, so the next holder's fetch no longer sees what this round delivered.
+  auto leased = storage_->outbox_take_lease();
+  if (!leased) return leased.error();
+  if (!*leased) {
+    RelayReport elsewhere;
+    elsewhere.lease_elsewhere = true;
+    auto depth = storage_->outbox_depth();
+    if (!depth) return depth.error();
+    elsewhere.depth = *depth;
+    return elsewhere;
+  }
+  auto round = deliver_leased();
+  // Released whatever the round did (its acknowledged messages are acknowledged): a
+  // lease left held would stop every other relay until this object goes.
+  Status released = storage_->outbox_release_lease();
+  if (round && !released) return released.error();
+  return round;
+}
+
+Result<RelayReport> OutboxRelay::deliver_leased() {
   auto fetched = storage_->outbox_fetch(options_.batch_size);
   if (!fetched) return fetched.error();
   RelayReport report;
@@ -66,7 +88,8 @@ Result<RelayReport> OutboxRelay::drain() {
     total.delivered += round->delivered;
     total.depth = round->depth;
     total.refused = round->refused;
-    if (round->refused || round->delivered == 0 || round->depth == 0) return total;
+    total.lease_elsewhere = round->lease_elsewhere;
+    if (round->refused || round->lease_elsewhere || round->delivered == 0 || round->depth == 0) return total;
   }
 }
 

@@ -16,6 +16,7 @@
 
 #include "fengqiao/memory_storage.hpp"  // validate_commit
 #include "postgres/errors.hpp"
+#include "postgres/integrity.hpp"
 #include "postgres/rows.hpp"
 #include "postgres/schema.hpp"
 
@@ -36,6 +37,12 @@ struct Statement {
 // the same statement, after the transaction took kConfigLock shared (a statement's
 // snapshot is taken when it starts, so it sees every configuration committed before the
 // lock was granted, and none can commit until this transaction ends).
+// This session's hold of the advisory lock ($1, $2): pg_locks shows a two-int4 key as
+// classid, objid (as oids) with objsubid 2.
+#define RELAY_LEASE_HELD                                                                      \
+  "SELECT 1 FROM pg_locks WHERE locktype = 'advisory' AND pid = pg_backend_pid() AND granted" \
+  " AND classid = $1::int4::oid AND objid = $2::int4::oid AND objsubid = 2"
+
 const Statement kStatements[] = {
     {"lock_config_shared", "SELECT pg_advisory_xact_lock_shared($1::int4, $2::int4)"},
     {"lock_config", "SELECT pg_advisory_xact_lock($1::int4, $2::int4)"},
@@ -63,6 +70,16 @@ const Statement kStatements[] = {
     {"outbox_fetch", "SELECT id, topic, case_id, event_seq, payload FROM outbox ORDER BY id LIMIT $1::bigint"},
     {"outbox_ack", "DELETE FROM outbox WHERE id = ANY($1::bigint[])"},
     {"outbox_depth", "SELECT count(*) FROM outbox"},
+    // The relay lease is a session-level advisory lock: it outlives transactions (a batch's
+    // rollback does not drop it) and dies with the connection, so a relay process that is
+    // killed, or whose connection is lost, leaves nothing held.
+    // Whether this session holds it is asked of the server (pg_locks), never remembered:
+    // session locks stack (taking it twice would need two releases), and a connection
+    // that was lost and connected again holds nothing.
+    {"relay_lock",
+     "SELECT CASE WHEN EXISTS (" RELAY_LEASE_HELD ") THEN true ELSE pg_try_advisory_lock($1::int4, $2::int4) END"},
+    {"relay_unlock",
+     "SELECT CASE WHEN EXISTS (" RELAY_LEASE_HELD ") THEN pg_advisory_unlock($1::int4, $2::int4) ELSE false END"},
     {"insert_visit",
      "INSERT INTO visits(id, at, kind, channel, case_id, json) VALUES ($1, $2::bigint, $3, $4, $5, $6)"
      " ON CONFLICT (id) DO NOTHING"},
@@ -575,6 +592,19 @@ struct PostgresStorage::Impl {
     });
   }
 
+  Result<bool> outbox_take_lease() {
+    return read<Result<bool>>([&](pqxx::transaction_base& tx) -> Result<bool> {
+      return tx.exec_prepared1("relay_lock", static_cast<std::int32_t>(kRelayLock), lock_space)[0].as<bool>();
+    });
+  }
+
+  Status outbox_release_lease() {
+    return read<Status>([&](pqxx::transaction_base& tx) -> Status {
+      tx.exec_prepared1("relay_unlock", static_cast<std::int32_t>(kRelayLock), lock_space);
+      return Status::success();
+    });
+  }
+
   Status add_visit(const Visit& v) {
     if (has_nul(v.id) || (v.case_id && has_nul(*v.case_id)))
       return make_error(ErrorCode::invalid_data, "visit \"" + v.id.substr(0, v.id.find('\0')) +
@@ -625,6 +655,32 @@ struct PostgresStorage::Impl {
         });
   }
 
+  // In one repeatable-read, read-only transaction (one view of every table, however long
+  // it takes); inside the calling thread's batch, in the batch's (it sees the batch).
+  Status check_integrity() const {
+    auto lock = hold();
+    auto& self = const_cast<Impl&>(*this);
+    if (batch) {
+      if (batch_lost) return *batch_lost;
+      try {
+        return check_schema(*batch, where);
+      } catch (const std::exception& e) {
+        self.after_failure(e, true);
+        throw;
+      }
+    }
+    try {
+      pqxx::transaction<pqxx::isolation_level::repeatable_read, pqxx::readwrite_policy::read_only> tx(*conn,
+                                                                                                       "fengqiao_check");
+      Status s = check_schema(tx, where);
+      tx.commit();
+      return s;
+    } catch (const std::exception& e) {
+      self.after_failure(e, false);
+      throw;
+    }
+  }
+
   Result<std::vector<ConfigRecord>> configurations_chunk(std::uint64_t from_seq) const {
     return read<Result<std::vector<ConfigRecord>>>([&](pqxx::transaction_base& tx) -> Result<std::vector<ConfigRecord>> {
       std::vector<ConfigRecord> out;
@@ -660,6 +716,7 @@ PostgresStorage::PostgresStorage(std::unique_ptr<Impl> impl) : impl_(std::move(i
 PostgresStorage::~PostgresStorage() = default;
 
 const std::string& PostgresStorage::where() const { return impl_->where.server; }
+
 
 // --- Storage --------------------------------------------------------------------------
 // Every method maps what escapes it (libpqxx exceptions, unreadable rows, bad_alloc) to
@@ -745,6 +802,18 @@ Status PostgresStorage::outbox_ack(const std::vector<std::uint64_t>& ids) {
   return guarded<Status>(impl_->where, doing, [&] { return impl_->outbox_ack(ids); });
 }
 
+Result<bool> PostgresStorage::outbox_take_lease() {
+  return guarded<Result<bool>>(impl_->where, reading("taking the outbox relay lease"),
+                               [&] { return impl_->outbox_take_lease(); });
+}
+
+Status PostgresStorage::outbox_release_lease() {
+  // A connection lost here has released the lease with its session: the error still
+  // says so, and the next outbox_take_lease starts from a new connection holding none.
+  return guarded<Status>(impl_->where, reading("releasing the outbox relay lease"),
+                         [&] { return impl_->outbox_release_lease(); });
+}
+
 Result<std::uint64_t> PostgresStorage::outbox_depth() const {
   return guarded<Result<std::uint64_t>>(impl_->where, reading("counting outbox messages"),
                                         [&] { return impl_->outbox_depth(); });
@@ -794,6 +863,11 @@ Status PostgresStorage::rewrite_snapshot(const Case& snapshot) {
   const Doing doing{about("rewriting", snapshot.id), std::nullopt,
                     "load case \"" + snapshot.id + "\" and compare its snapshot with the rewrite"};
   return guarded<Status>(impl_->where, doing, [&] { return impl_->rewrite_snapshot(snapshot); });
+}
+
+Status PostgresStorage::check_integrity() const {
+  return guarded<Status>(impl_->where, Doing{"checking its integrity", std::nullopt, ""},
+                         [&] { return impl_->check_integrity(); });
 }
 
 }  // namespace fengqiao

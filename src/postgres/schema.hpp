@@ -18,6 +18,7 @@ enum LockClass : std::int32_t {
   kSchemaLock = 0x46510001,  // creating or migrating the schema
   kConfigLock = 0x46510002,  // shared by commits, exclusive by commit_configuration
   kOutboxLock = 0x46510003,  // held from a transaction's first outbox id to its end
+  kRelayLock = 0x46510004,   // the relay lease: session-level, held by one connection
 };
 
 // Checks the connection's schema and creates or migrates it as `options` allow; returns

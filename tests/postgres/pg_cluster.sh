@@ -44,9 +44,13 @@ case "$cmd" in
     for attempt in 1 2 3 4 5; do
       port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
       # fsync off: the cluster is thrown away, and the tests must not wait for the disk.
+      # FENGQIAO_PG_DURABLE=1 keeps PostgreSQL's defaults (fsync, synchronous_commit,
+      # full_page_writes on): for benchmarks that should pay for durability.
+      speed="-c fsync=off -c synchronous_commit=off -c full_page_writes=off"
+      [ "${FENGQIAO_PG_DURABLE:-0}" = 1 ] && speed=""
       if as_server "$bindir/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 60 \
-           -o "-c listen_addresses=127.0.0.1 -c port=$port -c unix_socket_directories='$dir' -c fsync=off \
-               -c synchronous_commit=off -c full_page_writes=off -c max_connections=200" start >/dev/null; then
+           -o "-c listen_addresses=127.0.0.1 -c port=$port -c unix_socket_directories='$dir' $speed \
+               -c max_connections=200" start >/dev/null; then
         echo "host=127.0.0.1 port=$port user=fengqiao dbname=postgres connect_timeout=10" >"$dir/conninfo"
         echo "pg_cluster: PostgreSQL $("$bindir/postgres" --version | awk '{print $3}') on 127.0.0.1:$port, data in $dir/data"
         exit 0

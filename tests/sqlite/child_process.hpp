@@ -73,6 +73,13 @@ class ChildProcess {
     return line;
   }
   void kill_now() { kill(pid_, SIGKILL); }
+  // Whether the child has ended (its wait status in `status`), without waiting.
+  bool try_wait(int& status) {
+    if (reaped_) return true;
+    if (waitpid(pid_, &status, WNOHANG) != pid_) return false;
+    reaped_ = true;
+    return true;
+  }
   // Waits for the child and returns its wait status.
   int wait() {
     int status = 0;

@@ -1,0 +1,294 @@
+// Scenario: the SQLite scenarios on PostgreSQL, with 1 and 3 engine processes on one
+// database (benchmarks/postgres/README.md).
+//
+//   BM_ActionsPostgres/procs:P/batched:B  P processes (forked, each its own connection and
+//       engine) run six-step lifecycles on their own cases for FQ_PG_SECONDS (default 5)
+//       seconds: actions/s of all of them, and each action's latency (p50, p99), one
+//       transaction per action (B = 0) or Engine::batch() of 100 lifecycles (B = 1; the
+//       latency is then per batch, reported per action).
+//   BM_SweepPostgres/procs:P/n:N  k = 1,000 due among N open cases: the wall time until P
+//       processes that call advance_to at the same instant have all returned, the events
+//       fired between them (exactly k) and the conflicts they retried.
+//
+// The server: FQ_PG_CONNINFO (a connection string). Each benchmark works in a schema of
+// its own, dropped afterwards. The N - k background cases of the sweep are copies of one
+// case the engine registered, inserted by one INSERT ... SELECT generate_series (their
+// ids and snapshots rewritten, their chain hashes not: the sweep never reads them);
+// registering them one by one would take longer than the benchmark itself.
+#include <benchmark/benchmark.h>
+
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <fstream>
+#include <map>
+#include <thread>
+#include <sstream>
+#include <stdexcept>
+
+#include <pqxx/pqxx>
+
+#include <fengqiao/postgres_storage.hpp>
+
+#include "common/workload.hpp"
+
+namespace {
+
+using namespace fqbench;
+using fengqiao::Instant;
+using fengqiao::Seconds;
+
+const Instant k2030{Seconds(1893978000)};  // Monday 2030-01-07 09:00 +08:00
+constexpr std::size_t kDue = 1000;
+constexpr std::size_t kBatchLifecycles = 100;
+
+std::string server() {
+  const char* c = std::getenv("FQ_PG_CONNINFO");
+  if (!c || !*c) throw std::runtime_error("FQ_PG_CONNINFO is not set (benchmarks/postgres/run_postgres.sh sets it)");
+  return c;
+}
+
+double run_seconds() {
+  const char* s = std::getenv("FQ_PG_SECONDS");
+  return s && *s ? std::stod(s) : 5.0;
+}
+
+// A fresh schema, dropped when the object goes.
+class Schema {
+ public:
+  explicit Schema(const std::string& name) : name_(name) { sql("DROP SCHEMA IF EXISTS " + name_ + " CASCADE; CREATE SCHEMA " + name_); }
+  ~Schema() {
+    try {
+      sql("DROP SCHEMA IF EXISTS " + name_ + " CASCADE");
+    } catch (...) {
+    }
+  }
+  std::string conninfo() const { return server() + " options=-csearch_path=" + name_; }
+  void sql(const std::string& text) const {
+    pqxx::connection c(server() + " options=-csearch_path=" + name_);
+    pqxx::nontransaction tx(c);
+    tx.exec(text);
+  }
+
+ private:
+  std::string name_;
+};
+
+std::unique_ptr<fengqiao::Engine> open_engine(const std::string& conninfo, std::shared_ptr<fengqiao::ManualClock> clock,
+                                              const std::string& name) {
+  fengqiao::PostgresOptions po;
+  po.application_name = name;
+  po.busy_timeout = std::chrono::seconds(30);
+  fengqiao::EngineOptions o;
+  o.storage = fengqiao::PostgresStorage::open(conninfo, po).value_or_throw();
+  o.clock = std::move(clock);
+  return std::make_unique<fengqiao::Engine>(std::move(o));
+}
+
+// Runs body(i, out) in `procs` forked processes, each writing what it measured to a
+// file; calls started() once all are forked; returns the files' contents once every one
+// has exited successfully.
+template <class F, class G>
+std::vector<std::string> in_processes(int procs, const std::string& tag, F body, G started) {
+  std::vector<pid_t> pids;
+  std::vector<std::string> files;
+  for (int i = 0; i < procs; ++i) {
+    files.push_back((std::getenv("FQ_BENCH_DIR") ? std::string(std::getenv("FQ_BENCH_DIR")) : std::string(".")) +
+                    "/pg-" + tag + "-" + std::to_string(getpid()) + "-" + std::to_string(i) + ".out");
+    const pid_t pid = fork();
+    if (pid == 0) {
+      try {
+        std::ofstream out(files.back());
+        body(i, out);
+        out.close();
+        std::_Exit(out ? 0 : 3);
+      } catch (const std::exception& e) {
+        std::fprintf(stderr, "bench process %d: %s\n", i, e.what());
+        std::_Exit(2);
+      }
+    }
+    if (pid < 0) throw std::runtime_error("fork failed");
+    pids.push_back(pid);
+  }
+  started();
+  bool ok = true;
+  for (pid_t pid : pids) {
+    int status = 0;
+    waitpid(pid, &status, 0);
+    ok = ok && WIFEXITED(status) && WEXITSTATUS(status) == 0;
+  }
+  std::vector<std::string> contents;
+  for (const std::string& f : files) {
+    std::ifstream in(f);
+    std::stringstream s;
+    s << in.rdbuf();
+    contents.push_back(s.str());
+    std::remove(f.c_str());
+  }
+  if (!ok) throw std::runtime_error("a benchmark process failed (see stderr)");
+  return contents;
+}
+
+void BM_ActionsPostgres(benchmark::State& state) {
+  const int procs = static_cast<int>(state.range(0));
+  const bool batched = state.range(1) != 0;
+  const double seconds = run_seconds();
+  for (auto _ : state) {
+    Schema schema("bench_actions");
+    // One engine opens first, so the schema and the first configuration record exist
+    // before the processes start (else they would race to create them: correct, slower).
+    open_engine(schema.conninfo(), std::make_shared<fengqiao::ManualClock>(kMonday9am), "bench_setup");
+    const auto outputs = in_processes(procs, "actions", [&](int p, std::ostream& out) {
+      auto engine = open_engine(schema.conninfo(), std::make_shared<fengqiao::ManualClock>(kMonday9am),
+                                "bench_" + std::to_string(p));
+      const Flow& f = flow();
+      std::vector<double> latency;  // seconds per action
+      std::uint64_t next = 0, actions = 0;
+      const auto t0 = SteadyClock::now();
+      const std::string prefix = "P" + std::to_string(p) + "-";
+      while (seconds_since(t0) < seconds) {
+        if (!batched) {
+          const std::string id = case_id(next++, prefix.c_str());
+          for (int s = 0; s < 6; ++s) {
+            const auto a0 = SteadyClock::now();
+            f.step(*engine, id, s);
+            latency.push_back(seconds_since(a0));
+          }
+          actions += 6;
+          continue;
+        }
+        const auto b0 = SteadyClock::now();
+        auto batch = engine->batch();
+        for (std::size_t c = 0; c < kBatchLifecycles; ++c) f.lifecycle(*engine, case_id(next++, prefix.c_str()));
+        batch.commit();
+        latency.push_back(seconds_since(b0) / (6.0 * kBatchLifecycles));
+        actions += 6 * kBatchLifecycles;
+      }
+      out << actions << " " << seconds_since(t0) << "\n";
+      for (double l : latency) out << l << "\n";
+    }, [] {});
+    double total = 0, longest = 0;
+    std::vector<double> latency;
+    for (const std::string& text : outputs) {
+      std::istringstream in(text);
+      double actions = 0, elapsed = 0;
+      in >> actions >> elapsed;
+      total += actions;
+      longest = std::max(longest, elapsed);
+      for (double l; in >> l;) latency.push_back(l);
+    }
+    state.SetIterationTime(longest);
+    state.counters["actions_per_s"] = total / longest;
+    state.counters["actions"] = total;
+    state.counters["p50_ms"] = quantile(latency, 0.50) * 1e3;
+    state.counters["p99_ms"] = quantile(latency, 0.99) * 1e3;
+  }
+}
+BENCHMARK(BM_ActionsPostgres)->ArgNames({"procs", "batched"})
+    ->Args({1, 0})->Args({3, 0})->Args({1, 1})->Args({3, 1})
+    ->UseManualTime()->Iterations(1)->Unit(benchmark::kMillisecond);
+
+// The N - k cases that are open but not due: one registered in 2030 by the engine,
+// copied N - k - 1 times in SQL (ids B-00000001..., the id inside the snapshot and the
+// event rewritten to match).
+void add_background(const Schema& schema, std::size_t count) {
+  {
+    auto engine = open_engine(schema.conninfo(), std::make_shared<fengqiao::ManualClock>(k2030), "bench_setup");
+    engine->register_case(case_id(0, "B-"), flow().intake, flow().registration);
+  }
+  if (count <= 1) return;
+  const std::string n = std::to_string(count - 1);
+  schema.sql(
+      "INSERT INTO cases(id, state, supervision, level, lead, jurisdiction, next_due, version, snapshot)"
+      " SELECT 'B-' || lpad(i::text, 8, '0'), state, supervision, level, lead, jurisdiction, next_due, version,"
+      " replace(snapshot, '\"B-00000000\"', '\"B-' || lpad(i::text, 8, '0') || '\"')"
+      " FROM cases, generate_series(1, " + n + ") AS i WHERE id = 'B-00000000'");
+  schema.sql(
+      "INSERT INTO events(case_id, seq, at, type, json)"
+      " SELECT 'B-' || lpad(i::text, 8, '0'), seq, at, type,"
+      " replace(json, '\"B-00000000\"', '\"B-' || lpad(i::text, 8, '0') || '\"')"
+      " FROM events, generate_series(1, " + n + ") AS i WHERE case_id = 'B-00000000'");
+  schema.sql("ANALYZE");
+}
+
+void BM_SweepPostgres(benchmark::State& state) {
+  const int procs = static_cast<int>(state.range(0));
+  const auto n = static_cast<std::size_t>(state.range(1));
+  // Built once per n, for both process counts (the build takes minutes at 1M).
+  static std::map<std::size_t, std::pair<std::unique_ptr<Schema>, double>> built;
+  auto& [schema_ptr, build_s] = built[n];
+  if (!schema_ptr) {
+    schema_ptr = std::make_unique<Schema>("bench_sweep_" + std::to_string(n));
+    const auto b0 = SteadyClock::now();
+    add_background(*schema_ptr, n - kDue);
+    build_s = seconds_since(b0);
+  }
+  const Schema& schema = *schema_ptr;
+  auto clock = std::make_shared<fengqiao::ManualClock>(kMonday9am);
+  auto engine = open_engine(schema.conninfo(), clock, "bench_main");
+  const Flow& f = flow();
+  static std::size_t round = 0;  // across runs on one schema: new ids, later weeks
+  std::size_t rounds = 0, fired = 0, conflicts = 0;
+  double timed = 0;
+  for (auto _ : state) {
+    const SweepRound r = register_due_round(*engine, *clock, round, kDue);
+    const Instant monday = r.monday, midnight = r.midnight;
+    const std::vector<std::string>& ids = r.ids;
+    // The processes connect first, then sweep together: closing the pipe is the start
+    // signal, given once they have had a second to connect.
+    int go[2];
+    if (pipe(go) != 0) throw std::runtime_error("pipe failed");
+    const std::vector<std::string> outputs = in_processes(procs, "sweep", [&](int p, std::ostream& out) {
+      close(go[1]);
+      auto mine = open_engine(schema.conninfo(), std::make_shared<fengqiao::ManualClock>(monday),
+                              "bench_sweep_" + std::to_string(p));
+      char c;
+      if (read(go[0], &c, 1) < 0) throw std::runtime_error("start signal lost");
+      const auto s0 = SteadyClock::now();
+      const auto report = mine->advance_to(midnight);
+      out << report.fired << " " << report.conflicts_retried << " " << seconds_since(s0) << "\n";
+    }, [&] {
+      std::this_thread::sleep_for(std::chrono::seconds(1));
+      close(go[1]);
+    });
+    close(go[0]);
+    // Each process's own advance_to time; the round is the slowest (they run at once).
+    double slowest = 0;
+    std::size_t round_fired = 0;
+    for (const std::string& text : outputs) {
+      std::istringstream in(text);
+      std::size_t fired_here = 0, conflicts_here = 0;
+      double s = 0;
+      in >> fired_here >> conflicts_here >> s;
+      round_fired += fired_here;
+      conflicts += conflicts_here;
+      slowest = std::max(slowest, s);
+    }
+    state.SetIterationTime(slowest);
+    timed += slowest;
+    if (round_fired != kDue) state.SkipWithError("the processes fired a different number of events than were due");
+    fired += round_fired;
+    clock->set(midnight);
+    for (const std::string& id : ids) engine->act(id, fengqiao::Action::withdraw, f.intake, f.withdraw);
+    ++round;
+    ++rounds;
+  }
+  state.counters["n_open"] = static_cast<double>(n);
+  state.counters["k_due"] = static_cast<double>(kDue);
+  state.counters["us_per_fired"] = fired ? timed * 1e6 / static_cast<double>(fired) : 0;
+  state.counters["conflicts_per_round"] = rounds ? static_cast<double>(conflicts) / static_cast<double>(rounds) : 0;
+  state.counters["build_s"] = build_s;
+}
+
+void sweep_sizes(benchmark::internal::Benchmark* b) {
+  b->ArgNames({"procs", "n"});
+  const char* n_env = std::getenv("FQ_PG_SWEEP_N");
+  const long n = n_env && *n_env ? std::stol(n_env) : 1000000L;
+  for (long procs : {1L, 3L}) b->Args({procs, n});
+}
+BENCHMARK(BM_SweepPostgres)->Apply(sweep_sizes)->UseManualTime()->Iterations(3)->Unit(benchmark::kMillisecond);
+
+}  // namespace
+
+BENCHMARK_MAIN();
