@@ -8,8 +8,10 @@ from then on), this filter does it on the way into Doxygen, on these rules:
 - the comment block that opens a file (before its first line of code) documents the file;
 - a block of whole-line comments directly above a declaration documents that declaration;
   one followed by a blank line is a section heading or a note, and stays a plain comment;
-- `code;  // text` and `enumerator,  // text` document the member on their line, and the
-  comment lines aligned under such a text continue it.
+- a comment above several declarations (no blank line between them) documents each: the
+  later ones get its text as a trailing `///<` on their last line;
+- `code;  // text`, `code { ... }  // text` and `enumerator,  // text` document the member
+  on their line, and the comment lines aligned under such a text continue it.
 
 Only comments change; line numbers stay the same, so Doxygen's warnings point at the
 header's real lines.
@@ -22,7 +24,7 @@ WHOLE = re.compile(r"^(\s*)//(?![/!])(.*)$")
 # A trailing comment after a declaration or an enumerator; a // inside a string literal
 # (a URL in a default argument) is not one.
 SECTION = re.compile(r"^\s*---\s*(.*?)\s*-*\s*$")
-TRAILING = re.compile(r'^([^"/]*?[;,])(\s*)//(?![/!<])(.*)$')
+TRAILING = re.compile(r'^([^"/]*?[;,}])(\s*)//(?![/!<])(.*)$')
 
 
 def heading(text):
@@ -32,13 +34,12 @@ def heading(text):
     return " **" + m.group(1) + "**" if m else text.replace("#include", "\\#include")
 
 
-def group_end(lines, start):
-    """The last line of the run of declarations from `start` (up to a blank or comment line,
-    or the end of the enclosing scope) when the run holds two declarations or more, each
-    complete within it; else None (one declaration, or a class body the run cuts into)."""
+def declaration_ends(lines, start):
+    """The last line of each declaration in the run from `start` (up to a blank or comment
+    line, or the end of the enclosing scope); none when the run does not end where a
+    declaration does (it cuts into a class body)."""
     depth = 0
-    declarations = 0
-    last = None
+    ends = []
     k = start
     while k < len(lines):
         text = lines[k].split("//")[0].strip()
@@ -48,14 +49,11 @@ def group_end(lines, start):
             break
         depth += text.count("{") - text.count("}")
         if depth < 0:
-            return None
+            return []
         if depth == 0 and (text.endswith(";") or text.endswith("}")):
-            declarations += 1
-            last = k
+            ends.append(k)
         k += 1
-    if depth != 0 or declarations < 2:
-        return None
-    return last
+    return ends if depth == 0 else []
 
 
 def convert(lines, name):
@@ -66,7 +64,7 @@ def convert(lines, name):
     while i < n and WHOLE.match(lines[i]):
         m = WHOLE.match(lines[i])
         # \file takes the next word as the file's name: give it the name.
-        out[i] = m.group(1) + ("/// \\file " + name + " " if i == 0 else "///") + m.group(2) + "\n"
+        out[i] = m.group(1) + ("/// \\file " + name + " " if i == 0 else "///") + heading(m.group(2)) + "\n"
         i += 1
     trailing_column = None
     while i < n:
@@ -82,18 +80,18 @@ def convert(lines, name):
             j = i
             while j < n and WHOLE.match(lines[j]):
                 j += 1
-            documents = j < n and lines[j].strip() != "" and not lines[j].lstrip().startswith(("#", "}"))
+            code = lines[j].lstrip() if j < n else ""
+            documents = code.strip() != "" and (not code.startswith(("#", "}")) or code.startswith("#define"))
             if documents:
                 for k in range(i, j):
                     m = WHOLE.match(lines[k])
                     out[k] = m.group(1) + "///" + heading(m.group(2)) + "\n"
-                last = group_end(lines, j)
-                if last is not None:
-                    # One comment over several declarations documents them all, as the
-                    # header reads: a member group, whose first member's documentation
-                    # Doxygen gives the others (DISTRIBUTE_GROUP_DOC).
-                    out[i] = out[i].replace("///", "///@{", 1)
-                    out[last] = out[last].rstrip("\n") + " /*@}*/\n"
+                # One comment over several declarations documents them all, as the header
+                # reads: the others get it as a trailing ///< on their last line (Doxygen's
+                # member groups would need lines of their own, moving the line numbers).
+                text = " ".join(WHOLE.match(lines[k]).group(2).strip() for k in range(i, j))
+                for end in declaration_ends(lines, j)[1:]:
+                    out[end] = out[end].rstrip("\n") + " ///< " + text + "\n"
             i = j
             continue
         trailing = TRAILING.match(line)
