@@ -8,6 +8,7 @@ namespace fengqiao {
 struct Sample {
   // Documented, so not reported.
   int documented() const;
+
   int undocumented() const;
 };
 
