@@ -6,11 +6,10 @@ keyword argument or method a Python caller uses, and leave the caller's own text
 import os
 import re
 import tempfile
-import threading
 import unittest
 
 import fengqiao
-from fixtures import NATIONAL_DAY_2025, Bench, dispatcher, intake, registration
+from fixtures import Bench, dispatch_during_a_batch, intake, registration
 
 CPP_NAME = re.compile(r"[A-Za-z_]::[A-Za-z_]|\b\w+Options\b")
 
@@ -50,20 +49,9 @@ class SpeaksPython(unittest.TestCase):
     def busy_while_a_batch_is_open(self, storage):
         b = Bench(storage=storage)
         b.engine.register_case("C-1", intake, registration())
-        raised = []
-
-        def dispatch():
-            try:
-                b.engine.act("C-1", "dispatch", dispatcher, {"route": "petition", "lead": "justice_xilinji"})
-            except fengqiao.Busy as e:
-                raised.append(e)
-
-        with b.engine.batch():
-            other = threading.Thread(target=dispatch)
-            other.start()
-            other.join(10)
-        self.assertEqual(len(raised), 1)
-        return raised[0]
+        busy = dispatch_during_a_batch(b)
+        self.assertIsNotNone(busy)
+        return busy
 
     def test_busy_on_a_memory_storage(self):
         error = self.busy_while_a_batch_is_open(fengqiao.MemoryStorage(busy_timeout=0.1))
