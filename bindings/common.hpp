@@ -31,6 +31,11 @@ namespace py = pybind11;
   throw Exception(make_error(code, std::move(message)));
 }
 
+// --- cpp_names.cpp -----------------------------------------------------------------
+// A library message as a Python caller should read it: the C++ option and method names it
+// mentions replaced by the keyword arguments and methods of this module.
+std::string python_spelling(std::string message);
+
 // Spec names (strings) to enumerations; an unknown name is invalid_data naming `what`.
 template <class E>
 E parse_name(std::string_view text, const char* what) {

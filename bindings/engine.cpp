@@ -4,13 +4,13 @@
 #include <map>
 #include <memory>
 #include <optional>
-#include <string_view>
 #include <utility>
 
 #include <fengqiao/engine.hpp>
 #include <fengqiao/memory_storage.hpp>
 
 #include "common.hpp"
+#include "hints.hpp"
 #include "listeners.hpp"
 
 namespace fengqiao::python {
@@ -75,8 +75,9 @@ VisitQuery make_visit_query(py::handle from, py::handle to, py::handle kind, py:
   return q;
 }
 
-std::unique_ptr<PyEngine> make_engine(py::handle storage, py::handle clock, py::handle calendar, py::handle rules,
-                                      py::handle on_listener_error, bool adopt_stored_configuration) {
+std::unique_ptr<PyEngine> make_engine(const OptionalStorage& storage, const OptionalClock& clock,
+                                      const OptionalCalendarLike& calendar, const OptionalRulesLike& rules,
+                                      const OptionalFailureHandler& on_listener_error, bool adopt_stored_configuration) {
   auto self = std::make_unique<PyEngine>();
   if (storage.is_none()) self->storage = std::make_shared<MemoryStorage>();
   else if (py::isinstance<Storage>(storage)) self->storage = storage.cast<std::shared_ptr<Storage>>();
@@ -98,18 +99,7 @@ std::unique_ptr<PyEngine> make_engine(py::handle storage, py::handle clock, py::
   o.on_listener_error = make_failure_route(self->on_listener_error);
   // Without the GIL: opening reads (and may record) the store's configuration, which can
   // wait on another connection's lock. Nothing here calls back into Python.
-  try {
-    self->engine = without_gil([&] { return std::make_unique<Engine>(std::move(o)); });
-  } catch (const Exception& e) {
-    // The engine's advice names the C++ spellings; say it as a Python caller writes it.
-    Error error = e.error();
-    for (auto [cpp, python] : {std::pair<std::string_view, std::string_view>{"set EngineOptions::adopt_stored_configuration",
-                                                                             "pass adopt_stored_configuration=True"},
-                               {"Engine::update_configuration", "Engine.update_configuration()"}}) {
-      if (auto at = error.message.find(cpp); at != std::string::npos) error.message.replace(at, cpp.size(), python);
-    }
-    throw Exception(std::move(error));
-  }
+  self->engine = without_gil([&] { return std::make_unique<Engine>(std::move(o)); });
   self->offset = self->engine->calendar().utc_offset();
   return self;
 }
@@ -182,24 +172,33 @@ void bind_engine(py::module_& m) {
                return 0;
              });
              b.batch.reset();
-           })
-      .def("rollback",
-           [](PyBatch& b) {
-             without_gil([&] {
-               b.batch.reset();
-               return 0;
-             });
-           })
-      .def("__enter__", [](py::object self) { return self; })
-      .def("__exit__", [](PyBatch& b, py::handle type, py::handle, py::handle) {
-        if (!b.batch) return false;
-        without_gil([&] {
-          if (type.is_none()) b.batch->commit();
-          b.batch.reset();
-          return 0;
-        });
-        return false;
-      });
+           },
+           "Stores the batch's actions in one transaction, then runs their listeners. Raises StorageError "
+           "if it already ended; Conflict, Busy or StorageError if the commit fails (nothing is stored).")
+      .def(
+          "rollback",
+          [](PyBatch& b) {
+            without_gil([&] {
+              b.batch.reset();
+              return 0;
+            });
+          },
+          "Drops the batch's actions: nothing of them is stored and no listener runs. Harmless once ended.")
+      .def("__enter__", [](PyBatch& self) -> PyBatch& { return self; }, py::return_value_policy::reference_internal,
+           "The batch itself.")
+      .def(
+          "__exit__",
+          [](PyBatch& b, const ExceptionType& type, const OptionalException&, const Traceback&) {
+            if (!b.batch) return false;
+            without_gil([&] {
+              if (type.is_none()) b.batch->commit();
+              b.batch.reset();
+              return 0;
+            });
+            return false;
+          },
+          py::arg("exc_type"), py::arg("exc_value"), py::arg("traceback"),
+          "Commits on a normal exit, rolls back on an exception (which is not suppressed).");
 
   py::class_<PyEngine>(m, "Engine", py::custom_type_setup(enable_gc),
                        "Runs the dispute lifecycle over a storage. Thread-safe; calls release the GIL.")
@@ -215,7 +214,7 @@ void bind_engine(py::module_& m) {
            "on_listener_error(failure): called when a listener raises (default: a ListenerWarning).")
       .def(
           "register_case",
-          [](PyEngine& self, const std::string& case_id, py::handle actor, py::handle data) {
+          [](PyEngine& self, const std::string& case_id, const ActorLike& actor, const JsonDict& data) {
             const Actor who = to_actor(actor);
             const nlohmann::json d = to_json(data, "data");
             return view(self, without_gil([&] { return self.engine->try_register_case(case_id, who, d); }));
@@ -224,8 +223,8 @@ void bind_engine(py::module_& m) {
           "`register`: data has channel, category, urgency, jurisdiction, parties, summary. Returns the Case.")
       .def(
           "act",
-          [](PyEngine& self, const std::string& case_id, const std::string& action, py::handle actor,
-             py::handle data) {
+          [](PyEngine& self, const std::string& case_id, const std::string& action, const ActorLike& actor,
+             const OptionalJsonDict& data) {
             const Action a = parse_name<Action>(action, "action");
             const Actor who = to_actor(actor);
             const nlohmann::json d = data.is_none() ? nlohmann::json::object() : to_json(data, "data");
@@ -239,25 +238,26 @@ void bind_engine(py::module_& m) {
           [](PyEngine& self, const std::string& case_id) {
             return view(self, without_gil([&] { return self.engine->try_get(case_id); }));
           },
-          py::arg("case_id"))
+          py::arg("case_id"), "The case as stored now; UnknownCase if there is none.")
       .def(
           "history",
           [](PyEngine& self, const std::string& case_id) {
             std::vector<Event> events = without_gil([&] { return self.engine->history(case_id); });
             py::list out;
             for (auto& e : events) out.append(py::cast(EventView{std::move(e), self.offset}));
-            return out;
+            return EventList(std::move(out));
           },
           py::arg("case_id"), "The case's events, oldest first.")
       .def(
           "find",
-          [](PyEngine& self, py::handle state, py::handle supervision, py::handle lead, py::handle jurisdiction,
-             py::handle due_before, const std::string& after_id, std::size_t limit) {
+          [](PyEngine& self, const OptionalStr& state, const OptionalStr& supervision, const OptionalStr& lead,
+             const OptionalStrings& jurisdiction, const OptionalInstantLike& due_before, const std::string& after_id,
+             std::size_t limit) {
             const CaseQuery q = make_query(state, supervision, lead, jurisdiction, due_before, after_id, limit);
             std::vector<Case> cases = without_gil([&] { return self.engine->find(q); });
             py::list out;
             for (auto& c : cases) out.append(py::cast(CaseView{std::move(c), self.offset}));
-            return out;
+            return CaseList(std::move(out));
           },
           py::kw_only(), py::arg("state") = py::none(), py::arg("supervision") = py::none(),
           py::arg("lead") = py::none(), py::arg("jurisdiction") = py::none(), py::arg("due_before") = py::none(),
@@ -266,16 +266,17 @@ void bind_engine(py::module_& m) {
           "elements. due_before: the next deadline event is at or before it. Page with after_id/limit.")
       .def(
           "count",
-          [](PyEngine& self, py::handle state, py::handle supervision, py::handle lead, py::handle jurisdiction,
-             py::handle due_before) {
+          [](PyEngine& self, const OptionalStr& state, const OptionalStr& supervision, const OptionalStr& lead,
+             const OptionalStrings& jurisdiction, const OptionalInstantLike& due_before) {
             const CaseQuery q = make_query(state, supervision, lead, jurisdiction, due_before, "", 0);
             return without_gil([&] { return self.engine->count(q); });
           },
           py::kw_only(), py::arg("state") = py::none(), py::arg("supervision") = py::none(),
-          py::arg("lead") = py::none(), py::arg("jurisdiction") = py::none(), py::arg("due_before") = py::none())
+          py::arg("lead") = py::none(), py::arg("jurisdiction") = py::none(), py::arg("due_before") = py::none(),
+          "How many cases find() would return with the same filters, without reading them.")
       .def(
           "record_visit",
-          [](PyEngine& self, const std::string& visit_id, py::handle actor, py::handle data) {
+          [](PyEngine& self, const std::string& visit_id, const ActorLike& actor, const OptionalJsonDict& data) {
             const Actor who = to_actor(actor);
             const nlohmann::json d = data.is_none() ? nlohmann::json::object() : to_json(data, "data");
             auto r = without_gil([&] { return self.engine->try_record_visit(visit_id, who, d); });
@@ -288,13 +289,14 @@ void bind_engine(py::module_& m) {
           "UnknownCase (checked in that order) and records nothing. Changes no case; calls no listener.")
       .def(
           "visits",
-          [](PyEngine& self, py::handle from, py::handle to, py::handle kind, py::handle channel, py::handle case_id,
-             py::handle id_number, py::handle phone, const std::string& after_id, std::size_t limit) {
+          [](PyEngine& self, const OptionalInstantLike& from, const OptionalInstantLike& to, const OptionalStr& kind,
+             const OptionalStr& channel, const OptionalStr& case_id, const OptionalStr& id_number,
+             const OptionalStr& phone, const std::string& after_id, std::size_t limit) {
             const VisitQuery q = make_visit_query(from, to, kind, channel, case_id, id_number, phone, after_id, limit);
             std::vector<Visit> visits = without_gil([&] { return self.engine->visits(q); });
             py::list out;
             for (auto& v : visits) out.append(py::cast(VisitView{std::move(v), self.offset}));
-            return out;
+            return VisitList(std::move(out));
           },
           py::kw_only(), py::arg("from_") = py::none(), py::arg("to") = py::none(), py::arg("kind") = py::none(),
           py::arg("channel") = py::none(), py::arg("case_id") = py::none(), py::arg("id_number") = py::none(),
@@ -304,17 +306,19 @@ void bind_engine(py::module_& m) {
           "after_id/limit.")
       .def(
           "count_visits",
-          [](PyEngine& self, py::handle from, py::handle to, py::handle kind, py::handle channel, py::handle case_id,
-             py::handle id_number, py::handle phone) {
+          [](PyEngine& self, const OptionalInstantLike& from, const OptionalInstantLike& to, const OptionalStr& kind,
+             const OptionalStr& channel, const OptionalStr& case_id, const OptionalStr& id_number,
+             const OptionalStr& phone) {
             const VisitQuery q = make_visit_query(from, to, kind, channel, case_id, id_number, phone, "", 0);
             return without_gil([&] { return self.engine->count_visits(q); });
           },
           py::kw_only(), py::arg("from_") = py::none(), py::arg("to") = py::none(), py::arg("kind") = py::none(),
           py::arg("channel") = py::none(), py::arg("case_id") = py::none(), py::arg("id_number") = py::none(),
-          py::arg("phone") = py::none())
+          py::arg("phone") = py::none(),
+          "How many visits visits() would return with the same filters, without reading them.")
       .def(
           "advance_to",
-          [](PyEngine& self, py::handle when) {
+          [](PyEngine& self, const InstantLike& when) {
             const Instant t = to_instant(when, "when");
             return without_gil([&] { return self.engine->advance_to(t).fired; });
           },
@@ -328,12 +332,12 @@ void bind_engine(py::module_& m) {
           "next_due",
           [](PyEngine& self) {
             std::optional<Instant> t = without_gil([&] { return self.engine->next_due(); });
-            return to_datetime(t, self.offset);
+            return OptionalDatetime(to_datetime(t, self.offset));
           },
           "When the next deadline event is due, or None.")
       .def(
           "subscribe",
-          [](PyEngine& self, py::handle callback) {
+          [](PyEngine& self, const EventListener& callback) {
             if (!PyCallable_Check(callback.ptr())) throw py::type_error("subscribe: expected a callable");
             auto ref = std::make_shared<PyRef>(py::reinterpret_borrow<py::object>(callback));
             const ListenerId id = self.engine->subscribe(make_listener(ref, self.offset));
@@ -355,10 +359,13 @@ void bind_engine(py::module_& m) {
           // Without the GIL: SQLite's begin waits for the write lock, which another
           // Python thread's batch may hold until it gets the GIL back to commit.
           [](PyEngine& self) { return without_gil([&] { return PyBatch{self.engine->batch()}; }); },
-          py::keep_alive<0, 1>())
+          py::keep_alive<0, 1>(),
+          "Opens a Batch for this thread: `with engine.batch(): ...` stores the actions inside in one "
+          "transaction (one fsync), listeners running at its commit. Busy if another thread's batch "
+          "holds the storage past its busy timeout.")
       .def(
           "update_calendar",
-          [](PyEngine& self, py::handle calendar) {
+          [](PyEngine& self, const CalendarLike& calendar) {
             return update(self, update_calendar_from(self, calendar), std::nullopt);
           },
           py::arg("calendar"),
@@ -371,7 +378,7 @@ void bind_engine(py::module_& m) {
           "when another engine changed the store meanwhile (retry); Busy, StorageError.")
       .def(
           "update_rules",
-          [](PyEngine& self, py::handle rules) {
+          [](PyEngine& self, const RulesLike& rules) {
             if (rules.is_none()) throw py::type_error("rules: expected fengqiao.DeadlineRules or a dict, not None");
             return update(self, std::nullopt, rules_from(rules));
           },
@@ -381,7 +388,7 @@ void bind_engine(py::module_& m) {
           "ConfigurationChange; refusals as update_calendar.")
       .def(
           "update_configuration",
-          [](PyEngine& self, py::handle calendar, py::handle rules) {
+          [](PyEngine& self, const OptionalCalendarLike& calendar, const OptionalRulesLike& rules) {
             std::optional<BusinessCalendar> cal;
             if (!calendar.is_none()) cal = calendar_from(calendar, self.offset);
             return update(self, std::move(cal), optional_rules(rules));
@@ -400,12 +407,12 @@ void bind_engine(py::module_& m) {
             std::vector<ConfigRecord> records = without_gil([&] { return self.engine->configuration_history(); });
             py::list out;
             for (auto& r : records) out.append(py::cast(std::move(r)));
-            return out;
+            return ConfigRecordList(std::move(out));
           },
           "Every ConfigRecord the store kept, oldest first (seq 1 is the first).")
       .def(
           "subscribe_configuration",
-          [](PyEngine& self, py::handle callback) {
+          [](PyEngine& self, const ConfigurationListener& callback) {
             if (!PyCallable_Check(callback.ptr()))
               throw py::type_error("subscribe_configuration: expected a callable");
             auto ref = std::make_shared<PyRef>(py::reinterpret_borrow<py::object>(callback));
@@ -424,8 +431,9 @@ void bind_engine(py::module_& m) {
       .def_property_readonly(
           "rules", [](const PyEngine& self) { return without_gil([&] { return self.engine->rules(); }); },
           "The DeadlineRules in force (a copy).")
-      .def_property_readonly("clock", [](const PyEngine& self) { return self.clock; })
-      .def_property_readonly("storage", [](const PyEngine& self) { return self.storage; });
+      .def_property_readonly("clock", [](const PyEngine& self) { return self.clock; }, "The Clock it reads now from.")
+      .def_property_readonly("storage", [](const PyEngine& self) { return self.storage; },
+                             "The Storage its cases live in.");
 }
 
 }  // namespace fengqiao::python

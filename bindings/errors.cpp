@@ -57,8 +57,9 @@ PyObject* make_class(py::module_& m, const char* name, const char* doc, PyObject
 void raise(const Error& error) {
   const auto index = static_cast<std::size_t>(error.code);
   PyObject* cls = index < g_classes.size() ? g_classes[index] : g_error;
-  py::object instance = py::reinterpret_borrow<py::object>(cls)(error.message);
-  instance.attr("message") = error.message;
+  const std::string message = python_spelling(error.message);
+  py::object instance = py::reinterpret_borrow<py::object>(cls)(message);
+  instance.attr("message") = message;
   PyErr_SetObject(cls, instance.ptr());
 }
 

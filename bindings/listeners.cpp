@@ -10,6 +10,8 @@
 
 #include "listeners.hpp"
 
+#include "hints.hpp"
+
 namespace fengqiao::python {
 namespace {
 
@@ -131,10 +133,12 @@ void bind_listeners(py::module_& m) {
                              "\"\" for a configuration listener.")
       .def_property_readonly("event_seq", [](const FailureView& v) { return v.failure.event_seq; },
                              "The event's seq; for a configuration listener, the ConfigRecord's seq.")
-      .def_property_readonly("message", [](const FailureView& v) { return v.failure.what; })
-      .def_property_readonly("exception", [](const FailureView& v) { return v.exception; },
+      .def_property_readonly("message", [](const FailureView& v) { return v.failure.what; },
+                             "The exception's class name and message, e.g. \"ValueError: bad\".")
+      .def_property_readonly("exception", [](const FailureView& v) { return OptionalException(v.exception); },
                              "The exception the listener raised (with its traceback), or None.")
-      .def("__repr__", [](const FailureView& v) { return "<fengqiao.ListenerFailure " + describe(v.failure) + ">"; });
+      .def("__repr__", [](const FailureView& v) { return "<fengqiao.ListenerFailure " + describe(v.failure) + ">"; },
+           "Which listener, on which case and event, raised what.");
 }
 
 }  // namespace fengqiao::python

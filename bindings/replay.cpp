@@ -9,6 +9,7 @@
 #include <fengqiao/replay.hpp>
 
 #include "common.hpp"
+#include "hints.hpp"
 
 namespace fengqiao::python {
 namespace {
@@ -25,7 +26,7 @@ ReplayResult replay_stream(std::istream& in, const ReplayOptions& options) {
   return replay(in, options);
 }
 
-ReplayResult run(py::handle history, py::handle source, py::handle storage) {
+ReplayResult run(const HistorySource& history, const OptionalStr& source, const OptionalStorage& storage) {
   ReplayOptions options;
   if (!storage.is_none()) {
     if (!py::isinstance<Storage>(storage)) throw py::type_error("storage: expected a fengqiao.Storage or None");
@@ -56,7 +57,7 @@ ReplayResult run(py::handle history, py::handle source, py::handle storage) {
 
 // The failure as ReplayFailure::to_json has it: expected/actual as structured values (None
 // where there is nothing), the deadline explanation and the calendar hint.
-py::object failure_dict(const ReplayFailure& f) { return from_json(f.to_json()); }
+JsonDict failure_dict(const ReplayFailure& f) { return JsonDict(from_json(f.to_json())); }
 
 }  // namespace
 
@@ -64,37 +65,48 @@ void bind_replay(py::module_& m) {
   py::class_<ReplayFailure>(m, "ReplayFailure", "Where a replay stopped and why.")
       .def_property_readonly("kind", [](const ReplayFailure& f) { return std::string(to_string(f.kind)); },
                              "invalid_history, divergence, expectation, unexpected_error or missing_error.")
-      .def_readonly("line", &ReplayFailure::line)
-      .def_readonly("case_id", &ReplayFailure::case_id)
+      .def_readonly("line", &ReplayFailure::line, "The history's line number (1 is the header).")
+      .def_readonly("case_id", &ReplayFailure::case_id, "The case of that line (\"\" for the header).")
       .def_readonly("expected", &ReplayFailure::expected, "What the history says.")
       .def_readonly("actual", &ReplayFailure::actual, "What the engine did.")
-      .def_readonly("message", &ReplayFailure::message)
-      .def("to_dict", &failure_dict)
-      .def("__repr__", [](const ReplayFailure& f) {
-        return "<fengqiao.ReplayFailure " + std::string(to_string(f.kind)) + " at line " + std::to_string(f.line) +
-               ": " + f.message + ">";
-      });
+      .def_readonly("message", &ReplayFailure::message, "The whole story in one sentence, with the line.")
+      .def("to_dict", &failure_dict, "The failure as a dict: kind, line, case, expected and actual (structured values, None where there is nothing), message, and for a deadline divergence its explanation and hint.")
+      .def(
+          "__repr__",
+          [](const ReplayFailure& f) {
+            return "<fengqiao.ReplayFailure " + std::string(to_string(f.kind)) + " at line " + std::to_string(f.line) +
+                   ": " + f.message + ">";
+          },
+          "Kind, line and message.");
 
   py::class_<ReplayResult>(m, "ReplayResult", "What replay() found.")
-      .def_property_readonly("clean", &ReplayResult::clean)
-      .def_property_readonly("failure",
-                             [](const ReplayResult& r) { return r.failure ? py::cast(*r.failure) : py::none(); })
-      .def_readonly("source", &ReplayResult::source)
+      .def_property_readonly("clean", &ReplayResult::clean, "True when the engine did all the history says.")
+      .def_property_readonly(
+          "failure",
+          [](const ReplayResult& r) { return OptionalReplayFailure(r.failure ? py::cast(*r.failure) : py::none()); },
+          "Where and why it stopped, or None when clean.")
+      .def_readonly("source", &ReplayResult::source, "The file's path, `source` as given, or \"<text>\".")
       .def_readonly("lines", &ReplayResult::lines, "Non-blank lines read, header included.")
-      .def_readonly("cases", &ReplayResult::cases)
+      .def_readonly("cases", &ReplayResult::cases, "Cases registered.")
       .def_readonly("actions", &ReplayResult::actions, "Action lines applied, refusals included.")
       .def_readonly("visits", &ReplayResult::visits, "Visit lines applied, refusals included.")
       .def_readonly("config_changes", &ReplayResult::config_changes,
                     "Configuration lines (calendar or rules updates) applied, refusals included.")
-      .def_readonly("events_checked", &ReplayResult::events_checked)
-      .def_readonly("expectations", &ReplayResult::expectations)
-      .def("describe", &ReplayResult::describe)
-      .def("to_dict", [](const ReplayResult& r) { return from_json(r.to_json()); })
-      .def("__bool__", &ReplayResult::clean)
-      .def("__str__", &ReplayResult::describe)
-      .def("__repr__", [](const ReplayResult& r) {
-        return "<fengqiao.ReplayResult " + r.source + (r.clean() ? " clean" : " FAILED") + ">";
-      });
+      .def_readonly("events_checked", &ReplayResult::events_checked,
+                    "Engine event lines (deadline events) compared with what the engine fired.")
+      .def_readonly("expectations", &ReplayResult::expectations, "`expect` lines checked.")
+      .def("describe", &ReplayResult::describe,
+           "One line: \"clean\" with the counts, or the failure, as `fengqiao replay` prints it.")
+      .def("to_dict", [](const ReplayResult& r) { return JsonDict(from_json(r.to_json())); },
+           "As `fengqiao replay --json` prints it.")
+      .def("__bool__", &ReplayResult::clean, "clean.")
+      .def("__str__", &ReplayResult::describe, "describe().")
+      .def(
+          "__repr__",
+          [](const ReplayResult& r) {
+            return "<fengqiao.ReplayResult " + r.source + (r.clean() ? " clean" : " FAILED") + ">";
+          },
+          "Source, and clean or FAILED.");
 
   m.def("replay", &run, py::arg("history"), py::arg("source") = py::none(), py::arg("storage") = py::none(),
         "Replays a history on a fresh engine with a manual clock. `history` is a path (str or "

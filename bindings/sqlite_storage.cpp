@@ -7,12 +7,13 @@
 #include <fengqiao/sqlite_storage.hpp>
 
 #include "common.hpp"
+#include "hints.hpp"
 
 namespace fengqiao::python {
 namespace {
 
 std::shared_ptr<SqliteStorage> open(const std::string& path, bool create_if_missing, bool read_only,
-                                    py::handle busy_timeout, const std::string& synchronous) {
+                                    const DurationLike& busy_timeout, const std::string& synchronous) {
   SqliteOptions o;
   o.create_if_missing = create_if_missing;
   o.read_only = read_only;
@@ -39,7 +40,7 @@ void bind_sqlite(py::module_& m) {
            "path: a file, or \":memory:\". busy_timeout: how long a write waits for another connection's "
            "lock (seconds or timedelta). synchronous: \"normal\" (survives a process crash) or \"full\" "
            "(also a power loss). Raises StorageError naming the file when it cannot be used.")
-      .def_property_readonly("path", &SqliteStorage::path)
+      .def_property_readonly("path", &SqliteStorage::path, "The path it was opened with.")
       .def(
           "check_integrity",
           [](const SqliteStorage& s) {
@@ -50,7 +51,10 @@ void bind_sqlite(py::module_& m) {
             st.throw_if_error();
           },
           "Reads the whole file; raises StorageError describing the first problem found.")
-      .def("__repr__", [](const SqliteStorage& s) { return "SqliteStorage(" + py::repr(py::str(s.path())).cast<std::string>() + ")"; });
+      .def(
+          "__repr__",
+          [](const SqliteStorage& s) { return "SqliteStorage(" + py::repr(py::str(s.path())).cast<std::string>() + ")"; },
+          "SqliteStorage(path).");
 }
 
 }  // namespace fengqiao::python

@@ -9,6 +9,7 @@
 #include <fengqiao/memory_storage.hpp>
 
 #include "common.hpp"
+#include "hints.hpp"
 
 namespace fengqiao::python {
 
@@ -16,13 +17,13 @@ void bind_storage(py::module_& m) {
   py::class_<Storage, std::shared_ptr<Storage>>(m, "Storage", "Base of the storage adapters an Engine accepts.")
       .def(
           "configuration",
-          [](const Storage& s) -> py::object {
+          [](const Storage& s) {
             Result<std::optional<ConfigRecord>> r = [&] {
               py::gil_scoped_release nogil;
               return s.configuration();
             }();
             std::optional<ConfigRecord> record = std::move(r).value_or_throw();
-            return record ? py::cast(std::move(*record)) : py::none();
+            return OptionalConfigRecord(record ? py::cast(std::move(*record)) : py::none());
           },
           "The ConfigRecord in force as the store keeps it, or None when it keeps none (a new store, "
           "or a file written before fengqiao kept its configuration).")
@@ -40,13 +41,13 @@ void bind_storage(py::module_& m) {
             st.throw_if_error();
             py::list out;
             for (auto& r : records) out.append(py::cast(std::move(r)));
-            return out;
+            return ConfigRecordList(std::move(out));
           },
           "Every ConfigRecord the store kept, oldest first.");
 
   py::class_<MemoryStorage, Storage, std::shared_ptr<MemoryStorage>>(
       m, "MemoryStorage", "Cases in memory; nothing survives the process. Share one between engines like a database.")
-      .def(py::init([](bool keep_events, py::handle busy_timeout) {
+      .def(py::init([](bool keep_events, const DurationLike& busy_timeout) {
              MemoryStorageOptions o;
              o.keep_events = keep_events;
              o.busy_timeout = to_millis(busy_timeout, "busy_timeout");

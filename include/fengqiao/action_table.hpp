@@ -29,22 +29,29 @@ class EnumSet {
   static_assert(enum_count<E> <= 32, "EnumSet holds at most 32 enumerators");
 
  public:
+  // The empty set.
   constexpr EnumSet() noexcept = default;
+  // The set of `items`.
   constexpr EnumSet(std::initializer_list<E> items) noexcept {
     for (E e : items) bits_ |= bit(e);
   }
+  // Every enumerator of E.
   static constexpr EnumSet all() noexcept {
     EnumSet s;
     for (E e : all_of<E>()) s.bits_ |= bit(e);
     return s;
   }
+  // Whether `e` is in the set.
   constexpr bool contains(E e) const noexcept { return (bits_ & bit(e)) != 0; }
+  // Whether the set has no enumerator.
   constexpr bool empty() const noexcept { return bits_ == 0; }
+  // How many enumerators the set has.
   constexpr std::size_t size() const noexcept {
     std::size_t n = 0;
     for (E e : all_of<E>()) n += contains(e) ? 1 : 0;
     return n;
   }
+  // Same enumerators.
   constexpr bool operator==(EnumSet other) const noexcept { return bits_ == other.bits_; }
   constexpr bool operator!=(EnumSet other) const noexcept { return bits_ != other.bits_; }
 
@@ -52,6 +59,7 @@ class EnumSet {
   static constexpr std::uint32_t bit(E e) noexcept { return std::uint32_t{1} << static_cast<unsigned>(e); }
   std::uint32_t bits_ = 0;
 };
+// Sets of states (an action row's `from`) and of roles (the "who" column).
 using StateSet = EnumSet<State>;
 using RoleSet = EnumSet<Role>;
 
@@ -96,6 +104,7 @@ struct Who {
   bool involved_handler = false;   // a handler of any org ever named on the case (lead, co, consultation)
   bool own_case_citizen = false;   // a citizen who registered the case or is a party by `account`
 
+  // This grant with one more: `roles(...).or_lead_handler()` reads as the table's column.
   constexpr Who or_lead_handler() const noexcept { Who w = *this; w.lead_handler = true; return w; }
   constexpr Who or_first_responder() const noexcept { Who w = *this; w.first_responder = true; return w; }
   constexpr Who or_involved_handler() const noexcept { Who w = *this; w.involved_handler = true; return w; }
@@ -117,6 +126,7 @@ enum class FieldType : std::uint8_t {
   attachments,   // an array of {ref, sha256?, kind?}
 };
 
+// One data field of an action: its name in `data`, how it is validated, whether required.
 struct Field {
   std::string_view name;
   FieldType type = FieldType::text;
@@ -139,6 +149,8 @@ enum class DataCheck : std::uint8_t {
   extension_amount,  // extend: exactly one of days/hours, fitting the clock, within the allowance
 };
 
+// One action's row of LIFECYCLE.md's table, as the engine reads it: from which states to
+// which, who may, which data, which rule and check.
 struct ActionSpec {
   static constexpr std::size_t kMaxRows = 3;
   static constexpr std::size_t kMaxFields = 6;
@@ -155,6 +167,7 @@ struct ActionSpec {
   bool raises_supervision = false;         // supervise: supervision escalated one level up
   int since_version = 1;                   // the contract version that introduced the action
 
+  // The rows and fields in use, as ranges (begin, end).
   constexpr const ActionRow* begin_rows() const noexcept { return rows.data(); }
   constexpr const ActionRow* end_rows() const noexcept { return rows.data() + row_count; }
   constexpr const Field* begin_fields() const noexcept { return fields.data(); }
@@ -190,6 +203,8 @@ struct ActionSpec {
   }
 
  public:
+  // This spec with one more property (the rule checked, the data check, the outcome, a
+  // raised level, the contract version): how the table below is spelt.
   constexpr ActionSpec limited_by(RuleCheck r) const noexcept { return with([&](ActionSpec& s) { s.rule = r; }); }
   constexpr ActionSpec checked_by(DataCheck d) const noexcept { return with([&](ActionSpec& s) { s.data_check = d; }); }
   constexpr ActionSpec concludes(Outcome o) const noexcept { return with([&](ActionSpec& s) { s.outcome = o; }); }

@@ -44,17 +44,21 @@ struct AuthorizationRequest {
   const nlohmann::json& data;
 };
 
+// A policy's answer: allowed or not, and the rule that decided (named in refusals).
 struct AuthorizationDecision {
   bool allowed = false;
   std::string rule;    // the rule that decided, e.g. "contract: who may dispatch", "jurisdiction"
   std::string reason;  // for a refusal: why, naming the actor, e.g. "dispatch may be done by dispatcher, not by ..."
 
+  // An allowing or a refusing decision by `rule`.
   static AuthorizationDecision allow(std::string rule) { return {true, std::move(rule), {}}; }
   static AuthorizationDecision refuse(std::string rule, std::string reason) {
     return {false, std::move(rule), std::move(reason)};
   }
 };
 
+// Who may do what: the engine asks it about every action and visit
+// (EngineOptions::authorization). Implementations must be thread-safe.
 class AuthorizationPolicy {
  public:
   virtual ~AuthorizationPolicy() = default;

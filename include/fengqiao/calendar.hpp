@@ -16,11 +16,14 @@
 
 namespace fengqiao {
 
+// A day of the week; the calendar's weekend is a set of them.
 enum class Weekday : std::uint8_t { sun, mon, tue, wed, thu, fri, sat };
 
 // Days since 1970-01-01 (day 0), in the calendar's offset.
 using DayNumber = std::int64_t;
 
+// Which days are worked, counted in one UTC offset: the weekend days, the holidays, and
+// the make-up working days that fall on a weekend. Deadlines in working days count on it.
 class BusinessCalendar {
  public:
   // Saturday and Sunday off, no holidays, no make-up days, +08:00.
@@ -42,9 +45,12 @@ class BusinessCalendar {
   Status add_workday(Date d);
   void set_utc_offset(UtcOffset offset) { offset_ = offset; }
 
+  // The offset days are counted in.
   UtcOffset utc_offset() const { return offset_; }
+  // Whether a day is worked: a make-up workday is, a holiday is not, else not a weekend day.
   bool is_working_day(Date d) const;
   bool is_working_day(DayNumber d) const;
+  // Whether `w` is one of the weekend days.
   bool is_weekend(Weekday w) const { return (weekend_mask_ >> static_cast<int>(w)) & 1u; }
 
   // Day arithmetic in the calendar's offset.
@@ -63,6 +69,7 @@ class BusinessCalendar {
   // The first working day on or after d.
   DayNumber working_day_on_or_after(DayNumber d) const;
 
+  // The holidays and the make-up workdays listed, in date order.
   std::vector<Date> holidays() const;
   std::vector<Date> workdays() const;
 

@@ -26,6 +26,7 @@ struct Actor {
   std::string org;
 };
 
+// A party to the dispute, as registered.
 struct Party {
   std::string name;
   std::string id_number;  // empty when not given
@@ -53,6 +54,7 @@ struct StageClock {
   std::vector<Instant> schedule;       // schedule[step]: warning, deadline, escalation 1..max_level
   std::uint8_t next_step = 0;          // the first step not yet fired or passed
 
+  // Not stopped; the deadline (schedule step 1) and the warning instant (step 0).
   bool running() const { return !stopped_at.has_value(); }
   Instant deadline() const { return schedule.at(1); }
   Instant warning_at() const { return schedule.at(0); }
@@ -67,6 +69,8 @@ struct SupervisionRecord {
   int highest_level = 0;
 };
 
+// A case snapshot: everything the engine knows about one dispute after its latest event
+// (the storage keeps it with the events; Engine::get returns it).
 struct Case {
   std::string id;
 

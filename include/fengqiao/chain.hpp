@@ -57,6 +57,7 @@ struct Break {
 // reads events some other way (an exported file, a custom adapter's own check).
 class Checker {
  public:
+  // Before the case's first event.
   explicit Checker(std::string case_id);
   // Feeds the next event. Returns the break it causes, if any; after a break the checker
   // reports nothing more (the first break is the one that matters).
@@ -64,6 +65,7 @@ class Checker {
   // After the last event: the recomputed head must be the one the snapshot keeps
   // (`chain_head`) and `version` events must have been seen.
   std::optional<Break> finish(std::string_view chain_head, std::uint64_t version);
+  // The recomputed hash of the last event fed, and how many were fed.
   const std::string& head() const { return head_; }
   std::uint64_t events() const { return seen_; }
 
@@ -79,6 +81,7 @@ struct Report {
   std::uint64_t cases = 0;
   std::uint64_t events = 0;
   std::optional<Break> broken;  // the first break; none when every chain holds
+  // No break was found.
   bool intact() const { return !broken; }
 };
 

@@ -71,6 +71,7 @@ using ConfigListener = std::function<void(const ConfigRecord& record)>;
 // message's case_id stays "" and its event_seq, when left 0, is the record's seq.
 using ConfigOutboxPolicy = std::function<std::vector<OutboxMessage>(const ConfigRecord& record)>;
 
+// What an Engine runs on; every member has a default.
 struct EngineOptions {
   // Where cases live. Default: a new MemoryStorage.
   std::shared_ptr<Storage> storage;
@@ -115,6 +116,9 @@ struct AdvanceReport {
   std::size_t conflicts_retried = 0;
 };
 
+// Runs the lifecycle of LIFECYCLE.md over a Storage: actions and visits, queries,
+// deadline events, listeners, batches and configuration changes (see the file's notes on
+// threads and batches).
 class Engine {
  public:
   // Failure (throws Exception): invalid_config when the store keeps a calendar or rules
@@ -160,6 +164,7 @@ class Engine {
   Case register_case(std::string_view case_id, const Actor& actor, const nlohmann::json& data);
   Result<Case> try_register_case(std::string_view case_id, const Actor& actor, const nlohmann::json& data) noexcept;
 
+  // Any other action of the table, `data` as HISTORY-FORMAT.md lists for it.
   Case act(std::string_view case_id, Action action, const Actor& actor,
            const nlohmann::json& data = nlohmann::json::object());
   Result<Case> try_act(std::string_view case_id, Action action, const Actor& actor,

@@ -14,6 +14,7 @@
 
 namespace fengqiao {
 
+// The stable error codes (HISTORY-FORMAT.md "Error codes").
 enum class ErrorCode {
   invalid_transition,  // not allowed from the current state, or a rule (allowance, window, max level) forbids it
   not_permitted,       // this actor may not perform this action on this case
@@ -32,9 +33,11 @@ enum class ErrorCode {
 // How many codes there are: every table indexed by ErrorCode is sized with it.
 inline constexpr std::size_t kErrorCodeCount = static_cast<std::size_t>(ErrorCode::duplicate_visit) + 1;
 
+// The code's spelling ("invalid_transition"), and back (none for an unknown spelling).
 std::string_view to_string(ErrorCode code) noexcept;
 std::optional<ErrorCode> error_code_from_string(std::string_view text) noexcept;
 
+// A refusal or failure: its stable code and a message naming what failed.
 struct Error {
   ErrorCode code;
   std::string message;  // names the rule, field or line that failed; never empty
@@ -47,6 +50,7 @@ struct Error {
 // non-throwing API returns.
 class Exception : public std::runtime_error {
  public:
+  // what() is error.describe(); code() and error() give it back.
   explicit Exception(Error error);
   ErrorCode code() const noexcept { return error_.code; }
   const Error& error() const noexcept { return error_; }
@@ -61,9 +65,11 @@ class Exception : public std::runtime_error {
 template <class T>
 class [[nodiscard]] Result {
  public:
+  // A value, or an error (implicit, so a function returning Result can return either).
   Result(T value) : data_(std::in_place_index<0>, std::move(value)) {}
   Result(Error error) : data_(std::in_place_index<1>, std::move(error)) {}
 
+  // Holds a value.
   bool ok() const noexcept { return data_.index() == 0; }
   explicit operator bool() const noexcept { return ok(); }
 
@@ -103,10 +109,12 @@ class [[nodiscard]] Result {
 // Success without a value, or an Error (leveldb's Status, with our codes).
 class [[nodiscard]] Status {
  public:
+  // Success (the default and success()), or `error`.
   Status() = default;
   Status(Error error) : error_(std::move(error)) {}
   static Status success() { return Status(); }
 
+  // No error.
   bool ok() const noexcept { return !error_.has_value(); }
   explicit operator bool() const noexcept { return ok(); }
   // Precondition: !ok().
@@ -119,6 +127,7 @@ class [[nodiscard]] Status {
   std::optional<Error> error_;
 };
 
+// An Error of `code` with `message`.
 inline Error make_error(ErrorCode code, std::string message) { return Error{code, std::move(message)}; }
 
 }  // namespace fengqiao

@@ -15,6 +15,8 @@
 
 namespace fengqiao {
 
+// One entry of a case's append-only history: an actor's action, or a deadline event the
+// engine fired (warning, overdue, escalation). Never changed once stored.
 struct Event {
   std::string case_id;
   std::uint64_t seq = 0;        // 1-based position in the case's history (= case version after it)

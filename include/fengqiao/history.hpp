@@ -35,6 +35,7 @@ inline constexpr std::size_t kMaxNesting = 64;
 // The format version this library writes; it reads versions 1 and 2.
 inline constexpr int kHistoryVersion = 2;
 
+// The header line: the format version, and the configuration the history starts with.
 struct Header {
   int version = 1;             // of the format (HISTORY-FORMAT.md "Versions")
   UtcOffset utc_offset;
@@ -58,7 +59,10 @@ struct Expectation {
   std::optional<std::vector<std::string>> notice;
 };
 
+// One line after the header; `kind` says which of the fields below it fills.
 struct Line {
+  // An action, a tick (time passes), an engine event, an expectation, a visit, a
+  // configuration change.
   enum class Kind { action, tick, event, expectation, visit, config };
   std::size_t number = 0;  // 1-based physical line number in the file
   Kind kind = Kind::tick;
@@ -110,11 +114,13 @@ Result<ConfigChangeRequest> configuration_of(const Line& line, UtcOffset offset)
 // string or nesting past the limits above, a number past what its field holds).
 class Reader {
  public:
+  // Reads `in`, which must outlive the reader.
   explicit Reader(std::istream& in);
   // Must be called first, once.
   Result<Header> header();
   // The next non-blank line; std::nullopt at the end of the stream.
   Result<std::optional<Line>> next();
+  // The physical line number of the line last read (1 for the header).
   std::size_t line_number() const { return number_; }
 
  private:
@@ -134,7 +140,9 @@ class Reader {
 // instants in the header's offset, whole seconds.
 class Writer {
  public:
+  // Writes `header` to `out` (which must outlive the writer) at once.
   Writer(std::ostream& out, const Header& header);
+  // The line, in the format's key order.
   void write(const Line& line);
   // An event of a case's history as an action line or an engine-event line.
   void write(const Event& event);
@@ -178,6 +186,8 @@ struct ExportOptions {
   // Default: masked.
   PersonalData personal_data = PersonalData::masked;
 };
+// Writes the history of `case_ids` (all cases when empty) from `storage` to `out`, as
+// described above.
 Status export_cases(const Storage& storage, const std::vector<std::string>& case_ids, std::ostream& out,
                     const ExportOptions& options = {});
 

@@ -13,6 +13,7 @@
 
 namespace fengqiao {
 
+// How a MemoryStorage keeps cases and how long its callers wait for a batch.
 struct MemoryStorageOptions {
   // Keep every case's events. Without them the storage holds snapshots only (what a
   // replay needs, in memory that grows with cases, not with events): read_events then
@@ -26,8 +27,11 @@ struct MemoryStorageOptions {
   std::chrono::milliseconds busy_timeout{5000};
 };
 
+// Cases, events, visits, the outbox and the configuration in this process's memory: the
+// default storage, and the reference the conformance kit's behaviour is written against.
 class MemoryStorage final : public Storage {
  public:
+  // An empty storage.
   explicit MemoryStorage(MemoryStorageOptions options = {});
   ~MemoryStorage() override;
   MemoryStorage(const MemoryStorage&) = delete;

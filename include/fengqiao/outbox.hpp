@@ -40,6 +40,7 @@ namespace fengqiao {
 // exception: not delivered; the message stays and is offered again next round.
 using OutboxSink = std::function<bool(const OutboxMessage& message)>;
 
+// How an OutboxRelay delivers: per round, and when to raise the backlog alarm.
 struct OutboxRelayOptions {
   // Messages fetched and delivered per round.
   // Default: 100.
@@ -63,8 +64,11 @@ struct RelayReport {
   bool lease_elsewhere = false;        // another relay held the lease: this round delivered nothing
 };
 
+// Delivers a storage's outbox messages to a sink, in order, acknowledging what the sink
+// accepted: at-least-once delivery of what the engine stored with its events.
 class OutboxRelay {
  public:
+  // Delivers from `storage` to `sink`; nothing happens until deliver() or drain().
   OutboxRelay(std::shared_ptr<Storage> storage, OutboxSink sink, OutboxRelayOptions options = {});
 
   // One round: takes the relay lease (or, held elsewhere, returns at once with

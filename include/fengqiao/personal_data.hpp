@@ -15,6 +15,7 @@
 
 namespace fengqiao {
 
+// Whether what the library writes for others carries parties' id_number and phone.
 enum class PersonalData : unsigned char {
   masked,    // id_number and phone masked (the default everywhere)
   included,  // as stored: for a transfer to another system that is entitled to them

@@ -35,6 +35,7 @@
 
 namespace fengqiao {
 
+// How a PostgresStorage treats its schema, waits for locks, and names its connection.
 struct PostgresOptions {
   // Create the schema (tables, indexes, triggers) when the connection's schema holds
   // none of fengqiao's tables yet, and migrate an older fengqiao schema to this build's.
@@ -57,6 +58,8 @@ struct PostgresOptions {
   std::string application_name = "fengqiao";
 };
 
+// Cases, events, visits, the outbox and the configuration in a PostgreSQL schema, through
+// one libpqxx connection per object; several processes may share the database.
 class PostgresStorage final : public Storage {
  public:
   // The schema version this build writes. A schema with a higher one is refused (it was

@@ -21,6 +21,7 @@
 
 namespace fengqiao {
 
+// Where a replay keeps its cases, what it calls its input, how strict it is on hashes.
 struct ReplayOptions {
   // Storage for the replayed cases. Default: a fresh MemoryStorage that keeps snapshots
   // but no events, so memory grows with the number of cases, not of lines. A store that
@@ -45,6 +46,7 @@ struct ReplayOptions {
 
 // What went wrong, at which line.
 struct ReplayFailure {
+  // Which way the engine and the history disagree.
   enum class Kind {
     invalid_history,    // the input is unusable (exit code 2 in the tool)
     divergence,         // an engine event recorded but not regenerated, or the reverse, or different
@@ -85,6 +87,7 @@ struct ReplayFailure {
   nlohmann::json to_json() const;
 };
 
+// What a replay read and checked, and its failure if any.
 struct ReplayResult {
   std::string source;
   std::size_t lines = 0;            // non-blank lines read, header included
@@ -98,6 +101,7 @@ struct ReplayResult {
   std::optional<ReplayFailure> failure;   // the first failure
   std::vector<ReplayFailure> failures;    // every failure (the first only, unless keep_going)
 
+  // No failure: the engine did everything the history says.
   bool clean() const { return !failure.has_value(); }
   // A few lines a person can read.
   std::string describe() const;
@@ -106,6 +110,7 @@ struct ReplayResult {
   nlohmann::json to_json() const;
 };
 
+// The kind's spelling in reports and JSON ("divergence", ...).
 std::string_view to_string(ReplayFailure::Kind kind) noexcept;
 
 // Replays a history; stops at the first failure unless options.keep_going. A line's "hash" (docs/CHAIN.md) is

@@ -38,6 +38,7 @@
 
 namespace fengqiao {
 
+// The counts of one group of cases (all of them, one department, one month, ...).
 struct Tally {
   std::uint64_t received = 0;
   std::uint64_t accepted = 0;
@@ -58,18 +59,24 @@ struct Tally {
   std::uint64_t stages_ended = 0;    // stage clocks ended by an action, all stages
   std::uint64_t stages_on_time = 0;  // of those, ended before their deadline
 
+  // The rates (0 when the denominator is 0): resolved of concluded (化解率), resolved of
+  // accepted, satisfied of followed up, stage clocks ended on time of ended.
   double resolution_rate() const { return concluded ? double(resolved) / double(concluded) : 0.0; }
   double resolution_rate_over_accepted() const { return accepted ? double(resolved) / double(accepted) : 0.0; }
   double satisfaction_rate() const { return follow_ups ? double(satisfied) / double(follow_ups) : 0.0; }
   double on_time_rate() const { return stages_ended ? double(stages_on_time) / double(stages_ended) : 0.0; }
 };
 
+// How many clocks of one stage ended, and how many of them before their deadline.
 struct StageTimeliness {
   std::uint64_t ended = 0;
   std::uint64_t on_time = 0;
+  // on_time of ended (0 when none ended).
   double rate() const { return ended ? double(on_time) / double(ended) : 0.0; }
 };
 
+// The center's statistics over a period (compute_report), in every breakdown the
+// tool prints.
 struct Report {
   std::optional<Instant> from, to;   // registration period covered; none = all
   Tally total;
@@ -97,12 +104,14 @@ struct Report {
   std::map<std::string, std::uint64_t> visits_by_kind;
   std::map<std::string, std::uint64_t> visits_by_channel;
 
+  // satisfied of followed up (0 when none was).
   double satisfaction_rate() const { return follow_ups ? double(satisfied) / double(follow_ups) : 0.0; }
   // A plain-text report, rates as percentages with two decimals.
   std::string to_text(std::size_t top = 10) const;
   nlohmann::json to_json() const;
 };
 
+// Which cases and visits a report covers.
 struct ReportOptions {
   std::optional<Instant> from;  // cases registered at or after; Default: none
   std::optional<Instant> to;    // cases registered before; Default: none

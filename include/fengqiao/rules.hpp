@@ -25,10 +25,13 @@ namespace fengqiao {
 // A length of time as the rules count it: working days, or elapsed seconds
 // (written in JSON as {"working_days":n}, {"hours":n} or {"minutes":n}).
 struct Span {
+  // Working days on the calendar, or elapsed seconds.
   enum class Unit : std::uint8_t { working_days, seconds };
   Unit unit = Unit::working_days;
   std::int64_t amount = 0;
 
+  // A span of n working days, hours, minutes or seconds; whether it counts working days;
+  // the same unit and amount.
   static constexpr Span working_days(std::int64_t n) { return Span{Unit::working_days, n}; }
   static constexpr Span hours(std::int64_t n) { return Span{Unit::seconds, n * 3600}; }
   static constexpr Span minutes(std::int64_t n) { return Span{Unit::seconds, n * 60}; }
@@ -47,6 +50,9 @@ struct StageRule {
   Span max_extension;        // what one `extend` may add; default 15 working days, or 120 hours for elapsed limits
 };
 
+// The stage clocks' rules (LIFECYCLE.md "Deadline rules"): limits, warnings and the
+// escalation ladder per stage and urgency, overrides per category, the reopen window and the
+// one-time notices. The defaults are the contract's table.
 class DeadlineRules {
  public:
   // The defaults of LIFECYCLE.md's table.

@@ -28,6 +28,7 @@
 
 namespace fengqiao {
 
+// How a SqliteStorage opens its file, waits for locks and commits to disk.
 struct SqliteOptions {
   // Create the file and its schema when the file does not exist.
   // Default: true.
@@ -53,6 +54,8 @@ struct SqliteOptions {
   Synchronous synchronous = Synchronous::normal;
 };
 
+// Cases, events, visits, the outbox and the configuration in one SQLite file (WAL mode),
+// each change one transaction; several objects or processes may share the file.
 class SqliteStorage final : public Storage {
  public:
   // The schema version this build writes (2: visits; 3: configuration records; 4: the hash

@@ -95,6 +95,8 @@ struct DueEntry {
   std::string case_id;
 };
 
+// Where an engine keeps cases: the contract every adapter implements (docs/STORAGE.md) and
+// the conformance kit checks. The engine is its only writer.
 class Storage {
  public:
   virtual ~Storage() = default;

@@ -12,17 +12,20 @@
 
 namespace fengqiao {
 
+// Durations and instants: whole seconds, instants since 1970-01-01T00:00:00Z.
 using Seconds = std::chrono::seconds;
 using Instant = std::chrono::time_point<std::chrono::system_clock, Seconds>;
 
 // A fixed offset from UTC, e.g. +08:00 (China Standard Time, the default).
 class UtcOffset {
  public:
+  // +08:00; or any offset, in seconds east of UTC (not range-checked: parse() is).
   constexpr UtcOffset() = default;
   static constexpr UtcOffset from_seconds(int seconds) { return UtcOffset(seconds); }
   // Accepts "+08:00", "-05:30", "+0800", "Z" / "+00:00". Range -18:00..+18:00.
   static Result<UtcOffset> parse(std::string_view text);
 
+  // Seconds east of UTC; "+08:00"; the same offset.
   constexpr int seconds() const { return seconds_; }
   std::string to_string() const;  // "+08:00"
   friend constexpr bool operator==(UtcOffset a, UtcOffset b) { return a.seconds_ == b.seconds_; }
@@ -63,6 +66,7 @@ struct Date {
   int year = 1970;
   int month = 1;  // 1..12
   int day = 1;    // 1..31
+  // The same day; the earlier day.
   friend bool operator==(const Date& a, const Date& b) {
     return a.year == b.year && a.month == b.month && a.day == b.day;
   }

@@ -6,9 +6,13 @@
 // "<major>.<minor>" accordingly.
 #pragma once
 
+// The major version: 0 while the API may still change in a minor release.
 #define FENGQIAO_VERSION_MAJOR 0
+// The minor version.
 #define FENGQIAO_VERSION_MINOR 2
+// The patch version.
 #define FENGQIAO_VERSION_PATCH 0
+// "major.minor.patch".
 #define FENGQIAO_VERSION_STRING "0.2.0"
 // One number that orders versions: 0.2.0 is 200, 1.4.12 is 10412.
 #define FENGQIAO_VERSION (FENGQIAO_VERSION_MAJOR * 10000 + FENGQIAO_VERSION_MINOR * 100 + FENGQIAO_VERSION_PATCH)

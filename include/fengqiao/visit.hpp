@@ -17,6 +17,8 @@
 
 namespace fengqiao {
 
+// A visit (接待登记, LIFECYCLE.md "Visits"): a person or group the center received, or a
+// field lead, whether or not it became a case. Never changed once stored.
 struct Visit {
   std::string id;
   Instant at{};                        // the engine clock's now when it was recorded

@@ -34,6 +34,8 @@ enum class Supervision : std::uint8_t { on_track, warning, overdue, escalated };
 // Stage clocks, in the order of the deadline table (this order breaks ties when firing).
 enum class Stage : std::uint8_t { dispatch, accept, handling, consulting, feedback, follow_up };
 
+// The actions of LIFECYCLE.md's table; each is spelt as in the spec (to_string), except
+// where C++ reserves the word.
 enum class Action : std::uint8_t {
   register_case,  // "register"
   resolve_on_spot,
@@ -61,12 +63,16 @@ enum class Action : std::uint8_t {
 // What an event records: a user's action, or one of the engine-generated deadline events.
 enum class EventType : std::uint8_t { action, deadline_warning, deadline_overdue, escalated };
 
+// The roles an actor acts in (LIFECYCLE.md "Roles").
 enum class Role : std::uint8_t { intake, grid_worker, citizen, dispatcher, handler, mediator, supervisor, admin };
 
+// How urgent a case is; deadline rules differ by it.
 enum class Urgency : std::uint8_t { normal, urgent, emergency };
 
+// How a case was concluded.
 enum class Outcome : std::uint8_t { resolved, declined, referred };
 
+// How a case or visit reached the center.
 enum class Channel : std::uint8_t { walk_in, hotline, online, grid, station, referral };
 
 // The legal routes of the 法治化路线图.
@@ -82,6 +88,7 @@ enum class Route : std::uint8_t {
   legal_aid,
 };
 
+// The party's satisfaction at follow-up.
 enum class Satisfaction : std::uint8_t { satisfied, basic, unsatisfied };
 
 // What a visit (接待登记, contract version 2) was: a dispute brought to the center, a
@@ -93,6 +100,7 @@ enum class VisitKind : std::uint8_t { claim, inquiry, lead };
 // its row fails to build instead of reading past a table.
 template <class E>
 struct EnumCount;
+// Defines EnumCount<E> from E's last enumerator (undefined again after its uses).
 #define FENGQIAO_ENUM_COUNT(E, last) \
   template <>                        \
   struct EnumCount<E> {              \
@@ -111,6 +119,7 @@ FENGQIAO_ENUM_COUNT(Route, legal_aid)
 FENGQIAO_ENUM_COUNT(Satisfaction, unsatisfied)
 FENGQIAO_ENUM_COUNT(VisitKind, lead)
 #undef FENGQIAO_ENUM_COUNT
+// EnumCount<E>::value.
 template <class E>
 inline constexpr std::size_t enum_count = EnumCount<E>::value;
 
@@ -122,6 +131,7 @@ constexpr std::array<E, enum_count<E>> all_of() noexcept {
   return out;
 }
 
+// The spec's spelling of each value ("register" for Action::register_case).
 std::string_view to_string(State) noexcept;
 std::string_view to_string(Supervision) noexcept;
 std::string_view to_string(Stage) noexcept;

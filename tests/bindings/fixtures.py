@@ -3,6 +3,7 @@ payload and an engine on a manual clock, so each test reads as the scenario it c
 
 import datetime as dt
 import os
+import threading
 
 import fengqiao
 
@@ -41,6 +42,24 @@ def registration(urgency="normal", category="neighbour"):
         "parties": [{"name": "Wang Li", "phone": "13900000001"}, {"name": "Zhao Gang"}],
         "summary": "Dispute over a shared fence between two households.",
     }
+
+
+def dispatch_during_a_batch(bench, case_id="C-1"):
+    """Dispatches `case_id` from another thread while this thread holds a batch open on the
+    bench's engine; returns the Busy that thread got, or None if its dispatch went through."""
+    raised = []
+
+    def dispatch():
+        try:
+            bench.engine.act(case_id, "dispatch", dispatcher, {"route": "petition", "lead": "justice_xilinji"})
+        except fengqiao.Busy as e:
+            raised.append(e)
+
+    with bench.engine.batch():
+        other = threading.Thread(target=dispatch)
+        other.start()
+        other.join(10)
+    return raised[0] if raised else None
 
 
 class Bench:

@@ -6,7 +6,8 @@ import unittest
 
 import fengqiao
 from fengqiao import Error
-from fixtures import (Bench, at, citizen, dispatcher, intake, lead_handler, other_handler, registration, supervisor)
+from fixtures import (Bench, at, citizen, dispatch_during_a_batch, dispatcher, intake, lead_handler, other_handler,
+                      registration, supervisor)
 
 
 class ContractVersion2(unittest.TestCase):
@@ -43,24 +44,12 @@ class ContractVersion2(unittest.TestCase):
 
 class BatchThreads(unittest.TestCase):
     def test_another_thread_waits_for_a_batch_then_gets_busy(self):
-        import threading
         storage = fengqiao.MemoryStorage(busy_timeout=0.2)
         b = Bench(storage=storage)
         b.engine.register_case("C-1", intake, registration())
-        outcome = []
-
-        def dispatch():
-            try:
-                b.engine.act("C-1", "dispatch", dispatcher, {"route": "petition", "lead": "justice_xilinji"})
-                outcome.append("done")
-            except fengqiao.Busy as e:
-                outcome.append(e.code)
-
-        with b.engine.batch():
-            other = threading.Thread(target=dispatch)
-            other.start()
-            other.join(5)
-        self.assertEqual(outcome, ["busy"])
+        busy = dispatch_during_a_batch(b)
+        self.assertIsNotNone(busy)
+        self.assertEqual(busy.code, "busy")
         self.assertEqual(b.engine.get("C-1").state, "registered")
 
     def test_busy_timeout_is_checked(self):

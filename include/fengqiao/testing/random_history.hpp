@@ -15,6 +15,7 @@
 
 namespace fengqiao::testing {
 
+// What drive_random_history runs: the seed, how many cases and steps, how often wrong.
 struct RandomHistoryOptions {
   std::uint64_t seed = 1;
   std::size_t cases = 5;          // registered over the run
@@ -25,6 +26,7 @@ struct RandomHistoryOptions {
   std::shared_ptr<Storage> storage;
 };
 
+// What a run left: the storage with its cases, the header to export them under, counts.
 struct RandomHistoryRun {
   std::shared_ptr<Storage> storage;  // holds the cases and their events
   history::Header header;            // National Day 2025 calendar, default rules
@@ -33,6 +35,7 @@ struct RandomHistoryRun {
   Instant end{};                     // the clock when the run stopped
 };
 
+// Runs one random history (the same one for the same options).
 RandomHistoryRun drive_random_history(const RandomHistoryOptions& options);
 
 }  // namespace fengqiao::testing

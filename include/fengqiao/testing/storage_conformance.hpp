@@ -88,6 +88,7 @@ class TempDir {
   TempDir(const TempDir&) = delete;
   TempDir& operator=(const TempDir&) = delete;
 
+  // The directory.
   const std::filesystem::path& path() const { return path_; }
   // path()/name, as a string for APIs that take one.
   std::string file(const std::string& name) const { return (path_ / name).string(); }
