@@ -59,6 +59,15 @@ struct Store {
     CHECK(s.error().code == ErrorCode::storage_error);
     return s.error().message;
   }
+  // Both checks stop at event `seq` of `case_id`: verify_store's first break (whose account
+  // mentions `what`, when given) and check_integrity's refusal, which names the same place.
+  void check_caught(const std::string& case_id, std::uint64_t seq, const std::string& what = {}) const {
+    const chain::Break b = first_break();
+    CHECK(b.case_id == case_id);
+    CHECK(b.seq == seq);
+    if (!what.empty()) CHECK(mentions(b.what, what));
+    CHECK(mentions(integrity_error(), "case \"" + case_id + "\", event " + std::to_string(seq) + ":"));
+  }
 };
 
 }  // namespace
@@ -94,20 +103,14 @@ TEST_CASE("one byte of one event's data changed is caught at that event") {
   // The summary of D-1's registration: "fence" becomes "Fence".
   tamper(store.path, {"UPDATE events SET json = replace(json, 'shared fence', 'shared Fence')"
                       " WHERE case_id = 'D-1' AND seq = 1"});
-  const chain::Break b = store.first_break();
-  CHECK(b.case_id == "D-1");
-  CHECK(b.seq == 1);
-  CHECK(mentions(b.what, "does not match its hash"));
+  store.check_caught("D-1", 1, "does not match its hash");
   CHECK(mentions(store.integrity_error(), "hash chain broken: case \"D-1\", event 1:"));
 }
 
 TEST_CASE("one digit of a note attachment's sha256 changed is caught at the note") {
   Store store;
   tamper(store.path, {"UPDATE events SET json = replace(json, '9f86d081', '9f86d082') WHERE case_id = 'D-1' AND seq = 4"});
-  const chain::Break b = store.first_break();
-  CHECK(b.case_id == "D-1");
-  CHECK(b.seq == 4);
-  CHECK(mentions(store.integrity_error(), "case \"D-1\", event 4:"));
+  store.check_caught("D-1", 4);
 }
 
 TEST_CASE("a deleted event is caught where it is missing") {
@@ -142,21 +145,14 @@ TEST_CASE("two swapped events are caught at the first of them") {
     tamper(store.path, {"UPDATE events SET seq = -2 WHERE case_id = 'D-1' AND seq = 2",
                         "UPDATE events SET seq = 2 WHERE case_id = 'D-1' AND seq = 3",
                         "UPDATE events SET seq = 3 WHERE case_id = 'D-1' AND seq = -2"});
-    const chain::Break b = store.first_break();
-    CHECK(b.case_id == "D-1");
-    CHECK(b.seq == 2);
-    CHECK(mentions(store.integrity_error(), "case \"D-1\", event 2:"));
+    store.check_caught("D-1", 2);
   }
   SUBCASE("rows swapped and renumbered inside, as if they had happened in that order") {
     Store store;
     tamper(store.path, {"UPDATE events SET seq = -2, json = json_set(json, '$.seq', 3) WHERE case_id = 'D-1' AND seq = 2",
                         "UPDATE events SET seq = 2, json = json_set(json, '$.seq', 2) WHERE case_id = 'D-1' AND seq = 3",
                         "UPDATE events SET seq = 3 WHERE case_id = 'D-1' AND seq = -2"});
-    const chain::Break b = store.first_break();
-    CHECK(b.case_id == "D-1");
-    CHECK(b.seq == 2);
-    CHECK(mentions(b.what, "does not match its hash"));
-    CHECK(mentions(store.integrity_error(), "case \"D-1\", event 2:"));
+    store.check_caught("D-1", 2, "does not match its hash");
   }
 }
 
@@ -164,22 +160,14 @@ TEST_CASE("a changed timestamp is caught at that event") {
   Store store;
   tamper(store.path, {"UPDATE events SET at = at - 3600,"
                       " json = json_set(json, '$.at', '2025-09-01T00:00:00+00:00') WHERE case_id = 'D-1' AND seq = 2"});
-  const chain::Break b = store.first_break();
-  CHECK(b.case_id == "D-1");
-  CHECK(b.seq == 2);
-  CHECK(mentions(b.what, "does not match its hash"));
-  CHECK(mentions(store.integrity_error(), "case \"D-1\", event 2:"));
+  store.check_caught("D-1", 2, "does not match its hash");
 }
 
 TEST_CASE("a changed case id is caught") {
   SUBCASE("inside the event: it claims another case") {
     Store store;
     tamper(store.path, {"UPDATE events SET json = json_set(json, '$.case', 'D-9') WHERE case_id = 'D-1' AND seq = 2"});
-    const chain::Break b = store.first_break();
-    CHECK(b.case_id == "D-1");
-    CHECK(b.seq == 2);
-    CHECK(mentions(b.what, "names case \"D-9\""));
-    CHECK(mentions(store.integrity_error(), "case \"D-1\", event 2:"));
+    store.check_caught("D-1", 2, "names case \"D-9\"");
   }
   SUBCASE("the row moved to another case, renumbered to fit there") {
     Store store;
