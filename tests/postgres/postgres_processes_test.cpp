@@ -191,7 +191,8 @@ TEST_CASE("three engine processes on one database: each action stored once, each
   }
 
   {  // each due event fired exactly once
-    for (const auto& [id, h] : histories) {
+    for (const auto& [case_id, h] : histories) {
+      const std::string& id = case_id;  // doctest's messages are lambdas: no structured binding (Clang)
       std::set<std::string> seen;
       for (const Event& e : h) {
         if (e.type == EventType::action) continue;
@@ -240,8 +241,9 @@ TEST_CASE("three engine processes on one database: each action stored once, each
       storage->outbox_ack(ids).throw_if_error();
     }
     std::size_t expected = 0;
-    for (const auto& [id, h] : histories)
+    for (const auto& [case_id, h] : histories)
       for (const Event& e : h) {
+        const std::string& id = case_id;  // not captured as a structured binding (Clang)
         ++expected;
         const int copies = messages[std::make_pair(id, e.seq)];
         CHECK_MESSAGE(copies == 1, "case " << id << " event " << e.seq);
