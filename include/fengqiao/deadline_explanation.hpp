@@ -29,6 +29,8 @@ struct DeadlineStep {
   std::string why;     // e.g. "24:00 of W13 (15 − 2 warning days)", "deadline + 2 h"
 };
 
+// A stage clock's schedule explained: its rule, its limit as grown by stops and an extension,
+// each instant it fires at and why, and the calendar days that placed them.
 struct DeadlineExplanation {
   Stage stage = Stage::dispatch;
   Instant started_at{};
