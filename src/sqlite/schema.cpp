@@ -43,7 +43,17 @@ void chain_existing_events(Connection& c, int from_version) {
     std::vector<std::pair<std::string, std::string>> page;
     cases.reset();
     cases.bind(1, after);
-    while (cases.executeStep()) page.emplace_back(cases.getColumn(0).getString(), cases.getColumn(1).getString());
+    while (cases.executeStep()) {
+      // Each row must be past the one before: a damaged index can answer `id > after` with
+      // rows already seen, and the migration would then ask for the same page forever
+      // (found by fuzz_sqlite_open; kept in tests/fuzz/sqlite_open/crashes).
+      std::string id = cases.getColumn(0).getString();
+      const std::string& previous = page.empty() ? after : page.back().first;
+      if (!(page.empty() && after.empty()) && id <= previous)
+        throw storage_detail::DataError("the cases table's id order is damaged: \"" + id + "\" comes after \"" +
+                                        previous + "\"");
+      page.emplace_back(std::move(id), cases.getColumn(1).getString());
+    }
     if (page.empty()) break;
     after = page.back().first;
     for (const auto& [id, snapshot_json] : page) {
