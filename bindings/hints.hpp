@@ -61,6 +61,7 @@ FENGQIAO_HINT(CaseList, "List[fengqiao.Case]");
 FENGQIAO_HINT(EventList, "List[fengqiao.Event]");
 FENGQIAO_HINT(VisitList, "List[fengqiao.Visit]");
 FENGQIAO_HINT(ConfigRecordList, "List[fengqiao.ConfigRecord]");
+FENGQIAO_HINT(ReplayFailureList, "List[fengqiao.ReplayFailure]");
 FENGQIAO_HINT(OptionalConfigRecord, "Optional[fengqiao.ConfigRecord]");
 FENGQIAO_HINT(OptionalReplayFailure, "Optional[fengqiao.ReplayFailure]");
 

@@ -26,8 +26,10 @@ ReplayResult replay_stream(std::istream& in, const ReplayOptions& options) {
   return replay(in, options);
 }
 
-ReplayResult run(const HistorySource& history, const OptionalStr& source, const OptionalStorage& storage) {
+ReplayResult run(const HistorySource& history, const OptionalStr& source, const OptionalStorage& storage,
+                 bool keep_going) {
   ReplayOptions options;
+  options.keep_going = keep_going;
   if (!storage.is_none()) {
     if (!py::isinstance<Storage>(storage)) throw py::type_error("storage: expected a fengqiao.Storage or None");
     options.storage = storage.cast<std::shared_ptr<Storage>>();
@@ -84,7 +86,15 @@ void bind_replay(py::module_& m) {
       .def_property_readonly(
           "failure",
           [](const ReplayResult& r) { return OptionalReplayFailure(r.failure ? py::cast(*r.failure) : py::none()); },
-          "Where and why it stopped, or None when clean.")
+          "The first failure (where it stopped, unless keep_going), or None when clean.")
+      .def_property_readonly(
+          "failures",
+          [](const ReplayResult& r) {
+            py::list out;
+            for (const auto& f : r.failures) out.append(py::cast(f));
+            return ReplayFailureList(out);
+          },
+          "Every failure in line order: the first only, unless replay() ran with keep_going=True.")
       .def_readonly("source", &ReplayResult::source, "The file's path, `source` as given, or \"<text>\".")
       .def_readonly("lines", &ReplayResult::lines, "Non-blank lines read, header included.")
       .def_readonly("cases", &ReplayResult::cases, "Cases registered.")
@@ -95,6 +105,8 @@ void bind_replay(py::module_& m) {
       .def_readonly("events_checked", &ReplayResult::events_checked,
                     "Engine event lines (deadline events) compared with what the engine fired.")
       .def_readonly("expectations", &ReplayResult::expectations, "`expect` lines checked.")
+      .def_readonly("hashes_checked", &ReplayResult::hashes_checked,
+                    "Lines whose \"hash\" (docs/CHAIN.md) the replayed event reproduced.")
       .def("describe", &ReplayResult::describe,
            "One line: \"clean\" with the counts, or the failure, as `fengqiao replay` prints it.")
       .def("to_dict", [](const ReplayResult& r) { return JsonDict(from_json(r.to_json())); },
@@ -109,9 +121,11 @@ void bind_replay(py::module_& m) {
           "Source, and clean or FAILED.");
 
   m.def("replay", &run, py::arg("history"), py::arg("source") = py::none(), py::arg("storage") = py::none(),
+        py::kw_only(), py::arg("keep_going") = false,
         "Replays a history on a fresh engine with a manual clock. `history` is a path (str or "
         "os.PathLike), or the history's text (str starting with '{', or bytes). Stops at the "
-        "first divergence; a malformed history is reported as a failure of kind invalid_history, "
+        "first divergence unless keep_going=True, which goes on and reports every failure in "
+        "`failures` (a malformed line still ends it); a malformed history is reported as a failure of kind invalid_history, "
         "not raised. A missing file raises FileNotFoundError.");
 }
 

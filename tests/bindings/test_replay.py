@@ -82,6 +82,29 @@ class FromText(unittest.TestCase):
         self.assertEqual((f.to_dict()["expected"], f.to_dict()["actual"]), ({"state": "withdrawn"}, {"state": "closed"}))
         self.assertIsNone(f.to_dict()["hint"])
 
+    def test_keep_going_reports_every_failure(self):
+        lines = list(self.lines)
+        wrong = []
+        for i, line in enumerate(lines):
+            record = json.loads(line)
+            if "expect" in record and "state" in record["expect"]:
+                record["expect"]["state"] = "withdrawn"
+                lines[i] = json.dumps(record)
+                wrong.append(i + 1)
+        self.assertGreaterEqual(len(wrong), 2)
+        text = "\n".join(lines)
+        # By default the replay stops at the first wrong expectation ...
+        r = fengqiao.replay(text)
+        self.assertEqual([f.line for f in r.failures], wrong[:1])
+        # ... with keep_going it reports each of them, the first also as `failure`.
+        r = fengqiao.replay(text, keep_going=True)
+        self.assertEqual([f.line for f in r.failures], wrong)
+        self.assertEqual({f.kind for f in r.failures}, {"expectation"})
+        self.assertEqual(r.failure.line, wrong[0])
+        self.assertEqual(len(r.to_dict()["failures"]), len(wrong))
+        with self.assertRaises(TypeError):
+            fengqiao.replay(text, None, None, True)  # keyword only
+
     def test_a_refusal_the_history_does_not_expect(self):
         lines = list(self.lines)
         accept = json.loads(lines[5])
