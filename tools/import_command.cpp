@@ -1,5 +1,5 @@
-// `fengqiao import`: a history into a SQLite store, its actions replayed through the
-// engine (so the store holds exactly what the engine makes of them: every engine event,
+// `fengqiao import`: a history into a SQLite store (or, with `--pg`, a PostgreSQL
+// database), its actions replayed through the engine (so the store holds exactly what the engine makes of them: every engine event,
 // the hash chains, the calendar and rules of the header and of each configuration line).
 //
 // An import changes nothing unless it succeeds whole. The history is replayed into memory
@@ -7,19 +7,24 @@
 // that already holds any case or visit is refused before anything is written: the
 // history's cases because they would be there twice, others because the replay's clock
 // would fire their deadlines at the history's instants. A new store is filled beside its
-// destination and renamed into place at the end.
+// destination and renamed into place at the end. PostgreSQL has no such rename: an import
+// there that breaks off part way (the connection lost) leaves what it imported before.
 #include <sys/stat.h>
 
 #include <iostream>
 #include <iterator>
 #include <memory>
 #include <sstream>
+#include <variant>
 
 #include <CLI/CLI.hpp>
 
 #include <fengqiao/memory_storage.hpp>
 #include <fengqiao/replay.hpp>
 #include <fengqiao/sqlite_storage.hpp>
+#ifdef FENGQIAO_CLI_POSTGRES
+#include <fengqiao/postgres_storage.hpp>
+#endif
 
 #include "commands.hpp"
 #include "input.hpp"
@@ -72,30 +77,48 @@ std::string some_of(const std::vector<std::string>& ids) {
   return s;
 }
 
-// Why an existing store may not take the history, or "" when it may: it must hold no case
-// and no visit.
-Result<std::string> refusal(const std::string& db, const Storage& checked) {
-  auto store = open_store(db);
-  if (!store) return store.error();
+// Why the store named `where` may not take the history, or "" when it may: it must hold
+// no case and no visit.
+Result<std::string> refusal(const std::string& where, const Storage& store, const Storage& checked) {
   std::vector<std::string> same, other;
-  Status walked = for_each_case(**store, CaseQuery{}, [&](const Case& c) {
+  Status walked = for_each_case(store, CaseQuery{}, [&](const Case& c) {
     (checked.load(c.id) ? same : other).push_back(c.id);
     return true;
   });
   if (!walked) return walked.error();
   if (!same.empty())
-    return db + " already holds " + std::to_string(same.size()) + " of the history's cases (" + some_of(same) +
+    return where + " already holds " + std::to_string(same.size()) + " of the history's cases (" + some_of(same) +
            "); nothing was imported";
   if (!other.empty())
-    return db + " already holds " + std::to_string(other.size()) + " other cases (" + some_of(other) +
+    return where + " already holds " + std::to_string(other.size()) + " other cases (" + some_of(other) +
            "): the import would fire their deadlines at the history's instants; import into a new or empty "
            "store. Nothing was imported";
-  auto visits = (*store)->count_visits(VisitQuery{});
+  auto visits = store.count_visits(VisitQuery{});
   if (!visits) return visits.error();
   if (*visits)
-    return db + " already holds " + std::to_string(*visits) + " visits; import into a new or empty store. "
+    return where + " already holds " + std::to_string(*visits) + " visits; import into a new or empty store. "
            "Nothing was imported";
   return std::string();
+}
+
+// The whole history must replay clean before anything is written: it is replayed into
+// memory first. The memory store (snapshots only) is what the refusal checks against.
+std::variant<std::shared_ptr<MemoryStorage>, int> check(const Source& source) {
+  auto checked = std::make_shared<MemoryStorage>(MemoryStorageOptions{/*keep_events=*/false});
+  const ReplayResult result = source.replay_into(checked);
+  if (!result.clean()) {
+    std::cerr << result.describe() << '\n' << kCommand << ": the history does not replay clean; nothing was imported\n";
+    return exit_code_of(result);
+  }
+  return checked;
+}
+
+int report_imported(const Source& source, const std::string& where, const ReplayResult& imported) {
+  std::cout << "imported " << source.name() << " into " << where << ": " << imported.cases << " cases, "
+            << imported.actions << " actions, " << imported.visits << " visits, " << imported.config_changes
+            << " configuration changes; " << imported.events_checked << " engine events and " << imported.expectations
+            << " expectations checked\n";
+  return kClean;
 }
 
 int import_history(const std::string& path, const std::string& db) {
@@ -105,19 +128,17 @@ int import_history(const std::string& path, const std::string& db) {
     return kUnusable;
   }
   // 1. The whole history must replay clean before anything is written.
-  auto checked = std::make_shared<MemoryStorage>(MemoryStorageOptions{/*keep_events=*/false});
-  const ReplayResult check = source->replay_into(checked);
-  if (!check.clean()) {
-    std::cerr << check.describe() << '\n' << kCommand << ": the history does not replay clean; nothing was imported\n";
-    return exit_code_of(check);
-  }
+  auto checked = check(*source);
+  if (auto* code = std::get_if<int>(&checked)) return *code;
+  const auto& clean = std::get<std::shared_ptr<MemoryStorage>>(checked);
   // 2. An existing store must be empty; a new one is built beside its destination.
   struct stat st {};
   const bool exists = ::stat(db.c_str(), &st) == 0;
   std::optional<TemporaryFile> fresh;
   std::string target = db;
   if (exists) {
-    auto why = refusal(db, *checked);
+    auto store = open_store(db);
+    auto why = store ? refusal(db, **store, *clean) : Result<std::string>(store.error());
     if (!why || !why->empty()) {
       std::cerr << kCommand << ": " << (why ? *why : why.error().describe()) << '\n';
       return kUnusable;
@@ -155,28 +176,75 @@ int import_history(const std::string& path, const std::string& db) {
       return kUnusable;
     }
   }
-  std::cout << "imported " << source->name() << " into " << db << ": " << imported.cases << " cases, "
-            << imported.actions << " actions, " << imported.visits << " visits, " << imported.config_changes
-            << " configuration changes; " << imported.events_checked << " engine events and " << imported.expectations
-            << " expectations checked\n";
-  return kClean;
+  return report_imported(*source, db, imported);
 }
+
+#ifdef FENGQIAO_CLI_POSTGRES
+// The same into PostgreSQL. The connection string is not repeated in messages (it may
+// hold a password); "the PostgreSQL database" names the store instead.
+int import_history_pg(const std::string& path, const std::string& connection) {
+  const std::string where = "the PostgreSQL database";
+  auto source = Source::open(path);
+  if (!source) {
+    std::cerr << kCommand << ": " << source.error().message << '\n';
+    return kUnusable;
+  }
+  auto checked = check(*source);
+  if (auto* code = std::get_if<int>(&checked)) return *code;
+  auto store = PostgresStorage::open(connection);
+  if (!store) {
+    std::cerr << kCommand << ": " << store.error().describe() << '\n';
+    return kUnusable;
+  }
+  auto why = refusal(where, **store, *std::get<std::shared_ptr<MemoryStorage>>(checked));
+  if (!why || !why->empty()) {
+    std::cerr << kCommand << ": " << (why ? *why : why.error().describe()) << '\n';
+    return kUnusable;
+  }
+  const ReplayResult imported = source->replay_into(*store);
+  if (!imported.clean()) {
+    std::cerr << imported.describe() << '\n'
+              << kCommand << ": the import into " << where
+              << " failed part way; the database holds what was imported before it\n";
+    return exit_code_of(imported);
+  }
+  return report_imported(*source, where, imported);
+}
+#endif
 
 }  // namespace
 
 Command add_import(CLI::App& app) {
   struct Options {
-    std::string history, db;
+    std::string history, db, pg;
   };
   auto o = std::make_shared<Options>();
   CLI::App* sub = app.add_subcommand(
-      "import", "Replay a history into a SQLite store (a new or empty one), every action through the engine.");
+      "import", "Replay a history into a SQLite store or a PostgreSQL database (a new or empty one), every action through the engine.");
   sub->add_option("HISTORY", o->history, "The history (JSON Lines); - reads standard input")->required();
-  add_db_option(*sub, o->db, "The SQLite store to fill (created when missing)")->required();
+  CLI::Option* db = add_db_option(*sub, o->db, "The SQLite store to fill (created when missing)");
+#ifdef FENGQIAO_CLI_POSTGRES
+  CLI::Option* pg = sub->add_option("--pg", o->pg,
+                                    "A PostgreSQL database to fill instead: a libpq connection string "
+                                    "(\"host=... dbname=...\" or postgresql://...); the schema is created when missing");
+  pg->type_name("CONNINFO")->excludes(db);
+  db->excludes(pg);
+#else
+  db->required();
+#endif
   sub->footer(std::string("Nothing is written unless the whole history replays clean; a store that already holds\n"
                           "cases or visits is refused (exit 2) and left as it was.\n") +
               kExitCodes);
-  return {sub, [o] { return import_history(o->history, o->db); }};
+  return {sub, [o] {
+#ifdef FENGQIAO_CLI_POSTGRES
+            if (!o->pg.empty()) return import_history_pg(o->history, o->pg);
+            if (o->db.empty()) {
+              std::cerr << kCommand << ": give the store to fill: --db FILE or --pg CONNINFO\n";
+              return kUnusable;
+            }
+#endif
+            return import_history(o->history, o->db);
+          }};
 }
 
 }  // namespace fengqiao::cli
