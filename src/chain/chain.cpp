@@ -20,13 +20,23 @@ using Digest = std::array<unsigned char, 32>;
 constexpr char kGenesisTag[] = "fengqiao.chain.v1.genesis";
 constexpr char kEventTag[] = "fengqiao.chain.v1.event";
 
+// The default provider's SHA-256, fetched once: OpenSSL 3 looks the algorithm up again on
+// every EVP_Digest(..., EVP_sha256(), ...) call, which cost as much as hashing an event
+// (perf on benchmarks/replay). EVP_MD objects are reference counted and safe to share
+// between threads; each thread keeps its own context (a context is not).
+const EVP_MD* sha256_algorithm() {
+  static const std::unique_ptr<EVP_MD, void (*)(EVP_MD*)> md(EVP_MD_fetch(nullptr, "SHA256", nullptr), EVP_MD_free);
+  return md.get();
+}
+
 Digest sha256(const std::string& message) {
+  thread_local const std::unique_ptr<EVP_MD_CTX, void (*)(EVP_MD_CTX*)> context(EVP_MD_CTX_new(), EVP_MD_CTX_free);
   Digest out{};
   unsigned int length = 0;
-  // EVP_Digest: OpenSSL's one-shot interface (init, update, final) with the default
-  // provider's SHA-256.
-  if (EVP_Digest(message.data(), message.size(), out.data(), &length, EVP_sha256(), nullptr) != 1 ||
-      length != out.size())
+  const EVP_MD* md = sha256_algorithm();
+  if (!md || !context || EVP_DigestInit_ex2(context.get(), md, nullptr) != 1 ||
+      EVP_DigestUpdate(context.get(), message.data(), message.size()) != 1 ||
+      EVP_DigestFinal_ex(context.get(), out.data(), &length) != 1 || length != out.size())
     throw Exception(make_error(ErrorCode::storage_error, "libcrypto could not compute a SHA-256 digest"));
   return out;
 }
@@ -48,7 +58,9 @@ int hex_value(char c) {
 }
 
 void put_u64(std::string& out, std::uint64_t v) {
-  for (int shift = 56; shift >= 0; shift -= 8) out.push_back(static_cast<char>((v >> shift) & 0xff));
+  char bytes[8];  // big-endian; appended at once (one size check, not eight)
+  for (int i = 0; i < 8; ++i) bytes[i] = static_cast<char>((v >> (56 - 8 * i)) & 0xff);
+  out.append(bytes, sizeof bytes);
 }
 void put_i64(std::string& out, std::int64_t v) { put_u64(out, static_cast<std::uint64_t>(v)); }
 void put_str(std::string& out, std::string_view s) {
@@ -159,9 +171,10 @@ std::string genesis(std::string_view case_id) {
   return to_hex(sha256(message));
 }
 
-std::string encode(const Event& e) {
-  std::string out;
-  out.reserve(256);
+namespace {
+
+// Appends the encoding of `e` to `out` (event_hash writes it straight into its message).
+void encode_into(std::string& out, const Event& e) {
   put_str(out, e.case_id);
   put_u64(out, e.seq);
   put_i64(out, static_cast<std::int64_t>(e.at.time_since_epoch().count()));
@@ -179,6 +192,14 @@ std::string encode(const Event& e) {
   put_name(out, e.state_after);
   put_strs(out, e.notice);
   put_opt(out, e.supervision_after, [](std::string& o, Supervision s) { put_name(o, s); });
+}
+
+}  // namespace
+
+std::string encode(const Event& e) {
+  std::string out;
+  out.reserve(256);
+  encode_into(out, e);
   return out;
 }
 
@@ -187,7 +208,7 @@ std::string event_hash(const Event& e, std::string_view previous) {
   thread_local std::string message;
   message.assign(kEventTag, sizeof kEventTag);
   put_digest_of_hex(message, previous);
-  message += encode(e);
+  encode_into(message, e);
   return to_hex(sha256(message));
 }
 

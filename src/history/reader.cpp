@@ -39,16 +39,18 @@ std::size_t utf8_sequence(const std::string& text, std::size_t i) {
 // nesting past kMaxNesting (copying, comparing and printing JSON recurse once per level,
 // so a deep enough line overflows the stack) and a string past kMaxStringBytes.
 std::optional<std::string> unsafe(const std::string& raw) {
+  // Called for every line of a history: nothing is allocated unless the line is refused
+  // (a column text built per byte once cost more than parsing the line).
+  auto column = [](std::size_t i) { return "column " + std::to_string(i + 1); };
   std::size_t depth = 0, string_start = 0;
   bool in_string = false, escaped = false;
   for (std::size_t i = 0; i < raw.size();) {
     const unsigned char c = static_cast<unsigned char>(raw[i]);
-    const std::string column = "column " + std::to_string(i + 1);
-    if (c == 0) return "a NUL byte at " + column + " (a line is UTF-8 text)";
+    if (c == 0) return "a NUL byte at " + column(i) + " (a line is UTF-8 text)";
     if (c >= 0x80) {
       // Never a structural character: only its encoding matters.
       const std::size_t n = utf8_sequence(raw, i);
-      if (n == 0) return "invalid UTF-8 at " + column + " (a history is UTF-8 text)";
+      if (n == 0) return "invalid UTF-8 at " + column(i) + " (a history is UTF-8 text)";
       i += n;
       continue;
     }
@@ -64,7 +66,7 @@ std::optional<std::string> unsafe(const std::string& raw) {
       string_start = i + 1;
     } else if (c == '[' || c == '{') {
       if (++depth > kMaxNesting)
-        return "arrays and objects nested more than " + std::to_string(kMaxNesting) + " deep (at " + column + ")";
+        return "arrays and objects nested more than " + std::to_string(kMaxNesting) + " deep (at " + column(i) + ")";
     } else if ((c == ']' || c == '}') && depth > 0) {
       --depth;
     }
