@@ -409,11 +409,13 @@ int main(int argc, char** argv) {
     // A few cases as pictures beside the file (`fengqiao timeline CASE --db FILE` draws any).
     std::cout << "\nTimelines:\n";
     const std::filesystem::path file(db);
+    TimelineOptions drawn;
+    drawn.until = end;  // a case still open is drawn up to the end of the run, not its last event
     for (const auto& [why, id] : cases_to_draw(engine)) {
       const std::filesystem::path svg =
           file.parent_path() / (file.stem().string() + "-timeline-" + id + ".svg");
       std::ofstream out(svg);
-      out << timeline_svg(build_timeline(engine.get(id), engine.history(id), engine.configuration_history()));
+      out << timeline_svg(build_timeline(engine.get(id), engine.history(id), engine.configuration_history(), drawn));
       if (!out) {
         std::cerr << "cannot write " << svg.string() << '\n';
         return 1;

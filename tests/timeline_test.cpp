@@ -242,12 +242,18 @@ TEST_CASE("no events, or another case's, is invalid_data") {
 }
 
 TEST_CASE("until: the open state and its clock are drawn up to the instant asked for") {
-  const Replayed r("01-closed-loop.jsonl");
-  for (const Case& c : r.storage->query(CaseQuery{}).value()) {
-    TimelineOptions options;
-    options.until = c.updated_at + Seconds(86400);
-    const Timeline t = build_timeline(c, r.events(c.id), r.configuration, options);
-    CHECK(t.bars.back().to == *options.until);
-    CHECK(t.bars.back().open == (c.state != State::closed && c.state != State::withdrawn));
+  for (const char* file : {"01-closed-loop.jsonl", "02-holiday-deadlines-and-reopen.jsonl"}) {  // closed; reopened
+    const Replayed r(file);
+    for (const Case& c : r.storage->query(CaseQuery{}).value()) {
+      INFO(c.id);
+      TimelineOptions options;
+      options.until = c.updated_at + Seconds(86400);
+      const Timeline t = build_timeline(c, r.events(c.id), r.configuration, options);
+      const bool ended = c.state == State::closed || c.state == State::withdrawn;
+      CHECK(t.bars.back().to == (ended ? c.updated_at : *options.until));
+      CHECK(t.bars.back().open == !ended);
+      for (const TimelineClock& k : t.clocks)
+        if (k.open) CHECK(k.ended_at == *options.until);
+    }
   }
 }

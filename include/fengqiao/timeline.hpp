@@ -99,8 +99,9 @@ struct Timeline {
 
 // How build_timeline draws the case's present.
 struct TimelineOptions {
-  // Where the picture ends: the case's open state, a running clock and a pause last until
-  // then. Default: the case's last event.
+  // Where the picture of an open case ends: its state, a running clock and a pause last
+  // until then (an instant before its last event counts as that event's). Default, and
+  // always for a closed or withdrawn case: its last event.
   std::optional<Instant> until;
 };
 

@@ -293,7 +293,10 @@ Timeline build_timeline(const Case& snapshot, const std::vector<Event>& events,
   if (!configuration.empty()) t.calendar = configuration.back().calendar;
   t.offset = t.calendar.utc_offset();
   t.from = events.front().at;
-  t.until = std::max(options.until.value_or(events.back().at), events.back().at);
+  // A closed or withdrawn case has nothing running: months of `closed` would only squeeze
+  // its story into a corner.
+  const bool ended = snapshot.state == State::closed || snapshot.state == State::withdrawn;
+  t.until = ended ? events.back().at : std::max(options.until.value_or(events.back().at), events.back().at);
 
   ClockFold fold(configuration, t);
   std::vector<std::optional<Region>> after;
