@@ -122,7 +122,7 @@ Timeline build_timeline(const Case& snapshot, const std::vector<Event>& events,
 // was in, bars coloured by the supervision region, each clock's allowance from its start to
 // its deadline with a marker at the deadline (class "deadline", and "first-deadline" where
 // it started when a stop or an extension moved it), pauses as hatched rects (class
-// "pause"), and a mark per event (class "event") whose <title> names the event, its
+// "pause"), and a mark per event (class "event") whose `title` element names the event, its
 // instant and its actor; under the chart, the events as a numbered list. Every text is
 // escaped for XML, and bytes that XML cannot carry become U+FFFD.
 std::string timeline_svg(const Timeline& timeline);
