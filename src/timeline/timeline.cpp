@@ -3,7 +3,6 @@
 #include "fengqiao/timeline.hpp"
 
 #include <algorithm>
-#include <memory>
 #include <utility>
 
 #include "deadline/stage_clock.hpp"

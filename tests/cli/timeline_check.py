@@ -1,7 +1,7 @@
 """Checks `fengqiao timeline` pictures with a real XML parser.
 
   timeline_check.py case CLI HISTORY CASE WORK [--pause]
-      draws CASE of HISTORY into WORK/<CASE>.svg and to stdout, and checks: the same
+      draws CASE of HISTORY into WORK/<CASE>.svg (other characters than [A-Za-z0-9._-] as _) and to stdout, and checks: the same
       document both ways, well-formed XML, every event of the case (from `show --json`) a
       mark whose <title> names its kind and instant, a deadline marker per stage clock
       started, and with --pause at least one shaded pause.
@@ -11,6 +11,7 @@
 import datetime
 import glob
 import json
+import re
 import subprocess
 import sys
 import xml.etree.ElementTree as ET
@@ -31,7 +32,7 @@ def classes(element):
 
 
 def check_case(cli, history, case, work, pause):
-    out = f"{work}/{case}.svg"
+    out = f"{work}/{re.sub(r'[^A-Za-z0-9._-]', '_', case)}.svg"
     drawn = subprocess.run([cli, "timeline", case, "--history", history, "--out", out], capture_output=True)
     if drawn.returncode != 0:
         fail(f"timeline --out exit {drawn.returncode}: {drawn.stderr.decode()}")
