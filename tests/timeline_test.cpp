@@ -257,3 +257,18 @@ TEST_CASE("until: the open state and its clock are drawn up to the instant asked
     }
   }
 }
+
+TEST_CASE("events the machine cannot follow: every mark and bar is drawn, the clocks stop with a caveat") {
+  const Replayed r("02-holiday-deadlines-and-reopen.jsonl");
+  const std::string id = "S2-2025-0002";
+  std::vector<Event> events = r.events(id);
+  events.erase(events.begin(), events.begin() + 3);  // from the handling clock's warning on: no clock runs
+  const Timeline t = build_timeline(r.snapshot(id), events, r.configuration);
+  CHECK(t.caveat.find("the clocks after event #4") != std::string::npos);
+  CHECK(t.caveat.find("no clock runs") != std::string::npos);
+  CHECK(t.marks.size() == events.size());
+  CHECK(t.clocks.empty());
+  const std::string svg = timeline_svg(t);
+  CHECK(count(svg, "<g class=\"event") == events.size());
+  CHECK(svg.find("class=\"caveat\"") != std::string::npos);
+}

@@ -129,9 +129,38 @@ class ClockFold {
     draft_.id = t.case_id;
   }
 
-  // Applies `e`; false once the machine could not follow (the caveat says why).
+  // Applies `e`; false once the machine could not follow (the caveat says why). A picture
+  // of a damaged history is still drawn: whatever the machine throws stops the clocks only.
   bool apply(const Event& e) {
     if (stopped_) return false;
+    try {
+      return apply_unchecked(e);
+    } catch (const std::exception& x) {
+      return stop(e, x.what());
+    }
+  }
+
+  const Case& draft() const { return draft_; }
+
+  // The clocks still held at `until` stay open there.
+  void finish(Instant until) {
+    for (Followed& f : followed_) {
+      if (!f.active) continue;
+      f.clock.ended_at = std::max(until, f.clock.started_at);
+      f.clock.open = true;
+      if (f.pause) {
+        t_.pauses[*f.pause].to = std::max(until, t_.pauses[*f.pause].from);
+        t_.pauses[*f.pause].open = true;
+      }
+    }
+    for (Followed& f : followed_) {
+      f.clock.explanation = explain_deadlines(f.last, f.calendar);
+      t_.clocks.push_back(std::move(f.clock));
+    }
+  }
+
+ private:
+  bool apply_unchecked(const Event& e) {
     apply_configuration_before(e);
     if (e.type == EventType::action) {
       if (!e.action || !e.actor) return stop(e, "it has no action or actor");
@@ -157,26 +186,6 @@ class ClockFold {
     return true;
   }
 
-  const Case& draft() const { return draft_; }
-
-  // The clocks still held at `until` stay open there.
-  void finish(Instant until) {
-    for (Followed& f : followed_) {
-      if (!f.active) continue;
-      f.clock.ended_at = std::max(until, f.clock.started_at);
-      f.clock.open = true;
-      if (f.pause) {
-        t_.pauses[*f.pause].to = std::max(until, t_.pauses[*f.pause].from);
-        t_.pauses[*f.pause].open = true;
-      }
-    }
-    for (Followed& f : followed_) {
-      f.clock.explanation = explain_deadlines(f.last, f.calendar);
-      t_.clocks.push_back(std::move(f.clock));
-    }
-  }
-
- private:
   // A configuration line at t comes after the events due at t and before actions at t
   // (HISTORY-FORMAT.md); the first record is in force from the start.
   void apply_configuration_before(const Event& e) {
