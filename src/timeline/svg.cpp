@@ -16,6 +16,11 @@ constexpr double kWidth = 1100, kLabelWidth = 200, kRightMargin = 24;
 constexpr double kChartTop = 84, kRowHeight = 40, kLineHeight = 15;
 // Days off are shaded only while a day is wide enough to see.
 constexpr std::int64_t kMaxShadedDays = 400;
+// Marks closer than this on one row are moved apart to the right (their titles keep the
+// exact instants): a warning and an overdue at one midnight would hide each other.
+constexpr double kMarkSpacing = 8;
+// Fonts with Chinese glyphs on the systems a center uses, before the viewer's default.
+constexpr const char* kFonts = "Noto Sans CJK SC, Source Han Sans SC, Microsoft YaHei, PingFang SC, sans-serif";
 
 // The state whose row a clock of this stage belongs to (LIFECYCLE.md "States").
 State state_of(Stage s) {
@@ -77,7 +82,7 @@ class Drawing {
     out_ << "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
          << "<svg xmlns=\"http://www.w3.org/2000/svg\" version=\"1.1\" width=\"" << kWidth << "\" height=\""
          << number(height) << "\" viewBox=\"0 0 " << kWidth << ' ' << number(height)
-         << "\" font-family=\"sans-serif\" font-size=\"12\">\n";
+         << "\" font-family=\"" << kFonts << "\" font-size=\"12\">\n";
     out_ << "<title>" << xml_escaped("Case " + t_.case_id + " timeline") << "</title>\n";
     style();
     header();
@@ -197,12 +202,16 @@ class Drawing {
          << "</text>\n";
     for (const TimelinePause& p : t_.pauses)
       if (state_of(p.stage) == state) pause(p, top);
+    // Successive clocks of one row alternate between two lines: a reopened case's clocks
+    // overlap in time, and one line would merge them.
+    int k = 0;
     for (const TimelineClock& c : t_.clocks)
-      if (state_of(c.stage) == state) clock(c, top);
+      if (state_of(c.stage) == state) clock(c, top, top + 30 + 6 * (k++ % 2));
     for (const TimelineBar& b : t_.bars)
       if (b.state == state) bar(b, top);
+    double last_mark = -kMarkSpacing;
     for (const TimelineMark& m : t_.marks)
-      if (row_state(m) == state) mark(m, top);
+      if (row_state(m) == state) last_mark = mark(m, top, std::max(x(m.at), last_mark + kMarkSpacing));
     out_ << "</g>\n";
   }
 
@@ -214,8 +223,7 @@ class Drawing {
          << "</title></rect>\n";
   }
 
-  void clock(const TimelineClock& c, double top) {
-    const double y = top + 33;
+  void clock(const TimelineClock& c, double top, double y) {
     const Instant deadline = c.deadline();
     const std::string name = std::string(to_string(c.stage)) + " clock";
     const std::string life = "; started " + when(c.started_at) +
@@ -224,8 +232,8 @@ class Drawing {
          << number(x(deadline)) << "\" y2=\"" << number(y) << "\"><title>"
          << xml_escaped(name + ": " + c.explanation.describe(t_.offset)) << "</title></line>\n";
     if (const DeadlineStep* w = c.explanation.step(EventType::deadline_warning))
-      out_ << "<line class=\"warning-at\" x1=\"" << number(x(w->at)) << "\" y1=\"" << number(y - 5) << "\" x2=\""
-           << number(x(w->at)) << "\" y2=\"" << number(y + 4) << "\"><title>"
+      out_ << "<line class=\"warning-at\" x1=\"" << number(x(w->at)) << "\" y1=\"" << number(y - 3) << "\" x2=\""
+           << number(x(w->at)) << "\" y2=\"" << number(y + 3) << "\"><title>"
            << xml_escaped(name + " warning at " + when(w->at) + " — " + w->why) << "</title></line>\n";
     if (c.first_deadline != deadline)
       out_ << "<line class=\"first-deadline\" x1=\"" << number(x(c.first_deadline)) << "\" y1=\"" << number(top + 4)
@@ -263,8 +271,9 @@ class Drawing {
     return s;
   }
 
-  void mark(const TimelineMark& m, double top) {
-    const double cx = x(m.at), cy = top + 18;
+  // Draws the mark at `cx` and returns it.
+  double mark(const TimelineMark& m, double top, double cx) {
+    const double cy = top + 18;
     const char* kind = m.type != EventType::action ? nullptr
                        : m.action == Action::note  ? "note"
                        : m.action == Action::supervise ? "supervise"
@@ -283,6 +292,7 @@ class Drawing {
            << " l6 11 l-12 0 z\"/>";
     }
     out_ << "</g>\n";
+    return cx;
   }
 
   void legend(double y) {
