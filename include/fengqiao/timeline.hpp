@@ -12,6 +12,7 @@
 // `fengqiao timeline CASE` writes it for a case of a store or a history.
 #pragma once
 
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <vector>
