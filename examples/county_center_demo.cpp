@@ -6,11 +6,13 @@
 // resolve, some of them late, so warnings and the escalation ladder fire; supervisors
 // issue orders; the center gives feedback and follows up, and unsatisfied parties reopen
 // their cases. Then: one closed case's whole story, the center's report, the outbox of
-// notifications, and a restart from the file (which keeps the calendar in force).
+// notifications, three cases drawn as SVG timelines beside the file, and a restart from the
+// file (which keeps the calendar in force).
 //
 //   county_center_demo [--db FILE] [--per-day N] [--seed S] [--json]
 #include <cstdio>
 #include <filesystem>
+#include <fstream>
 #include <iostream>
 #include <map>
 #include <queue>
@@ -22,6 +24,7 @@
 #include <fengqiao/outbox.hpp>
 #include <fengqiao/report.hpp>
 #include <fengqiao/sqlite_storage.hpp>
+#include <fengqiao/timeline.hpp>
 
 using namespace fengqiao;
 
@@ -272,6 +275,42 @@ void print_story(Engine& engine, const std::string& id) {
   }
 }
 
+bool history_has(Engine& engine, const std::string& id, Action action) {
+  for (const Event& e : engine.history(id))
+    if (e.action == action) return true;
+  return false;
+}
+
+// Three cases worth a picture: one the escalation ladder reached, one whose clock stood
+// still (a consultation, a suspension), and one that went round the loop on time.
+std::vector<std::pair<std::string, std::string>> cases_to_draw(Engine& engine) {
+  const std::vector<Case> all = engine.find(CaseQuery{});
+  std::vector<std::pair<std::string, std::string>> chosen;
+  auto taken = [&](const std::string& id) {
+    for (const auto& c : chosen)
+      if (c.second == id) return true;
+    return false;
+  };
+  auto first = [&](const char* why, auto&& fits) {
+    for (const Case& c : all)
+      if (!taken(c.id) && fits(c)) {
+        chosen.emplace_back(why, c.id);
+        return true;
+      }
+    return false;
+  };
+  first("escalated", [](const Case& c) { return c.record.escalations > 0 && c.state == State::closed; }) ||
+      first("escalated", [](const Case& c) { return c.record.escalations > 0 || c.record.overdues > 0; });
+  first("consultation and suspension", [&](const Case& c) {
+    return !c.consultation_orgs.empty() && history_has(engine, c.id, Action::suspend);
+  }) || first("consultation", [](const Case& c) { return !c.consultation_orgs.empty(); }) ||
+      first("suspension", [&](const Case& c) { return history_has(engine, c.id, Action::suspend); });
+  first("on time", [](const Case& c) {
+    return c.state == State::closed && c.record.warnings == 0 && c.reopened == 0 && c.record.supervision_orders == 0;
+  });
+  return chosen;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -366,6 +405,23 @@ int main(int argc, char** argv) {
               << " delivered and acknowledged, " << delivered.depth << " left:";
     for (const auto& [topic, n] : by_topic) std::cout << ' ' << n << ' ' << topic;
     std::cout << '\n';
+
+    // A few cases as pictures beside the file (`fengqiao timeline CASE --db FILE` draws any).
+    std::cout << "\nTimelines:\n";
+    const std::filesystem::path file(db);
+    TimelineOptions drawn;
+    drawn.until = end;  // a case still open is drawn up to the end of the run, not its last event
+    for (const auto& [why, id] : cases_to_draw(engine)) {
+      const std::filesystem::path svg =
+          file.parent_path() / (file.stem().string() + "-timeline-" + id + ".svg");
+      std::ofstream out(svg);
+      out << timeline_svg(build_timeline(engine.get(id), engine.history(id), engine.configuration_history(), drawn));
+      if (!out) {
+        std::cerr << "cannot write " << svg.string() << '\n';
+        return 1;
+      }
+      std::cout << "  " << svg.string() << " (" << why << ")\n";
+    }
   }
 
   // Restart: a new engine on the same file sees every committed action, and computes with

@@ -39,5 +39,6 @@ Command add_report(CLI::App& app);
 Command add_show(CLI::App& app);
 Command add_verify(CLI::App& app);
 Command add_diagram(CLI::App& app);
+Command add_timeline(CLI::App& app);
 
 }  // namespace fengqiao::cli

@@ -34,14 +34,14 @@ std::string clearer(const std::string& message) {
 
 int main(int argc, char** argv) {
   CLI::App app{"fengqiao " + std::string(fengqiao::version()) +
-                   " — replay, export, import, report on and check the case histories and stores of a county "
+                   " — replay, export, import, report on, draw and check the case histories and stores of a county "
                    "comprehensive governance center (综治中心).",
                "fengqiao"};
   app.set_version_flag("--version", "fengqiao " + std::string(fengqiao::version()));
   app.require_subcommand(1);
   app.footer(kExitCodes);
   std::vector<Command> commands;
-  for (auto add : {add_replay, add_export, add_import, add_report, add_show, add_diagram, add_verify})
+  for (auto add : {add_replay, add_export, add_import, add_report, add_show, add_timeline, add_diagram, add_verify})
     commands.push_back(add(app));
   // `fengqiao help` as well as `fengqiao --help` (before parsing: CLI11's help() of a parsed
   // app shows the parsed subcommand's).

@@ -16,6 +16,7 @@
 #include "fengqiao/report.hpp"
 #include "fengqiao/rules.hpp"
 #include "fengqiao/storage.hpp"
+#include "fengqiao/timeline.hpp"
 #include "fengqiao/visit.hpp"
 #include "fengqiao/time.hpp"
 #include "fengqiao/vocabulary.hpp"
