@@ -1,6 +1,6 @@
 // `fengqiao show CASE`: one case as a person at the center reads it — the snapshot, its
-// events and notes, and for each deadline of its clocks the rule and the working days
-// behind it (a deadline on a business calendar is otherwise hard to check by hand).
+// events and notes, and for each deadline of its clocks (the current ones, then those of
+// the stages it has left) the rule and the working days behind it (a deadline on a business calendar is otherwise hard to check by hand).
 #include <iostream>
 #include <memory>
 #include <variant>
@@ -9,6 +9,7 @@
 
 #include <fengqiao/deadline_explanation.hpp>
 #include <fengqiao/storage.hpp>
+#include <fengqiao/timeline.hpp>
 
 #include "commands.hpp"
 #include "store_options.hpp"
@@ -72,32 +73,28 @@ int run_show(const Options& o) {
   auto opened = open_cases("fengqiao show", o.history, o.db);
   if (auto* code = std::get_if<int>(&opened)) return *code;
   const Storage& storage = *std::get<std::shared_ptr<Storage>>(opened);
-  auto c = storage.load(o.case_id);
-  if (!c) {
-    std::cerr << "fengqiao show: " << c.error().describe() << '\n';
+  auto record = read_case(storage, o.case_id);
+  if (!record) {
+    std::cerr << "fengqiao show: " << record.error().describe() << '\n';
     return kUnusable;
   }
-  // The calendar in force: a calendar update recomputes every open clock, so the current
-  // clocks' instants are this calendar's.
-  auto config = storage.configuration();
-  if (!config) {
-    std::cerr << "fengqiao show: " << config.error().describe() << '\n';
-    return kUnusable;
-  }
-  const BusinessCalendar calendar = *config ? (*config)->calendar : BusinessCalendar();
+  const Case* c = &record->snapshot;
+  const std::vector<Event>& events = record->events;
+  // The calendar in force (the last configuration): a calendar update recomputes every open
+  // clock, so the current clocks' instants are this calendar's.
+  const BusinessCalendar calendar =
+      record->configuration.empty() ? BusinessCalendar() : record->configuration.back().calendar;
   const UtcOffset offset = calendar.utc_offset();
-  std::vector<Event> events;
-  Status read = storage.read_events(o.case_id, 1, [&](const Event& e) {
-    events.push_back(e);
-    return true;
-  });
-  if (!read) {
-    std::cerr << "fengqiao show: " << read.error().describe() << '\n';
-    return kUnusable;
-  }
   std::vector<DeadlineExplanation> deadlines;
   for (const auto* clock : {&c->clock, &c->held_clock})
     if (*clock) deadlines.push_back(explain_deadlines(**clock, calendar));
+  // The clocks of the stages the case has left: the snapshot keeps only the current ones,
+  // so they are rebuilt from the events under the configuration each ran with (the
+  // timeline's reconstruction; its caveat says when the events do not fit it).
+  const Timeline timeline = build_timeline(*c, events, record->configuration);
+  std::vector<const TimelineClock*> ended;
+  for (const TimelineClock& clock : timeline.clocks)
+    if (!clock.open) ended.push_back(&clock);
 
   if (o.json) {
     nlohmann::json j = {{"case", *c}, {"events", events}};
@@ -107,6 +104,13 @@ int run_show(const Options& o) {
     j["notes"] = std::move(notes);
     j["deadlines"] = nlohmann::json::array();
     for (const DeadlineExplanation& x : deadlines) j["deadlines"].push_back(to_json(x, offset));
+    j["earlier_deadlines"] = nlohmann::json::array();
+    for (const TimelineClock* clock : ended) {
+      nlohmann::json x = to_json(clock->explanation, offset);
+      x["ended_at"] = format_instant(clock->ended_at, offset);
+      j["earlier_deadlines"].push_back(std::move(x));
+    }
+    j["earlier_deadlines_caveat"] = timeline.caveat.empty() ? nlohmann::json() : nlohmann::json(timeline.caveat);
     std::cout << j.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) << '\n';
     return kClean;
   }
@@ -133,12 +137,22 @@ int run_show(const Options& o) {
   }
   if (!any) std::cout << "  (none)\n";
 
-  std::cout << "\nDeadlines\n";
-  if (deadlines.empty()) std::cout << "  (no clock runs: " << to_string(c->state) << ")\n";
-  for (const DeadlineExplanation& x : deadlines) {
+  // A description's later lines indented under its first.
+  const auto print = [&](const DeadlineExplanation& x) {
     std::string text = x.describe(offset);
     for (std::size_t at = text.find('\n'); at != std::string::npos; at = text.find('\n', at + 1)) text.insert(at + 1, "  ");
     std::cout << "  " << text << '\n';
+  };
+  std::cout << "\nDeadlines\n";
+  if (deadlines.empty()) std::cout << "  (no clock runs: " << to_string(c->state) << ")\n";
+  for (const DeadlineExplanation& x : deadlines) print(x);
+  if (!ended.empty()) {
+    std::cout << "\nEarlier deadlines (the clocks of stages the case has left)\n";
+    if (!timeline.caveat.empty()) std::cout << "  note: " << timeline.caveat << '\n';
+    for (const TimelineClock* clock : ended) {
+      std::cout << "  ended " << format_instant(clock->ended_at, offset) << ":\n";
+      print(clock->explanation);
+    }
   }
   return kClean;
 }

@@ -61,4 +61,22 @@ std::variant<std::shared_ptr<Storage>, int> open_cases(const std::string& comman
   return std::shared_ptr<Storage>(storage);
 }
 
+Result<CaseRecord> read_case(const Storage& storage, const std::string& case_id) {
+  CaseRecord record;
+  auto c = storage.load(case_id);
+  if (!c) return c.error();
+  record.snapshot = std::move(c).value();
+  Status read = storage.read_events(case_id, 1, [&](const Event& e) {
+    record.events.push_back(e);
+    return true;
+  });
+  if (!read) return read.error();
+  Status kept = storage.read_configurations(1, [&](const ConfigRecord& r) {
+    record.configuration.push_back(r);
+    return true;
+  });
+  if (!kept) return kept.error();
+  return record;
+}
+
 }  // namespace fengqiao::cli

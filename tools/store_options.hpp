@@ -6,6 +6,7 @@
 #include <memory>
 #include <string>
 #include <variant>
+#include <vector>
 
 #include <fengqiao/replay.hpp>
 #include <fengqiao/sqlite_storage.hpp>
@@ -31,5 +32,15 @@ int exit_code_of(const ReplayResult& result);
 // stderr (prefixed by `command`, e.g. "fengqiao show") and holds the exit code instead.
 std::variant<std::shared_ptr<Storage>, int> open_cases(const std::string& command, const std::string& history,
                                                        const std::string& db);
+
+// One case as `show` and `timeline` read it: its snapshot, every event (seq 1 on) and the
+// store's whole configuration history (the calendar and rules each clock ran under).
+struct CaseRecord {
+  Case snapshot;
+  std::vector<Event> events;
+  std::vector<ConfigRecord> configuration;
+};
+// Failure: the store's error (unknown_case when it does not hold `case_id`).
+Result<CaseRecord> read_case(const Storage& storage, const std::string& case_id);
 
 }  // namespace fengqiao::cli

@@ -36,24 +36,11 @@ int run_timeline(const Options& o) {
   auto opened = open_cases("fengqiao timeline", o.history, o.db);
   if (auto* code = std::get_if<int>(&opened)) return *code;
   const Storage& storage = *std::get<std::shared_ptr<Storage>>(opened);
-  auto c = storage.load(o.case_id);
-  if (!c) return fail(c.error());
-  std::vector<Event> events;
-  Status read = storage.read_events(o.case_id, 1, [&](const Event& e) {
-    events.push_back(e);
-    return true;
-  });
-  if (!read) return fail(read.error());
   // Every configuration the store kept: a clock is drawn with the calendar and rules that
   // were in force when it ran.
-  std::vector<ConfigRecord> configuration;
-  Status kept = storage.read_configurations(1, [&](const ConfigRecord& r) {
-    configuration.push_back(r);
-    return true;
-  });
-  if (!kept) return fail(kept.error());
-
-  const std::string svg = timeline_svg(build_timeline(*c, events, configuration, options));
+  auto record = read_case(storage, o.case_id);
+  if (!record) return fail(record.error());
+  const std::string svg = timeline_svg(build_timeline(record->snapshot, record->events, record->configuration, options));
   if (o.out.empty()) {
     std::cout << svg;
     return kClean;
