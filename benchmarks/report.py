@@ -338,7 +338,9 @@ def main():
         w("The same six-step loop, actors and data in XState (an actor per case, delayed transitions as")
         w("stage-clock warnings, guards on role and data) and bpmn-engine (a BPMN process of six user tasks")
         w("with boundary timers, one execution per case), installed from the npm registry by")
-        w("`benchmarks/peers/run_peers.sh`; fengqiao on MemoryStorage. Each runs an untimed warm-up first.")
+        w("`benchmarks/peers/run_peers.sh`; fengqiao on MemoryStorage, from C++ and through its Python bindings")
+        w("(`python_flow.py`: the same loop, dicts in and a `Case` object out per action). Each runs an untimed")
+        w("warm-up first.")
         w("")
         w("| engine | version | cases | actions/s | fengqiao is faster by |")
         w("|---|---|---:|---:|---:|")
@@ -355,6 +357,11 @@ def main():
                 if p:
                     r = f["actions_per_s"] / p["actions_per_s"]
                     targets.append((f"Ahead of {name} by ≥ 10× on the same flow", f"{r:,.1f}×", "met" if r >= 10 else "missed"))
+            py = peer.get("fengqiao (Python)")
+            if py:
+                targets.append(("Python: actions/s through the bindings beside the C++ figure",
+                                f"{num(py['actions_per_s'])} (C++ {num(f['actions_per_s'])}; "
+                                f"{ratio(f['actions_per_s'], py['actions_per_s'])} slower)", "reported"))
 
     # ---- targets
     w("## Targets")

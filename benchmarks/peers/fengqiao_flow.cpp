@@ -5,6 +5,7 @@
 #include <iostream>
 
 #include <fengqiao/memory_storage.hpp>
+#include <fengqiao/version.hpp>
 
 #include "common/workload.hpp"
 
@@ -27,7 +28,7 @@ int main(int argc, char** argv) {
     return 1;
   }
   std::cout << nlohmann::json{{"engine", "fengqiao"},
-                              {"version", "0.1.0"},
+                              {"version", fengqiao::version()},
                               {"cases", cases},
                               {"actions", 6 * cases},
                               {"seconds", seconds},

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Runs the six-step loop in fengqiao, XState and bpmn-engine on the same workload and
-# prints one JSON line per engine.
+# Runs the six-step loop in fengqiao (C++, and Python when the bindings are built), XState
+# and bpmn-engine on the same workload and prints one JSON line per engine.
 #   benchmarks/peers/run_peers.sh BUILD_DIR [CASES] [BPMN_CASES]
 # The npm packages are installed from package-lock.json into benchmarks/peers/node_modules.
 set -euo pipefail
@@ -14,5 +14,10 @@ if [ ! -d "$here/node_modules/xstate" ] || [ ! -d "$here/node_modules/bpmn-engin
   (cd "$here" && npm ci --no-audit --no-fund --loglevel=error >&2)
 fi
 "$build/benchmarks/peers/bench_peer_fengqiao" "$cases"
+# The same engine through the Python bindings, when the tree built them (issue 15: a Python
+# caller's actions/s beside the C++ figure).
+if [ -d "$build/python/fengqiao" ]; then
+  PYTHONPATH="$build/python" python3 "$here/python_flow.py" "$cases"
+fi
 node "$here/xstate_flow.mjs" "$cases"
 node "$here/bpmn_flow.mjs" "$bpmn_cases"
