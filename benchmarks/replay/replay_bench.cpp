@@ -17,6 +17,9 @@
 #include <fengqiao/testing/random_history.hpp>
 
 #include "common/workload.hpp"
+#ifdef FQ_BENCH_SIMDJSON
+#include "simdjson_walk.hpp"
+#endif
 
 namespace {
 
@@ -112,6 +115,63 @@ void BM_Replay(benchmark::State& state) {
   state.counters["bytes_per_line"] = static_cast<double>(retained) / static_cast<double>(std::max<std::size_t>(1, last.lines));
 }
 BENCHMARK(BM_Replay)->ArgName("quarters")->Arg(1)->Arg(2)->Arg(4)->Iterations(2)->Unit(benchmark::kMillisecond);
+
+// The history reader alone (history::Reader: the safety scan, nlohmann's parser, the
+// line's checks into a history::Line), and nlohmann::json::parse alone on the same lines:
+// how much of a replayed line is reading it, and how much of that is the JSON parser.
+// Arg (parser) 0: the reader; 1: the JSON parser only (std::getline and json::parse per line);
+// 2: simdjson's on-demand API visiting every value of each line (built when Debian's
+// libsimdjson-dev is installed), the candidate for a faster reader.
+void BM_ReadHistory(benchmark::State& state) {
+  const fs::path file = history_file(4);
+  const double bytes = static_cast<double>(fs::file_size(file));
+  std::size_t lines = 0;
+  double timed = 0;
+  for (auto _ : state) {
+    std::ifstream in(file);
+    lines = 0;
+    const auto t0 = SteadyClock::now();
+    if (state.range(0) == 0) {
+      fengqiao::history::Reader reader(in);
+      if (!reader.header()) state.SkipWithError("no header");
+      ++lines;
+      for (;;) {
+        auto line = reader.next();
+        if (!line) {
+          state.SkipWithError(line.error().describe().c_str());
+          break;
+        }
+        if (!*line) break;
+        ++lines;
+        benchmark::DoNotOptimize(line->value().at);
+      }
+    } else if (state.range(0) == 2) {
+#ifdef FQ_BENCH_SIMDJSON
+      std::string text;
+      while (std::getline(in, text)) {
+        benchmark::DoNotOptimize(walk_with_simdjson(text));
+        ++lines;
+      }
+#else
+      state.SkipWithError("built without simdjson (libsimdjson-dev)");
+      break;
+#endif
+    } else {
+      std::string text;
+      while (std::getline(in, text)) {
+        auto j = nlohmann::json::parse(text);
+        benchmark::DoNotOptimize(j);
+        ++lines;
+      }
+    }
+    timed += seconds_since(t0);
+  }
+  const double runs = static_cast<double>(state.iterations());
+  state.counters["lines"] = static_cast<double>(lines);
+  state.counters["lines_per_s"] = static_cast<double>(lines) * runs / timed;
+  state.counters["mb_per_s"] = bytes / 1e6 * runs / timed;
+}
+BENCHMARK(BM_ReadHistory)->ArgName("parser")->Arg(0)->Arg(1)->Arg(2)->Iterations(2)->Unit(benchmark::kMillisecond);
 
 }  // namespace
 
