@@ -271,10 +271,24 @@ def main():
                 w(f"| {label} | {num(b['lines'])} | {num(b['mb'], 1)} | {num(b['cases'])} | {num(b['lines_per_s'])} | "
                   f"{num(b['mb_per_s'], 1)} | {num(b['retained_mb'], 1)} MB | {num(b['bytes_per_case'])} B | {num(b['bytes_per_line'])} B |")
         w("")
+        readers = [(label, bench(rp, rf"^BM_ReadHistory/parser:{arg}/")) for arg, label in (
+            (0, "`history::Reader` (safety scan, nlohmann's parser, the line's checks)"),
+            (1, "nlohmann::json::parse alone, per line"),
+            (2, "simdjson on-demand (libsimdjson-dev), visiting every value, per line"))]
+        if any(b for _, b in readers):
+            w("Reading the whole file without replaying it: what part of a replayed line is reading it, and")
+            w("of that the JSON parser's part (`BM_ReadHistory`).")
+            w("")
+            w("| reading | lines/s | MB/s |")
+            w("|---|---:|---:|")
+            for label, b in readers:
+                if b and not b.get("error_occurred"):
+                    w(f"| {label} | {num(b['lines_per_s'])} | {num(b['mb_per_s'], 1)} |")
+            w("")
         b = bench(rp, r"^BM_Replay/quarters:4/")
         if b:
-            targets.append(("Replay ≥ 300,000 lines/s", f"{num(b['lines_per_s'])} lines/s ({num(b['lines'])}-line history)",
-                            "met" if b["lines_per_s"] >= 3e5 else "missed"))
+            targets.append(("Replay ≥ 500,000 lines/s", f"{num(b['lines_per_s'])} lines/s ({num(b['lines'])}-line history)",
+                            "met" if b["lines_per_s"] >= 5e5 else "missed"))
 
     # ---- 5. memory
     w("## 5. Memory per case (`benchmarks/memory/`)")
