@@ -136,6 +136,16 @@ TEST_CASE("line and string lengths are bounded") {
   // A line past kMaxLineBytes (spaces are valid JSON, so only its length is wrong).
   refused_at(join({kHeader, kRegister, R"({"at":"2025-09-01T10:00:00+08:00","tick":true})" + std::string(kMaxLineBytes, ' ')}), 3,
              "longer than 1048576 bytes");
+  // A line of exactly kMaxLineBytes is read (a multiple of the reader's chunk: the '\n' comes
+  // right after a full chunk), with and without its '\n'.
+  const std::string tick = R"({"at":"2025-09-01T10:00:00+08:00","tick":true})";
+  const std::string longest = tick + std::string(kMaxLineBytes - tick.size(), ' ');
+  for (const std::string& end : {std::string("\n"), std::string()}) {
+    std::istringstream at_limit(join({kHeader, kRegister}) + "\n" + longest + end);
+    auto read = fengqiao::replay(at_limit);
+    CHECK_MESSAGE(read.clean(), read.describe());
+    CHECK(read.lines == 3);
+  }
   // A file of one endless line stops at the limit instead of being read whole.
   refused_at(kHeader + "\n" + std::string(3 * kMaxLineBytes, ' '), 2, "longer than");
   // The header line too.
