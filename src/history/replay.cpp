@@ -236,10 +236,15 @@ class Replayer {
     }
     seen_event_lines_ = true;
     drop_awaited();
-    const std::string recorded = describe_event(line.case_id, line.event, line.stage, line.level, line.at, offset_);
-    const nlohmann::json recorded_value =
-        event_value(line.case_id, line.event, line.stage, line.event == EventType::escalated ? line.level : 0,
-                    line.at, offset_);
+    // Built only for a failure: most event lines match, and formatting them cost more than
+    // matching them.
+    const auto recorded = [&] {
+      return describe_event(line.case_id, line.event, line.stage, line.level, line.at, offset_);
+    };
+    const auto recorded_value = [&] {
+      return event_value(line.case_id, line.event, line.stage, line.event == EventType::escalated ? line.level : 0,
+                         line.at, offset_);
+    };
     const EventIdentity identity{line.case_id, line.event, line.stage,
                                  line.event == EventType::escalated ? line.level : 0};
     if (generated_.empty()) {
@@ -260,18 +265,18 @@ class Replayer {
           awaited_.push_back(later);
         }
       }
-      const bool go_on = fail(ReplayFailure::Kind::divergence, line, line.case_id, recorded, actual, recorded_value,
-                              std::move(actual_value));
+      const bool go_on = fail(ReplayFailure::Kind::divergence, line, line.case_id, recorded(), actual,
+                              recorded_value(), std::move(actual_value));
       explain(line.case_id, line.stage, line.at, next_at);
       return go_on;
     }
-    const Event e = generated_.front();
+    const Event e = std::move(generated_.front());
     generated_.pop_front();
     if (e.case_id != line.case_id || e.type != line.event || *e.stage != line.stage ||
         (e.type == EventType::escalated && e.level != line.level) || e.at != line.at) {
-      const bool go_on = fail(ReplayFailure::Kind::divergence, line, line.case_id, recorded,
+      const bool go_on = fail(ReplayFailure::Kind::divergence, line, line.case_id, recorded(),
                               "generated " + describe_event(e.case_id, e.type, *e.stage, e.level, e.at, offset_),
-                              recorded_value, event_value(e, offset_));
+                              recorded_value(), event_value(e, offset_));
       const bool same_step = EventIdentity{e.case_id, e.type, *e.stage, e.level} == identity;
       explain(line.case_id, line.stage, line.at, same_step ? std::optional<Instant>(e.at) : std::nullopt);
       return go_on;
@@ -304,8 +309,10 @@ class Replayer {
   bool act(const Line& line) {
     ++result_.actions;
     auto r = engine_->try_act(line.case_id, line.action, line.actor, line.data);
-    if (!judge(line, line.case_id, std::string(to_string(line.action)) + " by " + line.actor.id,
-               {{"action", to_string(line.action)}, {"by", line.actor.id}}, r))
+    if (!judge(line, line.case_id, r, [&] {
+          return Subject{std::string(to_string(line.action)) + " by " + line.actor.id,
+                         {{"action", to_string(line.action)}, {"by", line.actor.id}}};
+        }))
       return false;
     if (r && line.action == Action::register_case) ++result_.cases;
     // The action's event is the newest of its case: its hash is the snapshot's head.
@@ -316,8 +323,9 @@ class Replayer {
   bool visit(const Line& line) {
     ++result_.visits;
     auto r = engine_->try_record_visit(line.visit_id, line.actor, line.data);
-    return judge(line, "", "visit " + line.visit_id + " by " + line.actor.id,
-                 {{"visit", line.visit_id}, {"by", line.actor.id}}, r);
+    return judge(line, "", r, [&] {
+      return Subject{"visit " + line.visit_id + " by " + line.actor.id, {{"visit", line.visit_id}, {"by", line.actor.id}}};
+    });
   }
 
   bool configure(const Line& line) {
@@ -326,14 +334,24 @@ class Replayer {
     const Result<ConfigurationChange> r =
         request ? engine_->try_update_configuration(request->calendar, request->rules)
                 : Result<ConfigurationChange>(request.error());
-    return judge(line, "", "the configuration change", {{"config", line.config}}, r);
+    return judge(line, "", r, [&] { return Subject{"the configuration change", {{"config", line.config}}}; });
   }
 
+  // What a line asked for, as a failure names it: "dispatch by u-1" and {"action":..,"by":..}.
+  struct Subject {
+    std::string what;
+    nlohmann::json value;
+  };
+
   // Whether the engine's answer to an action or visit line is what the line expects.
-  // `subject` names the line ({"action":..,"by":..}); the values add its "result".
-  template <class T>
-  bool judge(const Line& line, const std::string& case_id, const std::string& what, const nlohmann::json& subject,
-             const Result<T>& r) {
+  // `subject_of()` names the line (a Subject; the values add its "result"); it is called
+  // only for a failure, since naming costs more than judging the usual line.
+  template <class T, class SubjectOf>
+  bool judge(const Line& line, const std::string& case_id, const Result<T>& r, const SubjectOf& subject_of) {
+    if (line.expect_error ? !r && r.error().code == *line.expect_error : r.ok()) return true;
+    const Subject named = subject_of();
+    const std::string& what = named.what;
+    const nlohmann::json& subject = named.value;
     auto result = [&](const char* outcome, const Error* error) {
       nlohmann::json v = subject;
       v["result"] = outcome;
