@@ -1,8 +1,6 @@
 // A measurement, not a reader: how fast simdjson's on-demand API (Debian's libsimdjson-dev)
 // gets through a history line, touching every value as a reader must, beside nlohmann's
-// DOM parse (BM_ReadHistory). Issue 15 asks for this before choosing a second JSON parser
-// for the history reader: it is built only when the package is installed (`./dev bench`
-// installs it), and nothing in the library uses it.
+// DOM parse (BM_ReadHistory): the bound for the history reader's simdjson path.
 #include "simdjson_walk.hpp"
 
 #include <simdjson.h>

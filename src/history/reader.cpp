@@ -1,12 +1,17 @@
 #include <algorithm>
+#include <cstdint>
 #include <istream>
 #include <string_view>
 #include <limits>
+
+#include <simdjson.h>
 
 #include "fengqiao/chain.hpp"
 #include "fengqiao/history.hpp"
 
 #include "fengqiao/action_table.hpp"
+
+#include "reader_detail.hpp"
 
 namespace fengqiao::history {
 namespace {
@@ -40,29 +45,57 @@ std::size_t utf8_sequence(const std::string& text, std::size_t i) {
 // is UTF-8; and every message and JSON report that quotes the line must stay valid),
 // nesting past kMaxNesting (copying, comparing and printing JSON recurse once per level,
 // so a deep enough line overflows the stack) and a string past kMaxStringBytes.
+// The bytes unsafe() must look at, inside a string and outside one: every other byte is
+// passed over in a tight loop (most of a line is plain ASCII inside strings).
+struct ScanTables {
+  bool in_string[256] = {};
+  bool outside[256] = {};
+  ScanTables() {
+    for (int c = 0x80; c < 0x100; ++c) in_string[c] = outside[c] = true;
+    in_string[0] = outside[0] = true;
+    in_string[static_cast<unsigned char>('"')] = in_string[static_cast<unsigned char>('\\')] = true;
+    for (char c : {'"', '[', '{', ']', '}'}) outside[static_cast<unsigned char>(c)] = true;
+  }
+};
+const ScanTables kScan;
+
 std::optional<std::string> unsafe(const std::string& raw) {
   // Called for every line of a history: nothing is allocated unless the line is refused
   // (a column text built per byte once cost more than parsing the line).
   auto column = [](std::size_t i) { return "column " + std::to_string(i + 1); };
+  auto too_long = [](std::size_t string_start) {
+    return "a string longer than " + std::to_string(kMaxStringBytes) + " bytes (from column " +
+           std::to_string(string_start) + ")";
+  };
+  const auto* bytes = reinterpret_cast<const unsigned char*>(raw.data());
+  const std::size_t n = raw.size();
   std::size_t depth = 0, string_start = 0;
   bool in_string = false, escaped = false;
-  for (std::size_t i = 0; i < raw.size();) {
-    const unsigned char c = static_cast<unsigned char>(raw[i]);
+  for (std::size_t i = 0; i < n;) {
+    // Plain bytes first. Inside a string each one counts towards its length: the first
+    // past the limit is where the string is refused, as if each were checked.
+    const bool* special = in_string ? kScan.in_string : kScan.outside;
+    const std::size_t run = i;
+    while (i < n && !special[bytes[i]]) ++i;
+    if (in_string && i > run) {
+      escaped = false;  // an escape takes one character; a plain one ends it
+      if (i - 1 - string_start > kMaxStringBytes) return too_long(string_start);
+    }
+    if (i == n) break;
+    const unsigned char c = bytes[i];
     if (c == 0) return "a NUL byte at " + column(i) + " (a line is UTF-8 text)";
     if (c >= 0x80) {
       // Never a structural character: only its encoding matters.
-      const std::size_t n = utf8_sequence(raw, i);
-      if (n == 0) return "invalid UTF-8 at " + column(i) + " (a history is UTF-8 text)";
-      i += n;
+      const std::size_t len = utf8_sequence(raw, i);
+      if (len == 0) return "invalid UTF-8 at " + column(i) + " (a history is UTF-8 text)";
+      i += len;
       continue;
     }
     if (in_string) {
       if (escaped) escaped = false;
       else if (c == '\\') escaped = true;
       else if (c == '"') in_string = false;
-      if (i - string_start > kMaxStringBytes)
-        return "a string longer than " + std::to_string(kMaxStringBytes) + " bytes (from column " +
-               std::to_string(string_start) + ")";
+      if (i - string_start > kMaxStringBytes) return too_long(string_start);
     } else if (c == '"') {
       in_string = true;
       string_start = i + 1;
@@ -292,7 +325,97 @@ Result<ConfigChangeRequest> configuration_of(const Line& line, UtcOffset offset)
   return out;
 }
 
-Result<Line> parse_line(const std::string& raw, std::size_t number, UtcOffset, int version) {
+namespace {
+
+// The common lines — engine events and expectations, two thirds and a sixth of a recorded
+// history — read with simdjson's on-demand parser straight into a Line, without building
+// the line's nlohmann tree (which cost more than all the rest of reading it: benchmarks/
+// ANALYSIS.md). Only a line that is entirely well-formed is read here; for any other —
+// another kind, a key twice, a value of the wrong type, anything the full reader would
+// refuse — this returns nothing and the full reader below reads it, so that every refusal
+// keeps its one wording. An expectation's object is still given to nlohmann (small, and
+// expectation() holds its rules).
+std::optional<Line> read_common_line(const std::string& raw, std::size_t number, int version) {
+  if (unsafe(raw)) return std::nullopt;
+  constexpr unsigned kAt = 1, kCase = 2, kEvent = 4, kStage = 8, kLevel = 16, kHash = 32, kExpect = 64;
+  thread_local simdjson::ondemand::parser parser;
+  thread_local std::string padded;
+  padded.assign(raw).append(simdjson::SIMDJSON_PADDING, ' ');
+  unsigned seen = 0;
+  std::string_view at, case_id, event, stage, hash, expect;
+  std::int64_t level = 0;
+  try {
+    simdjson::ondemand::document doc = parser.iterate(padded.data(), raw.size(), padded.size());
+    for (auto field : doc.get_object()) {
+      const std::string_view key = field.unescaped_key();
+      const unsigned bit = key == "at" ? kAt : key == "case" ? kCase : key == "event" ? kEvent
+                         : key == "stage" ? kStage : key == "level" ? kLevel : key == "hash" ? kHash
+                         : key == "expect" ? kExpect : 0;
+      if (bit == 0 || (seen & bit)) return std::nullopt;
+      seen |= bit;
+      simdjson::ondemand::value value = field.value();
+      switch (bit) {
+        case kAt: at = value.get_string(); break;
+        case kCase: case_id = value.get_string(); break;
+        case kEvent: event = value.get_string(); break;
+        case kStage: stage = value.get_string(); break;
+        case kLevel: level = value.get_int64(); break;
+        case kHash: hash = value.get_string(); break;
+        default: {
+          simdjson::ondemand::object object = value.get_object();
+          expect = object.raw_json();
+          break;
+        }
+      }
+    }
+    // Nothing may follow the object (the full reader refuses it): past the end of the
+    // document there is no current location.
+    const char* rest = nullptr;
+    if (doc.current_location().get(rest) == simdjson::SUCCESS) return std::nullopt;
+  } catch (const simdjson::simdjson_error&) {
+    return std::nullopt;
+  }
+  if (!(seen & kAt) || !(seen & kCase) || case_id.empty()) return std::nullopt;
+  auto instant = instant_of(std::string(at), number, "\"at\"");
+  if (!instant) return std::nullopt;
+  Line line;
+  line.number = number;
+  line.at = *instant;
+  line.case_id = std::string(case_id);
+  if (seen == (kAt | kCase | kExpect)) {
+    Json object = Json::parse(expect, nullptr, /*allow_exceptions=*/false);
+    if (object.is_discarded()) return std::nullopt;
+    auto e = expectation(object, number, version);
+    if (!e) return std::nullopt;
+    line.kind = Line::Kind::expectation;
+    line.expect = std::move(e).value();
+    return line;
+  }
+  if ((seen & ~(kLevel | kHash)) != (kAt | kCase | kEvent | kStage)) return std::nullopt;
+  const auto type = parse<EventType>(event);
+  const auto where = parse<Stage>(stage);
+  if (!type || *type == EventType::action || !where) return std::nullopt;
+  if ((*type == EventType::escalated) != bool(seen & kLevel)) return std::nullopt;
+  if ((seen & kLevel) && (level < 1 || level > std::numeric_limits<int>::max())) return std::nullopt;
+  if ((seen & kHash) && (version < 2 || !chain::is_hash(hash))) return std::nullopt;
+  line.kind = Line::Kind::event;
+  line.event = *type;
+  line.stage = *where;
+  line.level = static_cast<int>(level);
+  line.hash = std::string(hash);
+  return line;
+}
+
+}  // namespace
+
+Result<Line> parse_line(const std::string& raw, std::size_t number, UtcOffset offset, int version) {
+  if (auto common = read_common_line(raw, number, version)) return std::move(*common);
+  return detail::parse_line_full(raw, number, offset, version);
+}
+
+namespace detail {
+
+Result<Line> parse_line_full(const std::string& raw, std::size_t number, UtcOffset, int version) {
   auto parsed = parse_json(raw, number, "the line is");
   if (!parsed) return parsed.error();
   Json j = std::move(parsed).value();
@@ -384,6 +507,8 @@ Result<Line> parse_line(const std::string& raw, std::size_t number, UtcOffset, i
   line.expect = *e;
   return line;
 }
+
+}  // namespace detail
 
 Reader::Reader(std::istream& in) : in_(in) {}
 
