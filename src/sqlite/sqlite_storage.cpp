@@ -124,6 +124,8 @@ struct SqliteStorage::Impl {
   // (a batch's actions mostly touch cases it has just written). Cleared when the batch
   // ends, either way, and when it grows past kBatchCacheCases.
   std::unordered_map<std::string, Case> batch_cache;
+  // The newest configuration seq, read once per batch (same_config).
+  std::optional<std::uint64_t> batch_config_seq;
   static constexpr std::size_t kBatchCacheCases = 4096;
   // False for a version-1 file opened read-only (not migrated): it has no visits table,
   // and so no visits.
@@ -348,9 +350,19 @@ struct SqliteStorage::Impl {
     return static_cast<std::uint64_t>(st->getColumn(0).getInt64());
   }
 
-  // The configuration a change was computed with must still be the newest.
-  Status same_config(std::uint64_t seq) const {
-    const std::uint64_t newest = newest_config_seq();
+  // The configuration a change was computed with must still be the newest. Inside a batch
+  // the newest seq is read once: the batch holds the write lock, so only this connection
+  // can add a record meanwhile (commit_configuration forgets the value).
+  Status same_config(std::uint64_t seq) {
+    if (!in_batch || !batch_config_seq) {
+      const std::uint64_t read = newest_config_seq();
+      if (!in_batch) return compare_config(seq, read);
+      batch_config_seq = read;
+    }
+    return compare_config(seq, *batch_config_seq);
+  }
+
+  static Status compare_config(std::uint64_t seq, std::uint64_t newest) {
     if (newest == seq) return Status::success();
     return make_error(ErrorCode::conflict, "the configuration changed (now at seq " + std::to_string(newest) +
                                                ", the change was computed with seq " + std::to_string(seq) +
@@ -375,6 +387,7 @@ struct SqliteStorage::Impl {
         return make_error(ErrorCode::conflict, "configuration seq " + seq + " is not the next (" +
                                                    std::to_string(newest + 1) +
                                                    "): another engine changed the configuration; reload and retry");
+      batch_config_seq.reset();
       Use st(conn, kInsertConfig);
       st->bind(1, as_int64(c.record.seq));
       st->bind(2, static_cast<int64_t>(to_seconds(c.record.at)));
@@ -510,6 +523,7 @@ struct SqliteStorage::Impl {
     batch_owner = std::this_thread::get_id();
     batch_lost.reset();
     batch_cache.clear();
+    batch_config_seq.reset();
     return Status::success();
   }
 
@@ -524,6 +538,7 @@ struct SqliteStorage::Impl {
       ~Close() {
         impl.in_batch = false;
         impl.batch_cache.clear();
+        impl.batch_config_seq.reset();
         impl.batch_owner = {};
         impl.batch_ended.notify_all();
       }
