@@ -41,7 +41,7 @@ int main(int argc, char** argv) {
       SQLite::Database db(argv[2], SQLite::OPEN_READWRITE);
       db.exec("DROP TRIGGER IF EXISTS events_are_append_only_update");
       SQLite::Statement rows(db, "SELECT case_id, body FROM events WHERE seq = ?1");
-      rows.bind(1, std::stoll(argv[3]));
+      rows.bind(1, static_cast<std::int64_t>(std::stoll(argv[3])));
       std::vector<std::pair<std::string, std::string>> shifted;
       while (rows.executeStep()) {
         const std::string id = rows.getColumn(0).getString(), body = rows.getColumn(1).getString();
@@ -58,7 +58,7 @@ int main(int argc, char** argv) {
       for (const auto& [id, body] : shifted) {
         set.reset();
         set.bind(1, id);
-        set.bind(2, std::stoll(argv[3]));
+        set.bind(2, static_cast<std::int64_t>(std::stoll(argv[3])));
         set.bind(3, body.data(), static_cast<int>(body.size()));
         changed += set.exec();
       }
