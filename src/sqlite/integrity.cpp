@@ -123,14 +123,7 @@ class FileRows final : public storage_detail::IntegrityRows {
         return;
   }
 
- private:
-  bool has_table(const char* name) {
-    SQLite::Statement st(db_, "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = ?1");
-    st.bind(1, name);
-    st.executeStep();
-    return st.getColumn(0).getInt64() != 0;
-  }
-
+  // From schema 5 on, snapshots and events are compact blobs.
   Case snapshot(const std::string& stored, const std::string& id) override {
     if (!compact_) return IntegrityRows::snapshot(stored, id);
     return storage_detail::decode_case(stored, id);
@@ -141,6 +134,13 @@ class FileRows final : public storage_detail::IntegrityRows {
   }
 
  private:
+  bool has_table(const char* name) {
+    SQLite::Statement st(db_, "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = ?1");
+    st.bind(1, name);
+    st.executeStep();
+    return st.getColumn(0).getInt64() != 0;
+  }
+
   SQLite::Database& db_;
   bool compact_;
   std::string body_;  // the events' column: `body` from schema 5 on, `json` before
