@@ -98,7 +98,7 @@ void BM_OnDisk(benchmark::State& state) {
     scratch("bench-memory.db");
   }
 }
-BENCHMARK(BM_OnDisk)->ArgName("steps")->Arg(2)->Iterations(1)->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_OnDisk)->ArgName("steps")->Arg(2)->Arg(6)->Iterations(1)->Unit(benchmark::kMillisecond);
 #endif
 
 }  // namespace

@@ -63,8 +63,10 @@ class SqliteStorage final : public Storage {
   // lower one is migrated when opened writable, and read as it is when opened read-only (a
   // version-1 file then has no visits, a version-1 or 2 file no configuration records, and
   // a file before version 4 no hash chain: its events have no hash). Migrating to version 4
-  // chains the events already there as they are found (docs/CHAIN.md).
-  static constexpr int kSchemaVersion = 4;
+  // chains the events already there as they are found (docs/CHAIN.md). Version 5 stores
+  // snapshots and events as compact blobs instead of JSON text (docs/DESIGN.md "SQLite
+  // schema 5"); a file before it opened read-only is read in its JSON form.
+  static constexpr int kSchemaVersion = 5;
 
   // Opens `path` (":memory:" for a private in-memory database), creating and migrating
   // it as allowed by `options`. storage_error, naming the file, when it cannot be used:

@@ -16,9 +16,15 @@ constexpr int kAfterId = 1, kState = 2, kSupervision = 3, kLead = 4, kPathFrom =
 }  // namespace
 
 std::string query_sql(const CaseQuery& q, QueryShape shape) {
-  std::string sql = shape == QueryShape::rows ? "SELECT snapshot FROM cases" : "SELECT count(*) FROM cases";
+  // The id beside the snapshot: from schema 5 on the snapshot's blob does not hold it.
+  std::string sql = shape == QueryShape::rows ? "SELECT id, snapshot FROM cases" : "SELECT count(*) FROM cases";
   // Every id is non-empty, so `id > ''` matches all: one text serves with or without after_id.
-  sql += " WHERE id > ?1";
+  // With a jurisdiction range as the only indexed filter, `+id` keeps the planner off the
+  // primary key: `cases` is clustered by id (WITHOUT ROWID, schema 5), and SQLite then
+  // prefers walking all of it in id order to the jurisdiction index's range, however few
+  // cases the range holds. (An equality filter's index already serves `id > ?` itself.)
+  const bool jurisdiction_only = !q.jurisdiction.empty() && !q.state && !q.supervision && !q.lead;
+  sql += jurisdiction_only ? " WHERE +id > ?1" : " WHERE id > ?1";
   if (q.state) sql += " AND state = ?2";
   if (q.supervision) sql += " AND supervision = ?3";
   if (q.lead) sql += " AND lead = ?4";

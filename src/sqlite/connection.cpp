@@ -21,6 +21,8 @@ void Connection::run_once(const std::string& sql) {
 
 bool Connection::in_transaction() const { return sqlite3_get_autocommit(db_.getHandle()) == 0; }
 
+int Connection::total_changes() const { return sqlite3_total_changes(db_.getHandle()); }
+
 bool Connection::opened_read_only() const { return sqlite3_db_readonly(db_.getHandle(), "main") == 1; }
 
 // IMMEDIATE takes the write lock up front: the version check and the write then see the
@@ -29,28 +31,18 @@ bool Connection::opened_read_only() const { return sqlite3_db_readonly(db_.getHa
 static const std::string kBegin = "BEGIN IMMEDIATE";
 static const std::string kCommit = "COMMIT";
 static const std::string kRollback = "ROLLBACK";
-static const std::string kSavepoint = "SAVEPOINT fengqiao_write";
-static const std::string kRelease = "RELEASE fengqiao_write";
-static const std::string kRollbackTo = "ROLLBACK TO fengqiao_write";
 
-WriteScope::WriteScope(Connection& c, bool inside_batch) : c_(c), inside_batch_(inside_batch) {
-  Use(c_, inside_batch_ ? kSavepoint : kBegin)->exec();
-}
+WriteScope::WriteScope(Connection& c) : c_(c) { Use(c_, kBegin)->exec(); }
 
 void WriteScope::commit() {
-  Use(c_, inside_batch_ ? kRelease : kCommit)->exec();
+  Use(c_, kCommit)->exec();
   done_ = true;
 }
 
 WriteScope::~WriteScope() {
   if (done_ || !c_.in_transaction()) return;  // committed, or SQLite already rolled back
   try {
-    if (inside_batch_) {
-      Use(c_, kRollbackTo)->exec();
-      Use(c_, kRelease)->exec();
-    } else {
-      Use(c_, kRollback)->exec();
-    }
+    Use(c_, kRollback)->exec();
   } catch (...) {
     // Nothing more can be done here; the connection rolls back when it closes, and the
     // caller already reports the error that brought us here.

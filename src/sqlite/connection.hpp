@@ -28,6 +28,9 @@ class Connection {
 
   // True while a transaction is open (SQLite may end one on its own after an error).
   bool in_transaction() const;
+  // Rows changed by INSERT, UPDATE and DELETE statements since the connection opened: a
+  // write that failed tells by it whether it had written anything.
+  int total_changes() const;
   // True when SQLite opened the file read-only (permissions) although writing was asked.
   bool opened_read_only() const;
   sqlite3* handle() const { return db_.getHandle(); }
@@ -53,11 +56,11 @@ class Use {
   SQLite::Statement& st_;
 };
 
-// One atomic write: a transaction of its own, or a savepoint inside an open batch (so a
-// failing commit in a batch undoes only itself). Rolls back unless commit() was reached.
+// One atomic write outside a batch: a transaction of its own, rolled back unless commit()
+// was reached. (Inside a batch a write has no scope of its own: SqliteStorage::Impl::write.)
 class WriteScope {
  public:
-  WriteScope(Connection& c, bool inside_batch);
+  explicit WriteScope(Connection& c);
   ~WriteScope();
   WriteScope(const WriteScope&) = delete;
   WriteScope& operator=(const WriteScope&) = delete;
@@ -65,7 +68,6 @@ class WriteScope {
 
  private:
   Connection& c_;
-  bool inside_batch_;
   bool done_ = false;
 };
 

@@ -1,6 +1,7 @@
 #include "sqlite/integrity.hpp"
 
 #include "sqlite/rows.hpp"
+#include "storage/compact_codec.hpp"
 #include "storage/integrity.hpp"
 
 namespace fengqiao::sqlite_detail {
@@ -34,7 +35,7 @@ std::optional<std::string> optional_text(const SQLite::Column& column) {
 // schema, read unmigrated, lacks the tables and the chain its version did not have.
 class FileRows final : public storage_detail::IntegrityRows {
  public:
-  explicit FileRows(Connection& c) : db_(c.database()) {}
+  FileRows(Connection& c, bool compact) : db_(c.database()), compact_(compact), body_(compact ? "body" : "json") {}
 
   void cases(const std::function<bool(const CaseRow&)>& visit) override {
     SQLite::Statement st(db_,
@@ -42,7 +43,7 @@ class FileRows final : public storage_detail::IntegrityRows {
                          " c.snapshot,"
                          " (SELECT count(*) FROM events e WHERE e.case_id = c.id),"
                          " (SELECT max(seq) FROM events e WHERE e.case_id = c.id),"
-                         " (SELECT json FROM events e WHERE e.case_id = c.id ORDER BY seq DESC LIMIT 1)"
+                         " (SELECT " + body_ + " FROM events e WHERE e.case_id = c.id ORDER BY seq DESC LIMIT 1)"
                          " FROM cases c ORDER BY c.id");
     while (st.executeStep()) {
       CaseRow row;
@@ -77,7 +78,7 @@ class FileRows final : public storage_detail::IntegrityRows {
   void histories(const std::function<bool(const std::string&, const std::string&)>& on_case,
                  const std::function<bool(std::int64_t, const std::string&)>& on_event) override {
     SQLite::Statement cases(db_, "SELECT id, snapshot FROM cases ORDER BY id");
-    SQLite::Statement events(db_, "SELECT seq, json FROM events WHERE case_id = ?1 ORDER BY seq");
+    SQLite::Statement events(db_, "SELECT seq, " + body_ + " FROM events WHERE case_id = ?1 ORDER BY seq");
     while (cases.executeStep()) {
       const std::string id = cases.getColumn(0).getString();
       if (!on_case(id, cases.getColumn(1).getString())) return;
@@ -122,6 +123,16 @@ class FileRows final : public storage_detail::IntegrityRows {
         return;
   }
 
+  // From schema 5 on, snapshots and events are compact blobs.
+  Case snapshot(const std::string& stored, const std::string& id) override {
+    if (!compact_) return IntegrityRows::snapshot(stored, id);
+    return storage_detail::decode_case(stored, id);
+  }
+  Event event(const std::string& stored, const std::string& case_id, std::int64_t seq) override {
+    if (!compact_) return IntegrityRows::event(stored, case_id, seq);
+    return storage_detail::decode_event(stored.data(), stored.size(), case_id, static_cast<std::uint64_t>(seq));
+  }
+
  private:
   bool has_table(const char* name) {
     SQLite::Statement st(db_, "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = ?1");
@@ -131,17 +142,19 @@ class FileRows final : public storage_detail::IntegrityRows {
   }
 
   SQLite::Database& db_;
+  bool compact_;
+  std::string body_;  // the events' column: `body` from schema 5 on, `json` before
 };
 
 }  // namespace
 
-Status check_file(Connection& c, const Where& where) {
+Status check_file(Connection& c, const Where& where, bool compact) {
   const bool own_transaction = !c.in_transaction();
   if (own_transaction) c.run_once("BEGIN");  // one consistent view of all tables
   try {
     Status s = check_pages(c, where);
     if (s) {
-      FileRows rows(c);
+      FileRows rows(c, compact);
       if (auto found = storage_detail::first_problem(rows)) s = problem(where, *found);
     }
     if (own_transaction) c.run_once("COMMIT");

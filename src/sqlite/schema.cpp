@@ -5,6 +5,7 @@
 
 #include "fengqiao/chain.hpp"
 #include "sqlite/rows.hpp"
+#include "storage/compact_codec.hpp"
 
 namespace fengqiao::sqlite_detail {
 namespace {
@@ -96,6 +97,99 @@ void chain_existing_events(Connection& c, int from_version) {
                               {"events", chained_events}}
                    .dump());
   note.exec();
+}
+
+// Version 5's data step: each JSON snapshot and event, read as the JSON readers read them
+// (a row that does not read refuses the whole migration, which then changes nothing), is
+// written into the compact tables in the compact encoding (storage/compact_codec.hpp). An
+// event keeps its stored hash as it is: the chain is over the event's fields (docs/CHAIN.md),
+// not over how a store spells them, and every field reads back the same. The cases are
+// paged in id order as in version 4's step, with the same check that each page moves on.
+void compact_rows(Connection& c, int /*from_version*/) {
+  SQLite::Statement cases(c.database(), "SELECT id, snapshot FROM cases WHERE id > ?1 ORDER BY id LIMIT 512");
+  SQLite::Statement events(c.database(), "SELECT seq, json FROM events WHERE case_id = ?1 ORDER BY seq");
+  SQLite::Statement put_case(c.database(),
+                             "INSERT INTO cases_v5(id, state, supervision, level, lead, jurisdiction, next_due, version,"
+                             " snapshot) SELECT id, state, supervision, level, lead, jurisdiction, next_due, version, ?2"
+                             " FROM cases WHERE id = ?1");
+  SQLite::Statement put_event(c.database(), "INSERT INTO events_v5(case_id, seq, body) VALUES (?1, ?2, ?3)");
+  storage_detail::Buf blob;
+  std::string msgpack;
+  std::string after;
+  for (;;) {
+    std::vector<std::pair<std::string, std::string>> page;
+    cases.reset();
+    cases.bind(1, after);
+    while (cases.executeStep()) {
+      std::string id = cases.getColumn(0).getString();
+      const std::string& previous = page.empty() ? after : page.back().first;
+      if (!(page.empty() && after.empty()) && id <= previous)
+        throw storage_detail::DataError("the cases table's id order is damaged: \"" + id + "\" comes after \"" +
+                                        previous + "\"");
+      page.emplace_back(std::move(id), cases.getColumn(1).getString());
+    }
+    if (page.empty()) break;
+    after = page.back().first;
+    for (const auto& [id, snapshot_json] : page) {
+      const Case snapshot = snapshot_from(snapshot_json, id);
+      if (snapshot.id != id)
+        throw storage_detail::DataError("the snapshot in the row of case \"" + id + "\" is of case \"" + snapshot.id + "\"");
+      blob.clear();
+      storage_detail::encode_case(snapshot, blob);
+      put_case.reset();
+      put_case.bind(1, id);
+      put_case.bindNoCopy(2, blob.data(), static_cast<int>(blob.size()));
+      put_case.exec();
+      events.reset();
+      events.bind(1, id);
+      while (events.executeStep()) {
+        const std::int64_t seq = events.getColumn(0).getInt64();
+        const Event e = event_from(events.getColumn(1).getString(), id, seq);
+        blob.clear();
+        storage_detail::encode_event(e, blob, msgpack);
+        put_event.reset();
+        put_event.bind(1, id);
+        put_event.bind(2, seq);
+        put_event.bindNoCopy(3, blob.data(), static_cast<int>(blob.size()));
+        put_event.exec();
+      }
+    }
+  }
+  // Events whose case has no row are copied too (as they were): check_integrity reports
+  // them, as it did before the migration, instead of the migration losing them. They are
+  // refused only when they do not read.
+  SQLite::Statement orphans(c.database(),
+                            "SELECT case_id, seq, json FROM events WHERE case_id NOT IN (SELECT id FROM cases)"
+                            " ORDER BY case_id, seq");
+  while (orphans.executeStep()) {
+    const std::string id = orphans.getColumn(0).getString();
+    const std::int64_t seq = orphans.getColumn(1).getInt64();
+    const Event e = event_from(orphans.getColumn(2).getString(), id, seq);
+    blob.clear();
+    storage_detail::encode_event(e, blob, msgpack);
+    put_event.reset();
+    put_event.bind(1, id);
+    put_event.bind(2, seq);
+    put_event.bindNoCopy(3, blob.data(), static_cast<int>(blob.size()));
+    put_event.exec();
+  }
+  // The old tables go with their indexes and triggers; the new ones take their names.
+  c.run_once("DROP TABLE events");
+  c.run_once("DROP TABLE cases");
+  c.run_once("ALTER TABLE cases_v5 RENAME TO cases");
+  c.run_once("ALTER TABLE events_v5 RENAME TO events");
+  for (const char* sql : {
+           "CREATE INDEX cases_by_state ON cases(state)",
+           "CREATE INDEX cases_by_supervision ON cases(supervision)",
+           "CREATE INDEX cases_by_lead ON cases(lead) WHERE lead IS NOT NULL",
+           "CREATE INDEX cases_by_jurisdiction ON cases(jurisdiction)",
+           "CREATE INDEX cases_by_due ON cases(next_due) WHERE next_due IS NOT NULL",
+           "CREATE TRIGGER events_are_append_only_update BEFORE UPDATE ON events"
+           " BEGIN SELECT RAISE(ABORT, 'fengqiao events are append-only'); END",
+           "CREATE TRIGGER events_are_append_only_delete BEFORE DELETE ON events"
+           " BEGIN SELECT RAISE(ABORT, 'fengqiao events are append-only'); END",
+       })
+    c.run_once(sql);
 }
 
 const std::vector<Migration>& migrations() {
@@ -195,6 +289,35 @@ const std::vector<Migration>& migrations() {
       // The hash chain: no new table or column (each event's hash is in its JSON, the head
       // in the snapshot's), only the data step that chains what older versions wrote.
       {4, {}, chain_existing_events},
+      // The compact layout (docs/DESIGN.md "SQLite schema 5"): snapshots and events as
+      // compact blobs instead of JSON text, `cases` clustered by id (WITHOUT ROWID: no
+      // separate id index), the events' `at` and `type` columns folded into the blob
+      // (nothing queries them). Every index of version 1 is kept: the planner picks each for
+      // its case_query filter (tests/sqlite/sqlite_open_test.cpp checks the plans), and the
+      // due index is the sweep's. Each loses its trailing id column: an index of a
+      // WITHOUT ROWID table carries the primary key anyway, in the same order.
+      // The JSON tables are read and dropped by the data step.
+      {5,
+       {
+           "CREATE TABLE cases_v5 ("
+           " id           TEXT NOT NULL PRIMARY KEY COLLATE BINARY,"
+           " state        TEXT NOT NULL,"
+           " supervision  TEXT NOT NULL,"
+           " level        INTEGER NOT NULL,"
+           " lead         TEXT,"
+           " jurisdiction TEXT NOT NULL,"
+           " next_due     INTEGER,"
+           " version      INTEGER NOT NULL,"
+           " snapshot     BLOB NOT NULL"
+           ") WITHOUT ROWID",
+           "CREATE TABLE events_v5 ("
+           " case_id TEXT NOT NULL COLLATE BINARY,"
+           " seq     INTEGER NOT NULL,"
+           " body    BLOB NOT NULL,"
+           " PRIMARY KEY (case_id, seq)"
+           ") WITHOUT ROWID",
+       },
+       compact_rows},
   };
   return all;
 }
@@ -258,8 +381,9 @@ Error refuse_newer(const Where& where, int schema_version) {
 
 }  // namespace
 
-Status prepare_schema(Connection& c, const SqliteOptions& options, const Where& where) {
+Status prepare_schema(Connection& c, const SqliteOptions& options, const Where& where, int& schema_version) {
   Found found = inspect(c);
+  schema_version = found.schema_version;
   if (found.contents == Contents::foreign)
     return refuse(where, "is not a fengqiao database (it has other tables, or another application id); "
                          "it was left unchanged");
@@ -286,12 +410,14 @@ Status prepare_schema(Connection& c, const SqliteOptions& options, const Where& 
   }
   c.run_once(options.synchronous == SqliteOptions::Synchronous::full ? "PRAGMA synchronous = FULL"
                                                                       : "PRAGMA synchronous = NORMAL");
-  // A batch wraps each action in a savepoint, whose statement journal would otherwise go to a
-  // temporary file (one pwrite per page per action); the WAL already makes the commit durable.
+  // A statement journal (a statement that may need undoing on its own inside a transaction)
+  // would otherwise go to a temporary file, one pwrite per page; the WAL already makes the
+  // commit durable.
   c.run_once("PRAGMA temp_store = MEMORY");
 
   if (found.contents == Contents::fengqiao && found.schema_version == SqliteStorage::kSchemaVersion)
     return Status::success();
+  schema_version = SqliteStorage::kSchemaVersion;
   // Another process may be creating or migrating the same file: decide again under the
   // write lock.
   c.run_once("BEGIN IMMEDIATE");

@@ -19,6 +19,8 @@ constexpr int kApplicationId = 0x46514951;
 // that is not fengqiao's or comes from a newer fengqiao. Refusals change nothing.
 // Also sets the connection's journal mode (WAL) and synchronous level. Throws
 // SQLite::Exception for what the database reports; returns refusals as Errors.
-Status prepare_schema(Connection& c, const SqliteOptions& options, const Where& where);
+// `schema_version` is the file's schema once prepared: kSchemaVersion, or an older one for
+// a file opened read-only (read as it is).
+Status prepare_schema(Connection& c, const SqliteOptions& options, const Where& where, int& schema_version);
 
 }  // namespace fengqiao::sqlite_detail

@@ -18,6 +18,7 @@
 #include "sqlite/rows.hpp"
 #include "sqlite/schema.hpp"
 #include "sqlite/visit_query.hpp"
+#include "storage/compact_codec.hpp"
 
 namespace fengqiao {
 
@@ -32,11 +33,14 @@ const std::string kInsertCase =
 const std::string kUpdateCase =
     "UPDATE cases SET state = ?2, supervision = ?3, level = ?4, lead = ?5, jurisdiction = ?6, next_due = ?7,"
     " version = ?8, snapshot = ?9 WHERE id = ?1 AND version = ?10";
-const std::string kInsertEvent = "INSERT INTO events(case_id, seq, at, type, json) VALUES (?1, ?2, ?3, ?4, ?5)";
+const std::string kInsertEvent = "INSERT INTO events(case_id, seq, body) VALUES (?1, ?2, ?3)";
 const std::string kInsertOutbox = "INSERT INTO outbox(topic, case_id, event_seq, payload) VALUES (?1, ?2, ?3, ?4)";
 const std::string kSelectSnapshot = "SELECT snapshot FROM cases WHERE id = ?1";
 const std::string kCaseExists = "SELECT 1 FROM cases WHERE id = ?1";
 const std::string kSelectEvents =
+    "SELECT seq, body FROM events WHERE case_id = ?1 AND seq >= ?2 ORDER BY seq LIMIT ?3";
+// A file before schema 5, opened read-only (not migrated): events as JSON text.
+const std::string kSelectJsonEvents =
     "SELECT seq, json FROM events WHERE case_id = ?1 AND seq >= ?2 ORDER BY seq LIMIT ?3";
 const std::string kFetchOutbox = "SELECT id, topic, case_id, event_seq, payload FROM outbox ORDER BY id LIMIT ?1";
 const std::string kAckOutbox = "DELETE FROM outbox WHERE id = ?1";
@@ -68,7 +72,8 @@ Error moved_from() {
   return make_error(ErrorCode::storage_error, "this SqliteStorage was moved from; use the object it was moved to");
 }
 
-void bind_case(SQLite::Statement& st, const Case& c, const std::string& snapshot) {
+// `snapshot` stays alive until the statement has run: bound without a copy.
+void bind_case(SQLite::Statement& st, const Case& c, const Buf& snapshot) {
   const CaseColumns cols = columns_of(c);
   st.bind(1, c.id);
   st.bind(2, cols.state);
@@ -80,7 +85,21 @@ void bind_case(SQLite::Statement& st, const Case& c, const std::string& snapshot
   if (cols.next_due) st.bind(7, static_cast<int64_t>(*cols.next_due));
   else st.bind(7);
   st.bind(8, as_int64(c.version));
-  st.bind(9, snapshot);
+  st.bindNoCopy(9, snapshot.data(), static_cast<int>(snapshot.size()));
+}
+
+// A stored snapshot or event: the compact blob from schema 5 on, JSON text before (a file
+// opened read-only is read as it is).
+Case case_from(const SQLite::Column& column, const std::string& id, bool compact) {
+  if (compact) return decode_case(static_cast<const char*>(column.getBlob()), static_cast<std::size_t>(column.getBytes()), id);
+  return snapshot_from(column.getString(), id);
+}
+
+Event stored_event(const SQLite::Column& column, const std::string& case_id, std::int64_t seq, bool compact) {
+  if (compact)
+    return decode_event(static_cast<const char*>(column.getBlob()), static_cast<std::size_t>(column.getBytes()), case_id,
+                        static_cast<std::uint64_t>(seq));
+  return event_from(column.getString(), case_id, seq);
 }
 
 }  // namespace
@@ -105,12 +124,16 @@ struct SqliteStorage::Impl {
   // (a batch's actions mostly touch cases it has just written). Cleared when the batch
   // ends, either way, and when it grows past kBatchCacheCases.
   std::unordered_map<std::string, Case> batch_cache;
+  // The newest configuration seq, read once per batch (same_config).
+  std::optional<std::uint64_t> batch_config_seq;
   static constexpr std::size_t kBatchCacheCases = 4096;
   // False for a version-1 file opened read-only (not migrated): it has no visits table,
   // and so no visits.
   bool has_visits = true;
   // False for a version-1 or 2 file opened read-only: it kept no configuration records.
   bool has_configurations = true;
+  // False for a file before schema 5 opened read-only: snapshots and events are JSON text.
+  bool compact = true;
   // The file `where.path` named at open (writable stores on a file): every write
   // transaction first checks the path still names it.
   std::optional<FileIdentity> identity;
@@ -168,43 +191,99 @@ struct SqliteStorage::Impl {
                                                      "write's error); none of the batch's commits were stored");
   }
 
-  // Runs one write under the connection: a transaction, or a savepoint in the batch.
+  // Inside a batch a write runs without a savepoint of its own. What the Storage contract
+  // asks of a batch is that a refused write fails alone and leaves the batch as it was.
+  // Every refusal of this adapter (a version or config_seq conflict, a duplicate case or
+  // visit, an unknown case, a configuration seq out of turn) is decided by reads, or by an
+  // UPDATE's own WHERE clause that changes no row, before its first row is written: a
+  // refused write has written nothing, and there is nothing for a savepoint to undo. What
+  // can still fail after a row was written is the database itself: an I/O error or a full
+  // disk (SQLite then rolls back the whole transaction on its own), or a constraint that
+  // only a damaged file breaks (an event row already there for the next seq). Then the
+  // batch is rolled back whole and reported lost, as after an I/O error. The guard below
+  // does not rely on the argument: a write that changed rows and did not succeed, however
+  // that came about, loses the batch instead of leaving half of itself in it.
+  // A savepoint per action cost a third of a batched action's time (benchmarks/ANALYSIS.md).
   template <class F>
   Status write(F&& body) {
     auto lock = hold();
-    // A failed read can also make SQLite abandon the batch's transaction; a savepoint opened
-    // now would then commit on its own, outside the batch.
+    // A failed read can also make SQLite abandon the batch's transaction; a write made now
+    // would then commit on its own, outside the batch.
     notice_lost_batch();
     if (batch_lost) return *batch_lost;
     if (identity)
       if (Status s = identity->still_there(where); !s) return s;
+    if (in_batch) return write_in_batch(body);
     try {
-      WriteScope scope(conn, in_batch);
+      WriteScope scope(conn);
       Status s = body();
       if (s) scope.commit();
       return s;
     } catch (...) {
-      batch_cache.clear();  // the body may have cached a snapshot whose savepoint did not commit
+      batch_cache.clear();
+      throw;
+    }
+  }
+
+  template <class F>
+  Status write_in_batch(F& body) {
+    const int changes_before = conn.total_changes();
+    try {
+      Status s = body();
+      if (!s && conn.total_changes() != changes_before) lose_batch();
+      return s;
+    } catch (...) {
+      if (conn.total_changes() != changes_before) lose_batch();
       notice_lost_batch();
       throw;
     }
   }
 
+  // A write inside the batch failed after writing rows: the batch's transaction is rolled
+  // back now (nothing of the batch stays), and end_batch(true) reports it.
+  void lose_batch() {
+    batch_cache.clear();
+    if (conn.in_transaction()) {
+      try {
+        Use(conn, kRollbackBatch)->exec();
+      } catch (...) {
+        // The connection rolls back when it closes; the batch is reported lost either way.
+      }
+    }
+    if (!batch_lost)
+      batch_lost = make_error(ErrorCode::storage_error,
+                              describe_file(where) + " rolled back the open batch after a write failed halfway (see "
+                                                     "that write's error); none of the batch's commits were stored");
+  }
+
   Status commit(const CaseCommit& c) {
     if (Status s = validate_commit(c); !s) return s;
     if (options.read_only) return read_only_error("committing case \"" + c.snapshot.id + "\"");
-    // Encode before taking the connection: it is the costly part and needs no database.
-    std::string snapshot;
-    std::vector<std::string> events;
+    // Encode before taking the connection: it needs no database. The events go into one
+    // buffer, each at its offset.
+    Buf snapshot;
+    Buf events;
+    snapshot.utf8_only = events.utf8_only = true;
+    std::string msgpack;
+    std::vector<std::size_t> event_ends;
     std::vector<std::string> payloads;
     try {
-      snapshot = snapshot_text(c.snapshot);
-      for (const Event& e : c.events) events.push_back(event_text(e));
+      encode_case(c.snapshot, snapshot);
+      event_ends.reserve(c.events.size());
+      for (const Event& e : c.events) {
+        encode_event(e, events, msgpack);
+        event_ends.push_back(events.size());
+      }
       for (const OutboxMessage& m : c.outbox) payloads.push_back(m.payload.dump());
     } catch (const nlohmann::json::type_error& e) {
       return make_error(ErrorCode::invalid_data, "commit for case \"" + c.snapshot.id +
                                                      "\": a text is not valid UTF-8 (" + e.what() + ")");
     }
+    // The rows were JSON text before schema 5, which could not hold such text; the file
+    // still holds only UTF-8, so that every reader of it (export, the Python bindings) can.
+    if (snapshot.bad_utf8 || events.bad_utf8 || !valid_utf8(c.snapshot.id))
+      return make_error(ErrorCode::invalid_data, "commit for case \"" + c.snapshot.id +
+                                                     "\": a text is not valid UTF-8; nothing was stored");
 
     return write([&]() -> Status {
       // Inside the transaction: a configuration committed by another connection after this
@@ -226,12 +305,11 @@ struct SqliteStorage::Impl {
       }
       for (std::size_t i = 0; i < c.events.size(); ++i) {
         const Event& e = c.events[i];
+        const std::size_t from = i == 0 ? 0 : event_ends[i - 1];
         Use st(conn, kInsertEvent);
         st->bind(1, e.case_id);
         st->bind(2, as_int64(e.seq));
-        st->bind(3, static_cast<int64_t>(to_seconds(e.at)));
-        st->bind(4, std::string(to_string(e.type)));
-        st->bind(5, events[i]);
+        st->bindNoCopy(3, events.data() + from, static_cast<int>(event_ends[i] - from));
         st->exec();
       }
       insert_outbox(c.outbox, payloads);
@@ -272,9 +350,19 @@ struct SqliteStorage::Impl {
     return static_cast<std::uint64_t>(st->getColumn(0).getInt64());
   }
 
-  // The configuration a change was computed with must still be the newest.
-  Status same_config(std::uint64_t seq) const {
-    const std::uint64_t newest = newest_config_seq();
+  // The configuration a change was computed with must still be the newest. Inside a batch
+  // the newest seq is read once: the batch holds the write lock, so only this connection
+  // can add a record meanwhile (commit_configuration forgets the value).
+  Status same_config(std::uint64_t seq) {
+    if (!in_batch || !batch_config_seq) {
+      const std::uint64_t read = newest_config_seq();
+      if (!in_batch) return compare_config(seq, read);
+      batch_config_seq = read;
+    }
+    return compare_config(seq, *batch_config_seq);
+  }
+
+  static Status compare_config(std::uint64_t seq, std::uint64_t newest) {
     if (newest == seq) return Status::success();
     return make_error(ErrorCode::conflict, "the configuration changed (now at seq " + std::to_string(newest) +
                                                ", the change was computed with seq " + std::to_string(seq) +
@@ -299,6 +387,7 @@ struct SqliteStorage::Impl {
         return make_error(ErrorCode::conflict, "configuration seq " + seq + " is not the next (" +
                                                    std::to_string(newest + 1) +
                                                    "): another engine changed the configuration; reload and retry");
+      batch_config_seq.reset();
       Use st(conn, kInsertConfig);
       st->bind(1, as_int64(c.record.seq));
       st->bind(2, static_cast<int64_t>(to_seconds(c.record.at)));
@@ -311,13 +400,12 @@ struct SqliteStorage::Impl {
 
   Status rewrite_snapshot(const Case& snapshot) {
     if (options.read_only) return read_only_error("rewriting case \"" + snapshot.id + "\"");
-    std::string text;
-    try {
-      text = snapshot_text(snapshot);
-    } catch (const nlohmann::json::type_error& e) {
+    Buf text;
+    text.utf8_only = true;
+    encode_case(snapshot, text);
+    if (text.bad_utf8)
       return make_error(ErrorCode::invalid_data, "rewrite of case \"" + snapshot.id +
-                                                     "\": a text is not valid UTF-8 (" + e.what() + ")");
-    }
+                                                     "\": a text is not valid UTF-8; nothing was stored");
     return write([&]() -> Status {
       // The same statement as a commit's, at the same version: the version check is its
       // WHERE clause, and the due index follows the next_due column.
@@ -371,10 +459,11 @@ struct SqliteStorage::Impl {
       // SQLite has abandoned (no transaction any more) is not served from the cache.
       if (auto it = batch_cache.find(std::string(case_id)); it != batch_cache.end()) return it->second;
     }
+    const std::string id(case_id);
     Use st(conn, kSelectSnapshot);
-    st->bind(1, std::string(case_id));
-    if (!st->executeStep()) return make_error(ErrorCode::unknown_case, "no case \"" + std::string(case_id) + "\"");
-    return snapshot_from(st->getColumn(0).getString(), case_id);
+    st->bind(1, id);
+    if (!st->executeStep()) return make_error(ErrorCode::unknown_case, "no case \"" + id + "\"");
+    return case_from(st->getColumn(0), id, compact);
   }
 
   // One chunk of a history; `check_case` on the first, to tell unknown cases apart.
@@ -388,14 +477,11 @@ struct SqliteStorage::Impl {
       if (!exists->executeStep()) return make_error(ErrorCode::unknown_case, "no case \"" + id + "\"");
     }
     std::vector<Event> out;
-    Use st(c, kSelectEvents);
+    Use st(c, compact ? kSelectEvents : kSelectJsonEvents);
     st->bind(1, id);
     st->bind(2, as_int64(from_seq));
     st->bind(3, kEventChunk);
-    while (st->executeStep()) {
-      const int64_t seq = st->getColumn(0).getInt64();
-      out.push_back(event_from(st->getColumn(1).getString(), case_id, seq));
-    }
+    while (st->executeStep()) out.push_back(stored_event(st->getColumn(1), id, st->getColumn(0).getInt64(), compact));
     return out;
   }
 
@@ -405,7 +491,7 @@ struct SqliteStorage::Impl {
     Use st(conn, sql);
     bind_query(*st, q, QueryShape::rows);
     std::vector<Case> out;
-    while (st->executeStep()) out.push_back(snapshot_from(st->getColumn(0).getString(), "(query result)"));
+    while (st->executeStep()) out.push_back(case_from(st->getColumn(1), st->getColumn(0).getString(), compact));
     return out;
   }
 
@@ -437,6 +523,7 @@ struct SqliteStorage::Impl {
     batch_owner = std::this_thread::get_id();
     batch_lost.reset();
     batch_cache.clear();
+    batch_config_seq.reset();
     return Status::success();
   }
 
@@ -451,6 +538,7 @@ struct SqliteStorage::Impl {
       ~Close() {
         impl.in_batch = false;
         impl.batch_cache.clear();
+        impl.batch_config_seq.reset();
         impl.batch_owner = {};
         impl.batch_ended.notify_all();
       }
@@ -607,7 +695,9 @@ Result<std::shared_ptr<SqliteStorage>> SqliteStorage::open(const std::string& pa
       keep_wal_files(impl->conn.handle());
       impl->identity = FileIdentity::of(path);
     }
-    if (Status s = prepare_schema(impl->conn, options, where); !s) return s.error();
+    int schema_version = kSchemaVersion;
+    if (Status s = prepare_schema(impl->conn, options, where, schema_version); !s) return s.error();
+    impl->compact = schema_version >= 5;
     if (impl->identity) impl->wal_identity = FileIdentity::of(path + "-wal");
     impl->has_visits = impl->table_exists("visits");
     impl->has_configurations = impl->table_exists("configurations");
@@ -774,7 +864,7 @@ Status SqliteStorage::rewrite_snapshot(const Case& snapshot) {
 Status SqliteStorage::check_integrity() const {
   return guarded<Status>(impl_ ? &impl_->where : nullptr, "checking its integrity", [&] {
     auto lock = impl_->hold();
-    return check_file(impl_->conn, impl_->where);
+    return check_file(impl_->conn, impl_->where, impl_->compact);
   });
 }
 

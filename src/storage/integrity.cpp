@@ -8,12 +8,12 @@ namespace {
 using Problem = std::optional<std::string>;
 
 // A case that fails one of these was written half, or changed behind fengqiao's back.
-Problem check_case(const CaseRow& row) {
+Problem check_case(IntegrityRows& rows, const CaseRow& row) {
   const std::string in_case = "case \"" + row.id + "\" ";
   if (row.events != row.version || row.last_seq != row.version)
     return in_case + "is at version " + std::to_string(row.version) + " but has " + std::to_string(row.events) +
            " events (last seq " + std::to_string(row.last_seq) + ")";
-  const Case snapshot = snapshot_from(row.snapshot, row.id);
+  const Case snapshot = rows.snapshot(row.snapshot, row.id);
   if (snapshot.id != row.id || static_cast<std::int64_t>(snapshot.version) != row.version)
     return in_case + "has a snapshot of \"" + snapshot.id + "\" version " + std::to_string(snapshot.version);
   const CaseColumns want = columns_of(snapshot);
@@ -22,7 +22,7 @@ Problem check_case(const CaseRow& row) {
       want.lead != have.lead || want.jurisdiction != have.jurisdiction || want.next_due != have.next_due)
     return in_case + "has indexed columns that disagree with its snapshot";
   if (!row.last_event) return std::nullopt;  // version 0: no event to compare (counts checked above)
-  const Event last = event_from(*row.last_event, row.id, row.last_seq);
+  const Event last = rows.event(*row.last_event, row.id, row.last_seq);
   if (last.state_after != snapshot.state)
     return in_case + "is " + std::string(to_string(snapshot.state)) + " but its last event left it " +
            std::string(to_string(last.state_after));
@@ -32,7 +32,7 @@ Problem check_case(const CaseRow& row) {
 Problem check_cases(IntegrityRows& rows) {
   Problem found;
   rows.cases([&](const CaseRow& row) {
-    found = check_case(row);
+    found = check_case(rows, row);
     return !found;
   });
   if (found) return found;
@@ -55,12 +55,12 @@ Problem check_chains(IntegrityRows& rows) {
       [&](const std::string& id, const std::string& text) {
         finish_case();
         if (broken) return false;
-        snapshot = snapshot_from(text, id);
+        snapshot = rows.snapshot(text, id);
         checker.emplace(id);
         return true;
       },
       [&](std::int64_t seq, const std::string& json) {
-        broken = checker->next(event_from(json, snapshot->id, seq));
+        broken = checker->next(rows.event(json, snapshot->id, seq));
         return !broken;
       });
   finish_case();

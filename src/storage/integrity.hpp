@@ -19,10 +19,10 @@ struct CaseRow {
   std::string id;
   std::int64_t version = 0;
   CaseColumns columns;                    // as stored in the row
-  std::string snapshot;                   // the snapshot's JSON
+  std::string snapshot;                   // the snapshot as stored (read by IntegrityRows::snapshot)
   std::int64_t events = 0;                // number of its event rows
   std::int64_t last_seq = 0;              // their largest seq, 0 when none
-  std::optional<std::string> last_event;  // the JSON of that event
+  std::optional<std::string> last_event;  // that event as stored (read by IntegrityRows::event)
 };
 
 // A `visits` row and the keys its `visit_keys` rows hold, in byte order.
@@ -65,6 +65,12 @@ class IntegrityRows {
   virtual std::optional<std::string> orphan_visit_keys() = 0;
   // Every configuration record, in seq order.
   virtual void configurations(const std::function<bool(const ConfigRow&)>& visit) = 0;
+  // Reads a stored snapshot or event: JSON text (rows.hpp) unless the store keeps another
+  // form. Throws DataError naming the row when it does not read.
+  virtual Case snapshot(const std::string& stored, const std::string& id) { return snapshot_from(stored, id); }
+  virtual Event event(const std::string& stored, const std::string& case_id, std::int64_t seq) {
+    return event_from(stored, case_id, seq);
+  }
 };
 
 // The first problem found, described ("case \"C-1\" is at version 5 but has 4 events",

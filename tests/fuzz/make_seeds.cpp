@@ -7,7 +7,9 @@
 //   sqlite_open/seeds/schema-1.db, -2  tests/data/sqlite's older files, shrunk the same way
 //                                      (opening them writable migrates them); the seeds of
 //                                      earlier current schemas (schema-3.db, before the hash
-//                                      chain) are kept as they were made: older files too
+//                                      chain; schema-4.db, JSON rows before the compact
+//                                      schema 5) are kept as they were made: older files too
+//                                      (schema-4.db is also tests/data/sqlite/schema-v4.db)
 //   rules_calendar/seeds/*.json        a case snapshot, an event, a stage clock and a
 //                                      configuration record as stored (JSON)
 // Run by hand when the stored formats change (the target is not built by default):

@@ -4,8 +4,9 @@
 // damaged file must be refused at open or give storage_error from the call that meets the
 // damage (check_integrity names it): no crash, no exception, nothing the sanitizers object
 // to. SQLite's own parsing of a corrupt file is SQLite's business (it is fuzzed upstream);
-// what is checked here is fengqiao's reading of what SQLite hands back: snapshots, events,
-// visits and configuration records stored as JSON, and the indexed columns beside them.
+// what is checked here is fengqiao's reading of what SQLite hands back: snapshots and
+// events stored as compact blobs (schema 5) or JSON (before it), visits and configuration
+// records stored as JSON, and the indexed columns beside them.
 #include <cstddef>
 #include <cstdint>
 #include <filesystem>

@@ -3,6 +3,8 @@
 // exactly what the file holds, also once that cache has overflowed and after refusals.
 #include <doctest/doctest.h>
 
+#include <SQLiteCpp/SQLiteCpp.h>
+
 #include <fengqiao/sqlite_storage.hpp>
 #include <fengqiao/testing/storage_conformance.hpp>
 
@@ -63,4 +65,61 @@ TEST_CASE("after a rolled-back batch, loads see the file again, not the batch's 
 
   CHECK(json_of(need(storage->load(id_of(1)), "load")) == json_of(make_case(id_of(1), 1)));
   CHECK(code_of(storage->load(id_of(2))) == "unknown_case");
+}
+
+// Writes inside a batch run without savepoints (docs/DESIGN.md "Batches without
+// savepoints"): a refusal writes nothing, so it fails alone and the batch goes on ...
+TEST_CASE("a refused commit inside a batch fails alone: the batch's other commits are stored") {
+  fengqiao::testing::TempDir dir;
+  auto storage = SqliteStorage::open(dir.file("cases.db")).value_or_throw();
+  need(storage->commit(change(make_case(id_of(1), 1), 0)), "create");
+
+  need(storage->begin_batch(), "begin_batch");
+  need(storage->commit(change(make_case(id_of(2), 1), 0)), "create in the batch");
+  CHECK(code_of(storage->commit(change(make_case(id_of(1), 3), 2))) == "conflict");  // stored at 1, not 2
+  CHECK(code_of(storage->commit(change(make_case(id_of(2), 1), 0))) == "duplicate_case");
+  CHECK(code_of(storage->commit(change(second_version(9), 1))) == "unknown_case");
+  need(storage->commit(change(second_version(1), 1)), "update in the batch");
+  need(storage->end_batch(true), "end_batch(true)");
+
+  CHECK(json_of(need(storage->load(id_of(1)), "load")) == json_of(second_version(1)));
+  CHECK(need(storage->load(id_of(2)), "load").version == 1);
+  CHECK(code_of(storage->load(id_of(9))) == "unknown_case");
+}
+
+// ... and a write that fails after writing rows takes the whole batch with it, instead of
+// leaving half of itself in it. Here the case row's UPDATE succeeds and its event's INSERT
+// then meets an event row a damaged file already holds at that seq.
+TEST_CASE("a commit that fails halfway inside a batch rolls the whole batch back, and says so") {
+  fengqiao::testing::TempDir dir;
+  const std::string path = dir.file("cases.db");
+  auto storage = SqliteStorage::open(path).value_or_throw();
+  need(storage->commit(change(make_case(id_of(1), 1), 0)), "create");
+  {
+    SQLite::Database db(path, SQLite::OPEN_READWRITE);
+    db.exec("INSERT INTO events(case_id, seq, body) SELECT case_id, 2, body FROM events WHERE case_id = '" + id_of(1) +
+            "' AND seq = 1");
+  }
+
+  need(storage->begin_batch(), "begin_batch");
+  need(storage->commit(change(make_case(id_of(2), 1), 0)), "create in the batch");
+  const Status halfway = storage->commit(change(second_version(1), 1));
+  REQUIRE_FALSE(halfway.ok());
+  CHECK(halfway.error().code == ErrorCode::storage_error);
+  const Status next = storage->commit(change(make_case(id_of(3), 1), 0));
+  REQUIRE_FALSE(next.ok());
+  CHECK(next.error().message.find("rolled back the open batch") != std::string::npos);
+  const Status ended = storage->end_batch(true);
+  REQUIRE_FALSE(ended.ok());
+  CHECK(ended.error().message.find("none of the batch's commits were stored") != std::string::npos);
+
+  // Nothing of the batch: B-10002 and B-10003 were never stored, B-10001 is as it was.
+  CHECK(code_of(storage->load(id_of(2))) == "unknown_case");
+  CHECK(code_of(storage->load(id_of(3))) == "unknown_case");
+  CHECK(json_of(need(storage->load(id_of(1)), "load")) == json_of(make_case(id_of(1), 1)));
+  // The store takes new batches and commits again.
+  need(storage->begin_batch(), "begin_batch again");
+  need(storage->commit(change(make_case(id_of(2), 1), 0)), "create in the next batch");
+  need(storage->end_batch(true), "end_batch(true) again");
+  CHECK(need(storage->load(id_of(2)), "load").version == 1);
 }
