@@ -62,6 +62,7 @@ FENGQIAO_HINT(EventList, "List[fengqiao.Event]");
 FENGQIAO_HINT(VisitList, "List[fengqiao.Visit]");
 FENGQIAO_HINT(ConfigRecordList, "List[fengqiao.ConfigRecord]");
 FENGQIAO_HINT(OptionalConfigRecord, "Optional[fengqiao.ConfigRecord]");
+FENGQIAO_HINT(OptionalCase, "Optional[fengqiao.Case]");
 FENGQIAO_HINT(OptionalReplayFailure, "Optional[fengqiao.ReplayFailure]");
 
 #undef FENGQIAO_HINT

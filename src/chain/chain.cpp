@@ -20,13 +20,26 @@ using Digest = std::array<unsigned char, 32>;
 constexpr char kGenesisTag[] = "fengqiao.chain.v1.genesis";
 constexpr char kEventTag[] = "fengqiao.chain.v1.event";
 
+// SHA-256 fetched from the default provider once, and one digest context per thread reused
+// for every message: EVP_Digest with EVP_sha256() allocates a context and looks the
+// algorithm up in the provider's store (a lock and a hash table) on every call, which cost
+// more than hashing a few hundred bytes.
 Digest sha256(const std::string& message) {
+  struct Md {
+    EVP_MD* md = EVP_MD_fetch(nullptr, "SHA256", nullptr);
+    ~Md() { EVP_MD_free(md); }
+  };
+  struct Ctx {
+    EVP_MD_CTX* ctx = EVP_MD_CTX_new();
+    ~Ctx() { EVP_MD_CTX_free(ctx); }
+  };
+  static const Md sha;
+  thread_local const Ctx context;
   Digest out{};
   unsigned int length = 0;
-  // EVP_Digest: OpenSSL's one-shot interface (init, update, final) with the default
-  // provider's SHA-256.
-  if (EVP_Digest(message.data(), message.size(), out.data(), &length, EVP_sha256(), nullptr) != 1 ||
-      length != out.size())
+  if (!sha.md || !context.ctx || EVP_DigestInit_ex2(context.ctx, sha.md, nullptr) != 1 ||
+      EVP_DigestUpdate(context.ctx, message.data(), message.size()) != 1 ||
+      EVP_DigestFinal_ex(context.ctx, out.data(), &length) != 1 || length != out.size())
     throw Exception(make_error(ErrorCode::storage_error, "libcrypto could not compute a SHA-256 digest"));
   return out;
 }
@@ -159,9 +172,9 @@ std::string genesis(std::string_view case_id) {
   return to_hex(sha256(message));
 }
 
-std::string encode(const Event& e) {
-  std::string out;
-  out.reserve(256);
+namespace {
+
+void encode_into(std::string& out, const Event& e) {
   put_str(out, e.case_id);
   put_u64(out, e.seq);
   put_i64(out, static_cast<std::int64_t>(e.at.time_since_epoch().count()));
@@ -179,6 +192,14 @@ std::string encode(const Event& e) {
   put_name(out, e.state_after);
   put_strs(out, e.notice);
   put_opt(out, e.supervision_after, [](std::string& o, Supervision s) { put_name(o, s); });
+}
+
+}  // namespace
+
+std::string encode(const Event& e) {
+  std::string out;
+  out.reserve(256);
+  encode_into(out, e);
   return out;
 }
 
@@ -187,7 +208,7 @@ std::string event_hash(const Event& e, std::string_view previous) {
   thread_local std::string message;
   message.assign(kEventTag, sizeof kEventTag);
   put_digest_of_hex(message, previous);
-  message += encode(e);
+  encode_into(message, e);  // straight into the buffer: no string of its own per event
   return to_hex(sha256(message));
 }
 
