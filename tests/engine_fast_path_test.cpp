@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "fengqiao/testing/random_history.hpp"
 #include "scenarios.hpp"
 
 using namespace fengqiao;
@@ -177,6 +178,30 @@ TEST_CASE("apply in a batch: listeners hear it when the batch commits, not on ro
   }
   REQUIRE(rig.heard.size() == 1);
   CHECK(json(rig.heard[0].snapshot) == json(rig.get("C-1")));
+}
+
+TEST_CASE("load_into: one Case reused for every case of random histories reads what load reads") {
+  for (std::uint64_t seed = 1; seed <= 20; ++seed) {
+    CAPTURE(seed);
+    RandomHistoryOptions o;
+    o.seed = seed;
+    o.cases = 8;
+    o.steps = 150;
+    const RandomHistoryRun run = drive_random_history(o);
+    const auto all = run.storage->query(CaseQuery{}).value();
+    REQUIRE_FALSE(all.empty());
+    Case reused;
+    // Forwards and backwards: each case is decoded over a different earlier one.
+    for (int pass = 0; pass < 2; ++pass) {
+      for (std::size_t k = 0; k < all.size(); ++k) {
+        const Case& expected = all[pass == 0 ? k : all.size() - 1 - k];
+        REQUIRE(run.storage->load_into(expected.id, reused).ok());
+        CHECK(json(reused) == json(expected));
+        CHECK(reused.chain_head == expected.chain_head);
+      }
+    }
+    CHECK(run.storage->load_into("no-such-case", reused).error().code == ErrorCode::unknown_case);
+  }
 }
 
 }  // TEST_SUITE

@@ -123,6 +123,18 @@ struct Reader {
     return v;
   }
   std::string hash();
+  // The same into an existing value, keeping its capacity (a snapshot decoded into a Case
+  // that held one allocates only what grew).
+  void str_into(std::string& v) {
+    const std::uint32_t n = u32();
+    v.assign(p, n);
+    p += n;
+  }
+  void strs_into(std::vector<std::string>& v) {
+    v.resize(u32());
+    for (std::string& x : v) str_into(x);
+  }
+  void hash_into(std::string& v);
   template <class T, class Get>
   std::optional<T> opt(Get get) {
     if (!u8()) return std::nullopt;
@@ -134,5 +146,7 @@ struct Reader {
 void encode_case(const Case& c, Buf& out);
 // Reverses encode_case; `blob` must come from it.
 Case decode_case(const std::string& blob, const std::string& id);
+// The same into `c`, whose strings and vectors are reused; every field is overwritten.
+void decode_case_into(const std::string& blob, const std::string& id, Case& c);
 
 }  // namespace fengqiao::storage_detail

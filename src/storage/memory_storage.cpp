@@ -218,7 +218,7 @@ Status MemoryStorage::load_into(std::string_view case_id, Case& into) const {
   if (Status s = impl_->enter(lock); !s) return s;
   auto it = impl_->find(case_id);
   if (it == impl_->cases.end()) return make_error(ErrorCode::unknown_case, "no case \"" + std::string(case_id) + "\"");
-  into = decode_case(it->second.snapshot, it->first);
+  decode_case_into(it->second.snapshot, it->first, into);
   return Status::success();
 }
 
