@@ -150,6 +150,8 @@ def main():
     w("")
     eng = bench(tr, r"^BM_EngineLifecycle/")
     lis = bench(tr, r"^BM_EngineLifecycleWithListener")
+    fast = bench(tr, r"^BM_FastPathLifecycle")
+    flat = bench(tr, r"^BM_FastPathActionLatency")
     fresh = bench(tr, r"^BM_BareMsmLifecycleFresh")
     rest = bench(tr, r"^BM_BareMsmLifecycleRestored")
     lat = bench(tr, r"^BM_EngineActionLatency")
@@ -162,6 +164,9 @@ def main():
         w("|---|---:|---:|---:|")
         ea = eng["actions_per_s"]
         w(f"| **engine** (fengqiao::Engine on MemoryStorage) | {num(eng['lifecycles_per_s'])} | {num(ea)} | 1× |")
+        if fast:
+            w(f"| fast path (`Engine::apply`: data moved in, no snapshot returned) | {num(fast['lifecycles_per_s'])} | "
+              f"{num(fast['actions_per_s'])} | {ratio(fast['actions_per_s'], ea, 2)} |")
         if lis:
             w(f"| engine with one listener subscribed | {num(lis['actions_per_s'] / 6)} | {num(lis['actions_per_s'])} | |")
         if rest:
@@ -182,6 +187,9 @@ def main():
             w("|---|---:|---:|---:|---:|")
             w(f"| engine action | {num(lat['samples'])} | {num(lat['p50_ns'] / 1000, 2)} µs | {num(lat['p99_ns'] / 1000, 2)} µs | "
               f"{num(lat['p999_ns'] / 1000, 2)} µs |")
+            if flat:
+                w(f"| fast-path action (`apply`) | {num(flat['samples'])} | {num(flat['p50_ns'] / 1000, 2)} µs | "
+                  f"{num(flat['p99_ns'] / 1000, 2)} µs | {num(flat['p999_ns'] / 1000, 2)} µs |")
             w(f"| bare MSM event (restored) | {num(blat['samples'])} | {num(blat['p50_ns'])} ns | {num(blat['p99_ns'])} ns | "
               f"{num(blat['p999_ns'])} ns |")
             w("")

@@ -82,13 +82,14 @@ void BM_BareMsmLifecycleRestored(benchmark::State& state) {
 BENCHMARK(BM_BareMsmLifecycleRestored)->MinTime(1.0)->Unit(benchmark::kMicrosecond);
 
 // Per-action latency: every action timed on its own (steady_clock, ~20 ns per reading on
-// this kind of machine, included in the figures). One iteration = `cases` lifecycles.
-void BM_EngineActionLatency(benchmark::State& state) {
+// this kind of machine, included in the figures). One iteration = `cases` lifecycles;
+// `step(engine, id, s)` runs step s of the loop.
+template <class Step>
+void action_latency(benchmark::State& state, Step step) {
   const auto cases = static_cast<std::size_t>(state.range(0));
   std::vector<double> ns;
   std::uint64_t next = 0;
   fengqiao::Engine engine(memory_engine());
-  const Flow& f = flow();
   for (auto _ : state) {
     ns.clear();
     ns.reserve(cases * 6);
@@ -96,7 +97,7 @@ void BM_EngineActionLatency(benchmark::State& state) {
       const std::string id = case_id(next++);
       for (int s = 0; s < 6; ++s) {
         const auto t0 = SteadyClock::now();
-        f.step(engine, id, s);
+        step(engine, id, s);
         ns.push_back(std::chrono::duration<double, std::nano>(SteadyClock::now() - t0).count());
       }
     }
@@ -107,32 +108,15 @@ void BM_EngineActionLatency(benchmark::State& state) {
   state.counters["p999_ns"] = quantile(copy, 0.999);
   state.counters["samples"] = static_cast<double>(ns.size());
 }
+
+void BM_EngineActionLatency(benchmark::State& state) {
+  action_latency(state, [](fengqiao::Engine& e, const std::string& id, int s) { flow().step(e, id, s); });
+}
 BENCHMARK(BM_EngineActionLatency)->Arg(50000)->Iterations(1)->Unit(benchmark::kMillisecond);
 
 // The same on the fast path (the data's copy included, as in BM_FastPathLifecycle).
 void BM_FastPathActionLatency(benchmark::State& state) {
-  const auto cases = static_cast<std::size_t>(state.range(0));
-  std::vector<double> ns;
-  std::uint64_t next = 0;
-  fengqiao::Engine engine(memory_engine());
-  const Flow& f = flow();
-  for (auto _ : state) {
-    ns.clear();
-    ns.reserve(cases * 6);
-    for (std::size_t c = 0; c < cases; ++c) {
-      const std::string id = case_id(next++);
-      for (int s = 0; s < 6; ++s) {
-        const auto t0 = SteadyClock::now();
-        f.apply_step(engine, id, s);
-        ns.push_back(std::chrono::duration<double, std::nano>(SteadyClock::now() - t0).count());
-      }
-    }
-  }
-  std::vector<double> copy = ns;
-  state.counters["p50_ns"] = quantile(copy, 0.50);
-  state.counters["p99_ns"] = quantile(copy, 0.99);
-  state.counters["p999_ns"] = quantile(copy, 0.999);
-  state.counters["samples"] = static_cast<double>(ns.size());
+  action_latency(state, [](fengqiao::Engine& e, const std::string& id, int s) { flow().apply_step(e, id, s); });
 }
 BENCHMARK(BM_FastPathActionLatency)->Arg(50000)->Iterations(1)->Unit(benchmark::kMillisecond);
 

@@ -106,9 +106,17 @@ Status Engine::Impl::store(Case& draft, std::uint64_t expected_version, std::uin
                            bool keep_draft) {
   // The chain (chain.hpp): this event links to the head the snapshot it was computed from
   // keeps, and becomes the new head. A conflict below discards both with the draft.
-  auto previous = chain_previous(draft, expected_version);
-  if (!previous) return previous.error();
-  event.hash = chain::event_hash(event, *previous);
+  // The head is read in place when the snapshot keeps one (every action but a
+  // registration): no copy of it per event.
+  std::string computed;
+  std::string_view previous = draft.chain_head;
+  if (expected_version == 0 || previous.empty()) {
+    auto head = chain_previous(draft, expected_version);
+    if (!head) return head.error();
+    computed = std::move(head).value();
+    previous = computed;
+  }
+  event.hash = chain::event_hash(event, previous);
   draft.chain_head = event.hash;
   // The draft is moved into the commit and back afterwards, never copied: the commit
   // needs a Case of its own, the caller wants the same one back.
