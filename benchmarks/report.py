@@ -381,13 +381,15 @@ def main():
         text = open(cg).read()
         actions = 6 * (3000 + 2000)
         parts = [
-            ("the whole action (`Engine::Impl::act`)", r"fengqiao::Engine::Impl::act\("),
-            ("load: copy of the stored snapshot (`MemoryStorage::load`)", r"fengqiao::MemoryStorage::load\("),
+            ("the whole action (`Engine::Impl::apply`)", r"fengqiao::Engine::Impl::apply\("),
+            ("load: decoding the stored snapshot (`MemoryStorage::load_into`)", r"fengqiao::MemoryStorage::load_into\("),
             ("the machine: guards, validation, effects, clocks (`detail::run_action`)", r"fengqiao::detail::run_action\("),
             ("  of which data validation (`check_data`)", r"fengqiao::detail::check_data\("),
             ("  of which stage-clock schedules (`start_clock`)", r"fengqiao::detail::start_clock\("),
-            ("store: snapshot copy, event, commit (`Engine::Impl::store`)", r"fengqiao::Engine::Impl::store\("),
-            ("  of which the storage's commit (`MemoryStorage::commit`)", r"fengqiao::MemoryStorage::commit\(fengqiao::CaseCommit&&\)"),
+            ("store: hash chain, event, commit (`Engine::Impl::store`)", r"fengqiao::Engine::Impl::store\("),
+            ("  of which the hash chain (`chain::event_hash`; SHA-256 without the CPU's SHA extensions under valgrind)",
+             r"fengqiao::chain::event_hash"),
+            ("  of which the storage's commit (`MemoryStorage::commit`)", r"fengqiao::MemoryStorage::commit\(fengqiao::CaseCommit"),
             ("copying action data into the event (`basic_json(const basic_json&)`)", r"\?\?\?:nlohmann::json_abi_v3_11_2::basic_json<[^\n]*>::basic_json\(nlohmann::json_abi_v3_11_2::basic_json<[^\n]*> const&\) \["),
             ("malloc (all callers)", r"malloc\.c:malloc \["),
             ("free (all callers)", r"malloc\.c:free \["),
