@@ -154,11 +154,22 @@ void put_json(std::string& out, const nlohmann::json& j) {
 }
 
 void put_digest_of_hex(std::string& out, std::string_view hex) {
-  if (!is_hash(hex))
+  // Checked and converted in one pass; a bad digit anywhere makes any_bad negative.
+  char bytes[32] = {};
+  int any_bad = -1;
+  if (hex.size() == 64) {
+    any_bad = 0;
+    for (std::size_t i = 0; i < 32; ++i) {
+      const int high = hex_value(hex[2 * i]);
+      const int low = hex_value(hex[2 * i + 1]);
+      any_bad |= high | low;
+      bytes[i] = static_cast<char>(high * 16 + low);
+    }
+  }
+  if (any_bad < 0)
     throw Exception(make_error(ErrorCode::invalid_data,
                                "a previous hash must be 64 lowercase hexadecimal digits, got \"" + std::string(hex) + "\""));
-  for (std::size_t i = 0; i < 64; i += 2)
-    out.push_back(static_cast<char>(hex_value(hex[i]) * 16 + hex_value(hex[i + 1])));
+  out.append(bytes, sizeof bytes);
 }
 
 std::string short_hash(std::string_view h) {

@@ -76,21 +76,28 @@ int hex_digit(char c) { return kHexDigit[static_cast<unsigned char>(c)]; }
 }  // namespace
 
 void put_hash(Buf& out, const std::string& hash) {
-  bool hex = hash.size() == 64;
-  int any_bad = 0;
-  for (std::size_t i = 0; hex && i < hash.size(); ++i) any_bad |= hex_digit(hash[i]);
-  hex = hex && any_bad >= 0;
   if (hash.empty()) {
     put_u8(out, 0);
-  } else if (hex) {
-    put_u8(out, 1);
-    char* p = out.ensure(32);
-    for (std::size_t i = 0; i < 32; ++i) p[i] = static_cast<char>(hex_digit(hash[2 * i]) * 16 + hex_digit(hash[2 * i + 1]));
-    out.advance(32);
-  } else {
-    put_u8(out, 2);
-    put_str(out, hash);
+    return;
   }
+  if (hash.size() == 64) {
+    // Converted while checked, in one pass; kept only if every digit was one.
+    char* p = out.ensure(33);
+    int any_bad = 0;
+    for (std::size_t i = 0; i < 32; ++i) {
+      const int high = hex_digit(hash[2 * i]);
+      const int low = hex_digit(hash[2 * i + 1]);
+      any_bad |= high | low;
+      p[1 + i] = static_cast<char>(high * 16 + low);
+    }
+    if (any_bad >= 0) {
+      p[0] = 1;
+      out.advance(33);
+      return;
+    }
+  }
+  put_u8(out, 2);
+  put_str(out, hash);
 }
 
 void Reader::hash_into(std::string& v) {
