@@ -150,6 +150,8 @@ def main():
     w("")
     eng = bench(tr, r"^BM_EngineLifecycle/")
     lis = bench(tr, r"^BM_EngineLifecycleWithListener")
+    fast = bench(tr, r"^BM_FastPathLifecycle")
+    flat = bench(tr, r"^BM_FastPathActionLatency")
     fresh = bench(tr, r"^BM_BareMsmLifecycleFresh")
     rest = bench(tr, r"^BM_BareMsmLifecycleRestored")
     lat = bench(tr, r"^BM_EngineActionLatency")
@@ -162,6 +164,9 @@ def main():
         w("|---|---:|---:|---:|")
         ea = eng["actions_per_s"]
         w(f"| **engine** (fengqiao::Engine on MemoryStorage) | {num(eng['lifecycles_per_s'])} | {num(ea)} | 1× |")
+        if fast:
+            w(f"| fast path (`Engine::apply`: data moved in, no snapshot returned) | {num(fast['lifecycles_per_s'])} | "
+              f"{num(fast['actions_per_s'])} | {ratio(fast['actions_per_s'], ea, 2)} |")
         if lis:
             w(f"| engine with one listener subscribed | {num(lis['actions_per_s'] / 6)} | {num(lis['actions_per_s'])} | |")
         if rest:
@@ -182,6 +187,9 @@ def main():
             w("|---|---:|---:|---:|---:|")
             w(f"| engine action | {num(lat['samples'])} | {num(lat['p50_ns'] / 1000, 2)} µs | {num(lat['p99_ns'] / 1000, 2)} µs | "
               f"{num(lat['p999_ns'] / 1000, 2)} µs |")
+            if flat:
+                w(f"| fast-path action (`apply`) | {num(flat['samples'])} | {num(flat['p50_ns'] / 1000, 2)} µs | "
+                  f"{num(flat['p99_ns'] / 1000, 2)} µs | {num(flat['p999_ns'] / 1000, 2)} µs |")
             w(f"| bare MSM event (restored) | {num(blat['samples'])} | {num(blat['p50_ns'])} ns | {num(blat['p99_ns'])} ns | "
               f"{num(blat['p999_ns'])} ns |")
             w("")
@@ -394,13 +402,15 @@ def main():
         text = open(cg).read()
         actions = 6 * (3000 + 2000)
         parts = [
-            ("the whole action (`Engine::Impl::act`)", r"fengqiao::Engine::Impl::act\("),
-            ("load: copy of the stored snapshot (`MemoryStorage::load`)", r"fengqiao::MemoryStorage::load\("),
+            ("the whole action (`Engine::Impl::apply`)", r"fengqiao::Engine::Impl::apply\("),
+            ("load: decoding the stored snapshot (`MemoryStorage::load_into`)", r"fengqiao::MemoryStorage::load_into\("),
             ("the machine: guards, validation, effects, clocks (`detail::run_action`)", r"fengqiao::detail::run_action\("),
             ("  of which data validation (`check_data`)", r"fengqiao::detail::check_data\("),
             ("  of which stage-clock schedules (`start_clock`)", r"fengqiao::detail::start_clock\("),
-            ("store: snapshot copy, event, commit (`Engine::Impl::store`)", r"fengqiao::Engine::Impl::store\("),
-            ("  of which the storage's commit (`MemoryStorage::commit`)", r"fengqiao::MemoryStorage::commit\(fengqiao::CaseCommit&&\)"),
+            ("store: hash chain, event, commit (`Engine::Impl::store`)", r"fengqiao::Engine::Impl::store\("),
+            ("  of which the hash chain (`chain::event_hash`; SHA-256 without the CPU's SHA extensions under valgrind)",
+             r"fengqiao::chain::event_hash"),
+            ("  of which the storage's commit (`MemoryStorage::commit`)", r"fengqiao::MemoryStorage::commit\(fengqiao::CaseCommit"),
             ("copying action data into the event (`basic_json(const basic_json&)`)", r"\?\?\?:nlohmann::json_abi_v3_11_2::basic_json<[^\n]*>::basic_json\(nlohmann::json_abi_v3_11_2::basic_json<[^\n]*> const&\) \["),
             ("malloc (all callers)", r"malloc\.c:malloc \["),
             ("free (all callers)", r"malloc\.c:free \["),

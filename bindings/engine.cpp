@@ -43,6 +43,12 @@ CaseView view(PyEngine& self, Result<Case> r) {
   return CaseView{std::move(r).value(), self.offset};
 }
 
+// What Engine.apply returns: the Applied result, its times in the engine's offset.
+struct AppliedView {
+  Applied value;
+  UtcOffset offset;
+};
+
 CaseQuery make_query(py::handle state, py::handle supervision, py::handle lead, py::handle jurisdiction,
                      py::handle due_before, const std::string& after_id, std::size_t limit) {
   CaseQuery q;
@@ -200,6 +206,30 @@ void bind_engine(py::module_& m) {
           py::arg("exc_type"), py::arg("exc_value"), py::arg("traceback"),
           "Commits on a normal exit, rolls back on an exception (which is not suppressed).");
 
+  py::class_<AppliedView>(m, "Applied",
+                          "What Engine.apply stored: the case's version, state and supervision after the action; "
+                          "the snapshot only when asked for (want_snapshot=True).")
+      .def_property_readonly("version", [](const AppliedView& a) { return a.value.version; },
+                             "The stored event's seq: the case's version after it.")
+      .def_property_readonly("at", [](const AppliedView& a) { return Datetime(to_datetime(a.value.at, a.offset)); },
+                             "The event's instant, in the engine calendar's offset.")
+      .def_property_readonly("state", [](const AppliedView& a) { return std::string(to_string(a.value.state)); },
+                             "The lifecycle state once the action applied: one of STATES.")
+      .def_property_readonly("supervision",
+                             [](const AppliedView& a) { return std::string(to_string(a.value.supervision)); },
+                             "The supervision region once the action applied: one of SUPERVISION.")
+      .def_property_readonly("snapshot",
+                             [](const AppliedView& a) {
+                               if (!a.value.snapshot) return OptionalCase(py::none());
+                               return OptionalCase(py::cast(CaseView{*a.value.snapshot, a.offset}));
+                             },
+                             "The Case as stored, or None unless apply was called with want_snapshot=True.")
+      .def("__repr__", [](const AppliedView& a) {
+        return "Applied(version=" + std::to_string(a.value.version) + ", state='" +
+               std::string(to_string(a.value.state)) + "', supervision='" +
+               std::string(to_string(a.value.supervision)) + "')";
+      }, "Version, state and supervision.");
+
   py::class_<PyEngine>(m, "Engine", py::custom_type_setup(enable_gc),
                        "Runs the dispute lifecycle over a storage. Thread-safe; calls release the GIL.")
       .def(py::init(&make_engine), py::arg("storage") = py::none(), py::arg("clock") = py::none(),
@@ -233,6 +263,23 @@ void bind_engine(py::module_& m) {
           py::arg("case_id"), py::arg("action"), py::arg("actor"), py::arg("data") = py::none(),
           "Any action of the lifecycle by its spec name. Returns the Case as stored; a refusal raises "
           "the Error subclass of its code and changes nothing.")
+      .def(
+          "apply",
+          [](PyEngine& self, const std::string& case_id, const std::string& action, const ActorLike& actor,
+             const OptionalJsonDict& data, bool want_snapshot) {
+            const Action a = parse_name<Action>(action, "action");
+            const Actor who = to_actor(actor);
+            nlohmann::json d = data.is_none() ? nlohmann::json::object() : to_json(data, "data");
+            Result<Applied> r = without_gil(
+                [&] { return self.engine->apply(case_id, a, who, std::move(d), ApplyOptions{want_snapshot}); });
+            if (!r) throw Exception(r.error());
+            return AppliedView{std::move(r).value(), self.offset};
+          },
+          py::arg("case_id"), py::arg("action"), py::arg("actor"), py::arg("data") = py::none(), py::kw_only(),
+          py::arg("want_snapshot") = false,
+          "The fast path of act (register too, as action \"register\"): the same checks, event and "
+          "listeners, but the Case is built for Python only with want_snapshot=True. Returns an Applied "
+          "(version, at, state, supervision); a refusal raises the Error subclass of its code and changes nothing.")
       .def(
           "get",
           [](PyEngine& self, const std::string& case_id) {

@@ -63,6 +63,7 @@ FENGQIAO_HINT(VisitList, "List[fengqiao.Visit]");
 FENGQIAO_HINT(ConfigRecordList, "List[fengqiao.ConfigRecord]");
 FENGQIAO_HINT(ReplayFailureList, "List[fengqiao.ReplayFailure]");
 FENGQIAO_HINT(OptionalConfigRecord, "Optional[fengqiao.ConfigRecord]");
+FENGQIAO_HINT(OptionalCase, "Optional[fengqiao.Case]");
 FENGQIAO_HINT(OptionalReplayFailure, "Optional[fengqiao.ReplayFailure]");
 
 #undef FENGQIAO_HINT

@@ -56,6 +56,25 @@ struct Flow {
   void lifecycle(fengqiao::Engine& e, const std::string& id) const {
     for (int s = 0; s < 6; ++s) step(e, id, s);
   }
+  // The same step on the fast path (Engine::apply, no snapshot returned). A caller builds
+  // each action's data afresh (from a request, a form): that is modelled by a copy of the
+  // template, made here and timed with the action, then moved into the engine.
+  void apply_step(fengqiao::Engine& e, const std::string& id, int s) const {
+    fengqiao::Result<fengqiao::Applied> r = [&] {
+      switch (s) {
+        case 0: return e.apply(id, Action::register_case, intake, Json(registration));
+        case 1: return e.apply(id, Action::dispatch, dispatcher, Json(dispatch));
+        case 2: return e.apply(id, Action::accept, handler, Json(empty));
+        case 3: return e.apply(id, Action::resolve, handler, Json(resolve));
+        case 4: return e.apply(id, Action::give_feedback, dispatcher, Json(feedback));
+        default: return e.apply(id, Action::follow_up, dispatcher, Json(follow_up));
+      }
+    }();
+    if (!r) throw fengqiao::Exception(r.error());
+  }
+  void apply_lifecycle(fengqiao::Engine& e, const std::string& id) const {
+    for (int s = 0; s < 6; ++s) apply_step(e, id, s);
+  }
 };
 
 inline const Flow& flow() {

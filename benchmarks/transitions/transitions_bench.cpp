@@ -32,6 +32,19 @@ void BM_EngineLifecycle(benchmark::State& state) {
 }
 BENCHMARK(BM_EngineLifecycle)->MinTime(2.0)->Unit(benchmark::kMicrosecond);
 
+// The same loop on the fast path: Engine::apply, the action's data moved in, no snapshot
+// returned (see Flow::apply_step for the data's copy, which is timed).
+void BM_FastPathLifecycle(benchmark::State& state) {
+  fengqiao::Engine engine(memory_engine());
+  const Flow& f = flow();
+  std::uint64_t i = 0;
+  WallRate wall;
+  for (auto _ : state) f.apply_lifecycle(engine, case_id(i++));
+  state.counters["lifecycles_per_s"] = wall.per_s(static_cast<double>(i));
+  state.counters["actions_per_s"] = wall.per_s(6.0 * static_cast<double>(i));
+}
+BENCHMARK(BM_FastPathLifecycle)->MinTime(2.0)->Unit(benchmark::kMicrosecond);
+
 // The same with one listener subscribed (the engine then keeps a copy of each event and
 // snapshot for it).
 void BM_EngineLifecycleWithListener(benchmark::State& state) {
@@ -69,13 +82,14 @@ void BM_BareMsmLifecycleRestored(benchmark::State& state) {
 BENCHMARK(BM_BareMsmLifecycleRestored)->MinTime(1.0)->Unit(benchmark::kMicrosecond);
 
 // Per-action latency: every action timed on its own (steady_clock, ~20 ns per reading on
-// this kind of machine, included in the figures). One iteration = `cases` lifecycles.
-void BM_EngineActionLatency(benchmark::State& state) {
+// this kind of machine, included in the figures). One iteration = `cases` lifecycles;
+// `step(engine, id, s)` runs step s of the loop.
+template <class Step>
+void action_latency(benchmark::State& state, Step step) {
   const auto cases = static_cast<std::size_t>(state.range(0));
   std::vector<double> ns;
   std::uint64_t next = 0;
   fengqiao::Engine engine(memory_engine());
-  const Flow& f = flow();
   for (auto _ : state) {
     ns.clear();
     ns.reserve(cases * 6);
@@ -83,7 +97,7 @@ void BM_EngineActionLatency(benchmark::State& state) {
       const std::string id = case_id(next++);
       for (int s = 0; s < 6; ++s) {
         const auto t0 = SteadyClock::now();
-        f.step(engine, id, s);
+        step(engine, id, s);
         ns.push_back(std::chrono::duration<double, std::nano>(SteadyClock::now() - t0).count());
       }
     }
@@ -94,7 +108,17 @@ void BM_EngineActionLatency(benchmark::State& state) {
   state.counters["p999_ns"] = quantile(copy, 0.999);
   state.counters["samples"] = static_cast<double>(ns.size());
 }
+
+void BM_EngineActionLatency(benchmark::State& state) {
+  action_latency(state, [](fengqiao::Engine& e, const std::string& id, int s) { flow().step(e, id, s); });
+}
 BENCHMARK(BM_EngineActionLatency)->Arg(50000)->Iterations(1)->Unit(benchmark::kMillisecond);
+
+// The same on the fast path (the data's copy included, as in BM_FastPathLifecycle).
+void BM_FastPathActionLatency(benchmark::State& state) {
+  action_latency(state, [](fengqiao::Engine& e, const std::string& id, int s) { flow().apply_step(e, id, s); });
+}
+BENCHMARK(BM_FastPathActionLatency)->Arg(50000)->Iterations(1)->Unit(benchmark::kMillisecond);
 
 void BM_BareMsmEventLatency(benchmark::State& state) {
   const auto cases = static_cast<std::size_t>(state.range(0));

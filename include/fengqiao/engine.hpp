@@ -110,6 +110,23 @@ struct ConfigurationChange {
   std::uint64_t clocks_recomputed = 0;  // open cases whose pending instants moved
 };
 
+// How apply() answers.
+struct ApplyOptions {
+  // Also return the stored snapshot (Applied::snapshot). Default: false — the snapshot
+  // is then neither copied nor kept for the caller, which is most of what act() costs
+  // beyond the action itself.
+  bool want_snapshot = false;
+};
+
+// What apply() stored: where the case is now, without the snapshot unless asked for.
+struct Applied {
+  std::uint64_t version = 0;              // the stored event's seq (the case's version after it)
+  Instant at{};                           // the event's instant
+  State state = State::registered;        // lifecycle state once the event applied
+  Supervision supervision = Supervision::on_track;
+  std::optional<Case> snapshot;           // the stored snapshot, when ApplyOptions::want_snapshot
+};
+
 // What advance_to() did.
 struct AdvanceReport {
   std::size_t fired = 0;         // engine events stored
@@ -169,6 +186,14 @@ class Engine {
            const nlohmann::json& data = nlohmann::json::object());
   Result<Case> try_act(std::string_view case_id, Action action, const Actor& actor,
                        const nlohmann::json& data = nlohmann::json::object()) noexcept;
+
+  // The fast path: the same action, judged and stored exactly as act() and
+  // register_case() do (same checks, refusals, event, hash chain, listeners, batches),
+  // but `data` is moved into the stored event instead of copied, and the snapshot is
+  // returned only when options.want_snapshot. Refusals and failures are the Error of the
+  // Result (it does not throw). act() and register_case() are this with want_snapshot.
+  Result<Applied> apply(std::string_view case_id, Action action, const Actor& actor, nlohmann::json&& data,
+                        ApplyOptions options = {}) noexcept;
 
   // --- Visits -------------------------------------------------------------------------
   // Records a visit (LIFECYCLE.md "Visits"), `data` = {channel, kind, parties, summary,

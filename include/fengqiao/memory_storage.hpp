@@ -40,6 +40,7 @@ class MemoryStorage final : public Storage {
   Status commit(const CaseCommit& c) override;
   Status commit(CaseCommit&& c) override;
   Result<Case> load(std::string_view case_id) const override;
+  Status load_into(std::string_view case_id, Case& into) const override;
   Status read_events(std::string_view case_id, std::uint64_t from_seq,
                      const std::function<bool(const Event&)>& visit) const override;
   Result<std::vector<Case>> query(const CaseQuery& q) const override;

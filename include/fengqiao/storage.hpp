@@ -34,6 +34,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include <nlohmann/json.hpp>
@@ -135,6 +136,15 @@ class Storage {
 
   // The stored snapshot. unknown_case if there is none.
   virtual Result<Case> load(std::string_view case_id) const = 0;
+  // The same into `into`, whose strings and vectors an adapter may reuse (the engine keeps
+  // one per thread, so that an action does not allocate the snapshot afresh). On failure
+  // `into` is valid but unspecified. Default: load(), moved into `into`.
+  virtual Status load_into(std::string_view case_id, Case& into) const {
+    Result<Case> loaded = load(case_id);
+    if (!loaded) return loaded.error();
+    into = std::move(loaded).value();
+    return Status::success();
+  }
 
   // Calls visit(e) for the case's events with seq >= from_seq, in seq order, until it
   // returns false. unknown_case if the case does not exist. The events passed are those

@@ -100,27 +100,43 @@ void Engine::Impl::report(ListenerId id, const std::string& case_id, std::uint64
   }
 }
 
-// Commits one event with the snapshot it produced; on success `draft` is the stored
-// snapshot and the listeners have been called.
-Status Engine::Impl::store(Case& draft, std::uint64_t expected_version, std::uint64_t config_seq, Event event) {
+// Commits one event with the snapshot it produced; on success the listeners have been
+// called, and `draft` is the stored snapshot if `keep_draft`.
+Status Engine::Impl::store(Case& draft, std::uint64_t expected_version, std::uint64_t config_seq, Event event,
+                           bool keep_draft) {
   // The chain (chain.hpp): this event links to the head the snapshot it was computed from
   // keeps, and becomes the new head. A conflict below discards both with the draft.
-  auto previous = chain_previous(draft, expected_version);
-  if (!previous) return previous.error();
-  event.hash = chain::event_hash(event, *previous);
+  // The head is read in place when the snapshot keeps one (every action but a
+  // registration): no copy of it per event.
+  std::string computed;
+  std::string_view previous = draft.chain_head;
+  if (expected_version == 0 || previous.empty()) {
+    auto head = chain_previous(draft, expected_version);
+    if (!head) return head.error();
+    computed = std::move(head).value();
+    previous = computed;
+  }
+  event.hash = chain::event_hash(event, previous);
   draft.chain_head = event.hash;
-  // Copy-constructed in place: cheaper than assigning over a default snapshot.
-  CaseCommit commit{draft, expected_version, {}, {}, config_seq};
+  // The draft is moved into the commit and back afterwards, never copied: the commit
+  // needs a Case of its own, the caller wants the same one back.
+  CaseCommit commit{std::move(draft), expected_version, {}, {}, config_seq};
+  struct GiveBack {
+    Case& to;
+    Case& from;
+    ~GiveBack() { to = std::move(from); }
+  } give_back{draft, commit.snapshot};
   if (options.outbox) {
-    commit.outbox = options.outbox(event, draft);
+    commit.outbox = options.outbox(event, commit.snapshot);
     // A policy need not repeat what the engine knows.
     for (OutboxMessage& m : commit.outbox) {
-      if (m.case_id.empty()) m.case_id = draft.id;
+      if (m.case_id.empty()) m.case_id = commit.snapshot.id;
       if (m.event_seq == 0) m.event_seq = event.seq;
     }
   }
-  // Without listeners the storage may take the event; with them it gets the commit to
-  // read only, and the listeners are handed the commit's own event (no copy of it).
+  // Without listeners (and without a caller who wants the snapshot) the storage may take
+  // the commit's contents; otherwise it gets the commit to read only, and the listeners
+  // are handed the commit's own event and snapshot (no copy of either).
   commit.events.push_back(std::move(event));
   std::shared_ptr<BatchState> batch = own_batch();
   std::unique_lock<std::mutex> inside;
@@ -129,7 +145,8 @@ Status Engine::Impl::store(Case& draft, std::uint64_t expected_version, std::uin
     if (batch->ended) batch.reset();  // ended by another thread meanwhile: this commit stands alone
   }
   const bool listening = wants_events();
-  Status s = listening ? storage.commit(static_cast<const CaseCommit&>(commit)) : storage.commit(std::move(commit));
+  Status s = listening || keep_draft ? storage.commit(static_cast<const CaseCommit&>(commit))
+                                     : storage.commit(std::move(commit));
   if (!s) {
     // The configuration may be what changed: the caller's retry must use the newest.
     if (s.error().code == ErrorCode::conflict) {
@@ -140,10 +157,10 @@ Status Engine::Impl::store(Case& draft, std::uint64_t expected_version, std::uin
   }
   if (!listening) return s;
   if (batch) {
-    batch->held.emplace_back(commit.events.front(), draft);
+    batch->held.emplace_back(commit.events.front(), commit.snapshot);
   } else {
     if (inside) inside.unlock();  // not held while listeners run: one may end another batch
-    deliver(commit.events.front(), draft);
+    deliver(commit.events.front(), commit.snapshot);
   }
   return s;
 }
@@ -178,37 +195,88 @@ Result<Instant> Engine::Impl::fire_due_now() {
   return now;
 }
 
-Result<Case> Engine::Impl::act(std::string_view case_id, Action action, const Actor& actor, const nlohmann::json& data) {
+namespace {
+
+// The snapshot an action works on, kept per thread from one action to the next so that its
+// strings and vectors keep their capacity (Storage::load_into reuses them). A listener
+// that acts on the same thread finds it in use and works on a Case of its own.
+struct Workspace {
+  Case draft;
+  bool busy = false;
+};
+
+class Borrowed {
+ public:
+  Borrowed() : ws_(workspace()) {
+    if (ws_.busy) {
+      own_.emplace();
+    } else {
+      ws_.busy = true;
+    }
+  }
+  ~Borrowed() {
+    if (!own_) ws_.busy = false;
+  }
+  Borrowed(const Borrowed&) = delete;
+  Borrowed& operator=(const Borrowed&) = delete;
+  Case& draft() { return own_ ? *own_ : ws_.draft; }
+
+ private:
+  static Workspace& workspace() {
+    thread_local Workspace ws;
+    return ws;
+  }
+  Workspace& ws_;
+  std::optional<Case> own_;
+};
+
+}  // namespace
+
+Result<Applied> Engine::Impl::apply(std::string_view case_id, Action action, const Actor& actor, nlohmann::json&& data,
+                                    bool want_snapshot) {
+  Borrowed borrowed;
+  Case& draft = borrowed.draft();
+  Applied applied;
+  if (Status s = apply_to(draft, case_id, action, actor, std::move(data), want_snapshot, applied); !s) return s.error();
+  if (want_snapshot) applied.snapshot = std::move(draft);
+  return applied;
+}
+
+Status Engine::Impl::apply_to(Case& draft, std::string_view case_id, Action action, const Actor& actor,
+                              nlohmann::json&& data, bool keep_draft, Applied& applied) {
   if (auto bad = bad_id("case", case_id)) return *bad;
   const auto fired = fire_due_now();
   if (!fired) return fired.error();
   const Instant now = *fired;
 
-  auto loaded = storage.load(case_id);
+  Status loaded = storage.load_into(case_id, draft);
   if (action == Action::register_case) {
     if (loaded) return make_error(ErrorCode::duplicate_case, "case \"" + std::string(case_id) + "\" already exists");
-    if (loaded.error().code != ErrorCode::unknown_case) return loaded.error();
+    if (loaded.error().code != ErrorCode::unknown_case) return loaded;
+    draft = Case{};
+    draft.id = std::string(case_id);
   } else if (!loaded) {
-    return loaded.error();
+    return loaded;
   }
-  Case draft = loaded ? std::move(loaded).value() : Case{};
-  if (!loaded) draft.id = std::string(case_id);
   const std::uint64_t expected = draft.version;
   // Per-case history stays in time order even if the clock steps back.
   const Instant at = std::max(now, draft.updated_at);
-  const nlohmann::json& input = data_or_empty(data);
+  if (data.is_null()) data = nlohmann::json::object();
   const std::shared_ptr<const ConfigRecord> config = current_config();
-  detail::Transition t{draft, action, actor, input, at, config->calendar, config->rules, *options.authorization,
+  detail::Transition t{draft, action, actor, data, at, config->calendar, config->rules, *options.authorization,
                        std::nullopt, {}};
   if (auto refusal = detail::run_action(t)) return *refusal;
 
-  // Aggregate-initialised: `data` is copied once instead of replacing a default `{}`.
-  Event e{draft.id, expected + 1, at, EventType::action, action, actor, input, std::nullopt, 0,
+  // Aggregate-initialised: the data moves into the event, nothing is copied.
+  Event e{draft.id, expected + 1, at, EventType::action, action, actor, std::move(data), std::nullopt, 0,
           std::move(t.notified), draft.state, {}, draft.supervision, {}};
   if (action == Action::register_case) e.notice = draft.notice;
   draft.version = e.seq;
-  if (Status s = store(draft, expected, config->seq, std::move(e)); !s) return s.error();
-  return draft;
+  applied.version = e.seq;
+  applied.at = at;
+  applied.state = draft.state;
+  applied.supervision = draft.supervision;
+  return store(draft, expected, config->seq, std::move(e), keep_draft);
 }
 
 // LIFECYCLE.md "Visits": the id is new, the actor may, the data is valid, the case
@@ -270,7 +338,7 @@ Status Engine::Impl::advance(Instant t, AdvanceReport& report) {
     e.state_after = draft.state;
     e.supervision_after = draft.supervision;
     draft.version = e.seq;
-    Status s = store(draft, expected, current_config()->seq, std::move(e));
+    Status s = store(draft, expected, current_config()->seq, std::move(e), false);
     if (!s) {
       if (s.error().code == ErrorCode::conflict) {
         ++report.conflicts_retried;
@@ -296,14 +364,34 @@ Result<Case> Engine::try_register_case(std::string_view case_id, const Actor& ac
   return try_act(case_id, Action::register_case, actor, data);
 }
 
+namespace {
+
+// act() and register_case() on top of the fast path: the caller keeps its data, so it is
+// copied once (into the event), as it always was.
+Result<Case> snapshot_of(Result<Applied>&& applied) {
+  if (!applied) return applied.error();
+  return std::move(*std::move(applied).value().snapshot);
+}
+
+}  // namespace
+
 Case Engine::act(std::string_view case_id, Action action, const Actor& actor, const nlohmann::json& data) {
-  return impl_->act(case_id, action, actor, data).value_or_throw();
+  return snapshot_of(impl_->apply(case_id, action, actor, nlohmann::json(data), true)).value_or_throw();
 }
 
 Result<Case> Engine::try_act(std::string_view case_id, Action action, const Actor& actor,
                              const nlohmann::json& data) noexcept {
   try {
-    return impl_->act(case_id, action, actor, data);
+    return snapshot_of(impl_->apply(case_id, action, actor, nlohmann::json(data), true));
+  } catch (const std::exception& ex) {
+    return make_error(ErrorCode::storage_error, std::string("unexpected failure: ") + ex.what());
+  }
+}
+
+Result<Applied> Engine::apply(std::string_view case_id, Action action, const Actor& actor, nlohmann::json&& data,
+                              ApplyOptions options) noexcept {
+  try {
+    return impl_->apply(case_id, action, actor, std::move(data), options.want_snapshot);
   } catch (const std::exception& ex) {
     return make_error(ErrorCode::storage_error, std::string("unexpected failure: ") + ex.what());
   }

@@ -73,11 +73,16 @@ struct Engine::Impl {
   template <class Call>
   void guarded(ListenerId id, const std::string& case_id, std::uint64_t seq, Call&& call);
 
-  Status store(Case& draft, std::uint64_t expected_version, std::uint64_t config_seq, Event event);
+  // `keep_draft`: the caller needs `draft` afterwards (the stored snapshot); without it
+  // the storage may take the snapshot's contents and `draft` is left unspecified.
+  Status store(Case& draft, std::uint64_t expected_version, std::uint64_t config_seq, Event event, bool keep_draft);
   Result<std::string> chain_previous(const Case& draft, std::uint64_t expected_version) const;
   bool wants_events() const { return listener_count.load(std::memory_order_acquire) > 0; }
   Result<Instant> fire_due_now();
-  Result<Case> act(std::string_view case_id, Action action, const Actor& actor, const nlohmann::json& data);
+  Result<Applied> apply(std::string_view case_id, Action action, const Actor& actor, nlohmann::json&& data,
+                        bool want_snapshot);
+  Status apply_to(Case& draft, std::string_view case_id, Action action, const Actor& actor, nlohmann::json&& data,
+                  bool keep_draft, Applied& applied);
   Result<Visit> record_visit(std::string_view id, const Actor& actor, const nlohmann::json& data);
   Status advance(Instant t, AdvanceReport& report);
 

@@ -86,6 +86,7 @@ struct HexTable {
 constexpr HexTable kHex;
 int hex_digit(char c) { return kHex.value[static_cast<unsigned char>(c)]; }
 
+
 }  // namespace
 
 bool valid_utf8(const std::string& text) noexcept {
@@ -145,6 +146,25 @@ void Reader::fail(const std::string& what) const {
 }
 
 Instant Reader::instant() { return Instant(Seconds(i64())); }
+
+void Reader::hash_into(std::string& v) {
+  static const char kDigits[] = "0123456789abcdef";
+  switch (u8()) {
+    case 0: v.clear(); return;
+    case 1: {
+      need(32, "a hash");
+      v.resize(64);
+      for (std::size_t i = 0; i < 32; ++i) {
+        const auto b = static_cast<std::uint8_t>(*p++);
+        v[2 * i] = kDigits[b >> 4];
+        v[2 * i + 1] = kDigits[b & 0xf];
+      }
+      return;
+    }
+    case 2: str_into(v); return;
+    default: fail("has an unknown hash form");
+  }
+}
 
 std::string Reader::hash() {
   static const char kDigits[] = "0123456789abcdef";
@@ -218,38 +238,49 @@ void encode_case(const Case& c, Buf& out) {
 
 namespace {
 
-Case read_case(Reader& r, const std::string& id) {
+// An optional read in place: its value keeps its capacity when it was engaged already.
+template <class T, class Into>
+void opt_into(Reader& r, std::optional<T>& v, Into into) {
+  if (!r.flag()) {
+    v.reset();
+    return;
+  }
+  if (!v) v.emplace();
+  into(r, *v);
+}
+
+// Into `c`, reusing its strings and vectors (decode_case starts from an empty Case).
+void read_case_into(Reader& r, const std::string& id, Case& c) {
   if (const std::uint8_t format = r.u8(); format != kCaseFormat)
     r.fail("is of snapshot format " + std::to_string(format) + ", not " + std::to_string(kCaseFormat) +
            " (written by a later fengqiao, or damaged)");
-  Case c;
-  c.id = id;
+  c.id.assign(id);
   c.channel = r.enumerated<Channel>();
-  c.category = r.str();
+  r.str_into(c.category);
   c.urgency = r.enumerated<Urgency>();
   c.jurisdiction = r.strs();
   c.parties.resize(r.count("parties"));
   for (Party& p : c.parties) {
-    p.name = r.str();
-    p.id_number = r.str();
-    p.phone = r.str();
-    p.account = r.str();
+    r.str_into(p.name);
+    r.str_into(p.id_number);
+    r.str_into(p.phone);
+    r.str_into(p.account);
   }
-  c.summary = r.str();
-  c.first_responder = r.str();
-  c.notice = r.strs();
+  r.str_into(c.summary);
+  r.str_into(c.first_responder);
+  r.strs_into(c.notice);
   c.registered_at = r.instant();
   c.route = r.opt<Route>([](Reader& x) { return x.enumerated<Route>(); });
-  c.lead = r.opt<std::string>([](Reader& x) { return x.str(); });
-  c.co_handlers = r.strs();
-  c.consultation_orgs = r.strs();
-  c.assignee = r.opt<std::string>([](Reader& x) { return x.str(); });
-  c.involved_orgs = r.strs();
+  opt_into(r, c.lead, [](Reader& x, std::string& v) { x.str_into(v); });
+  r.strs_into(c.co_handlers);
+  r.strs_into(c.consultation_orgs);
+  opt_into(r, c.assignee, [](Reader& x, std::string& v) { x.str_into(v); });
+  r.strs_into(c.involved_orgs);
   c.notes = r.u32();
   c.state = r.enumerated<State>();
   c.suspended_from = r.opt<State>([](Reader& x) { return x.enumerated<State>(); });
   c.outcome = r.opt<Outcome>([](Reader& x) { return x.enumerated<Outcome>(); });
-  c.resolution_method = r.str();
+  r.str_into(c.resolution_method);
   c.satisfaction = r.opt<Satisfaction>([](Reader& x) { return x.enumerated<Satisfaction>(); });
   c.reopened = r.u32();
   c.closed_at = r.opt<Instant>([](Reader& x) { return x.instant(); });
@@ -265,20 +296,30 @@ Case read_case(Reader& r, const std::string& id) {
   c.held_clock = r.opt<StageClock>(get_clock);
   c.version = static_cast<std::uint64_t>(r.i64());
   c.updated_at = r.instant();
-  c.chain_head = r.hash();
+  r.hash_into(c.chain_head);
   if (r.left() != 0) r.fail("has " + std::to_string(r.left()) + " bytes after its last field");
-  return c;
 }
 
 }  // namespace
 
-Case decode_case(const char* data, std::size_t size, const std::string& id) {
-  Reader r{data, data + size};
+void decode_case_into(const std::string& blob, const std::string& id, Case& c) {
+  Reader r{blob.data(), blob.data() + blob.size()};
   try {
-    return read_case(r, id);
+    read_case_into(r, id, c);
   } catch (const CodecError& e) {
     throw DataError("the snapshot of case \"" + id + "\" is damaged: it " + e.what());
   }
+}
+
+Case decode_case(const char* data, std::size_t size, const std::string& id) {
+  Reader r{data, data + size};
+  Case c;
+  try {
+    read_case_into(r, id, c);
+  } catch (const CodecError& e) {
+    throw DataError("the snapshot of case \"" + id + "\" is damaged: it " + e.what());
+  }
+  return c;
 }
 
 namespace {

@@ -181,6 +181,19 @@ struct Reader {
     return v == 1;
   }
   std::string hash();
+  // The same into an existing value, keeping its capacity (a snapshot decoded into a Case
+  // that held one allocates only what grew).
+  void str_into(std::string& v) {
+    const std::uint32_t n = u32();
+    need(n, "a text");
+    v.assign(p, n);
+    p += n;
+  }
+  void strs_into(std::vector<std::string>& v) {
+    v.resize(count("texts"));
+    for (std::string& x : v) str_into(x);
+  }
+  void hash_into(std::string& v);
   template <class T, class Get>
   std::optional<T> opt(Get get) {
     if (!flag()) return std::nullopt;
@@ -221,6 +234,10 @@ Case decode_case(const char* data, std::size_t size, const std::string& id);
 inline Case decode_case(const std::string& blob, const std::string& id) {
   return decode_case(blob.data(), blob.size(), id);
 }
+// The same into `c`, whose strings and vectors keep their capacity (the engine reuses one
+// Case per thread); every field is overwritten. Checked as decode_case; on a DataError `c`
+// holds part of the blob and must not be used.
+void decode_case_into(const std::string& blob, const std::string& id, Case& c);
 
 // Every field of Event but case_id and seq (the caller keeps both); the action data as
 // MessagePack, last. `msgpack` is scratch space the caller may reuse between calls.

@@ -213,6 +213,15 @@ Result<Case> MemoryStorage::load(std::string_view case_id) const {
   return decode_case(it->second.snapshot, it->first);
 }
 
+Status MemoryStorage::load_into(std::string_view case_id, Case& into) const {
+  std::shared_lock lock(impl_->mu);
+  if (Status s = impl_->enter(lock); !s) return s;
+  auto it = impl_->find(case_id);
+  if (it == impl_->cases.end()) return make_error(ErrorCode::unknown_case, "no case \"" + std::string(case_id) + "\"");
+  decode_case_into(it->second.snapshot, it->first, into);
+  return Status::success();
+}
+
 Status MemoryStorage::read_events(std::string_view case_id, std::uint64_t from_seq,
                                   const std::function<bool(const Event&)>& visit) const {
   std::vector<Event> copy;

@@ -42,6 +42,35 @@ class ContractVersion2(unittest.TestCase):
         self.assertEqual(c.state, "withdrawn")
 
 
+class FastPath(unittest.TestCase):
+    def test_apply_stores_what_act_stores(self):
+        by_act, by_apply = Bench(), Bench()
+        steps = [("register", intake, registration()),
+                 ("dispatch", dispatcher, {"route": "people_mediation", "lead": "justice_xilinji"}),
+                 ("accept", lead_handler, None)]
+        for action, actor, data in steps:
+            if action == "register":
+                c = by_act.engine.register_case("C-1", actor, data)
+            else:
+                c = by_act.engine.act("C-1", action, actor, data)
+            r = by_apply.engine.apply("C-1", action, actor, data)
+            self.assertEqual((r.version, r.state, r.supervision), (c.version, c.state, c.supervision))
+            self.assertEqual(r.at, c.updated_at)
+            self.assertIsNone(r.snapshot)
+        self.assertEqual(by_act.engine.get("C-1").to_dict(), by_apply.engine.get("C-1").to_dict())
+        self.assertEqual([e.to_dict() for e in by_act.engine.history("C-1")],
+                         [e.to_dict() for e in by_apply.engine.history("C-1")])
+
+    def test_apply_returns_the_snapshot_when_asked_and_raises_refusals(self):
+        e = Bench().engine
+        r = e.apply("C-1", "register", intake, registration(), want_snapshot=True)
+        self.assertEqual(r.snapshot.to_dict(), e.get("C-1").to_dict())
+        self.assertIn("version=1", repr(r))
+        with self.assertRaises(fengqiao.InvalidTransition):
+            e.apply("C-1", "accept", lead_handler)
+        self.assertEqual(e.get("C-1").version, 1)
+
+
 class BatchThreads(unittest.TestCase):
     def test_another_thread_waits_for_a_batch_then_gets_busy(self):
         storage = fengqiao.MemoryStorage(busy_timeout=0.2)
