@@ -5,6 +5,7 @@
 #include <mutex>
 #include <map>
 #include <thread>
+#include <unordered_map>
 
 #include <pqxx/connection>
 #include <pqxx/except>
@@ -238,13 +239,16 @@ struct PostgresStorage::Impl {
   bool batch_config_locked = false;
   std::string savepoint;        // the name of the last write's savepoint
   std::uint64_t savepoints = 0;  // how many were set on this connection: names them
-  // The id and snapshot text of the case the open batch committed last. Until the batch
-  // ends its row is what load() would read: the batch's transaction wrote it and holds
-  // its row lock (or, for a new case, its key), so no other transaction can change it,
-  // and every change through this object goes through commit or rewrite_snapshot, which
-  // keep this current. A load of it then costs no round trip (the engine loads the case
-  // it acts on, and a lifecycle's actions come one after another).
-  std::optional<std::pair<std::string, std::string>> batch_case;
+  // The snapshots the open batch committed, by case id. Until the batch ends each row is
+  // what load() would read: the batch's transaction wrote it and holds its row lock (or,
+  // for a new case, its key), so no other transaction can change it, and every change
+  // through this object goes through commit (which keeps this current) or
+  // rewrite_snapshot (which drops the entry). A load of such a case then costs neither a
+  // round trip nor parsing the JSON just written (the engine loads the case it acts on, and
+  // a batch's actions mostly touch cases it has just written). Cleared when the batch
+  // ends, and when it grows past kBatchCases.
+  std::unordered_map<std::string, Case> batch_cases;
+  static constexpr std::size_t kBatchCases = 4096;
 
   Impl(std::string conninfo, const PostgresOptions& o)
       : connection(std::move(conninfo)), where{masked(connection), o.busy_timeout}, options(o) {}
@@ -522,7 +526,8 @@ struct PostgresStorage::Impl {
       // Released with the next write's SAVEPOINT (open_savepoint): one round trip fewer.
       savepoint_pending = true;
       batch_config_locked = true;
-      batch_case.emplace(c.snapshot.id, std::move(snapshot));
+      if (batch_cases.size() >= kBatchCases) batch_cases.clear();
+      batch_cases.insert_or_assign(c.snapshot.id, c.snapshot);
       return Status::success();
     }
     // Whether this session may still be inside the transaction begun here: a failure that
@@ -584,7 +589,7 @@ struct PostgresStorage::Impl {
     }
     const CaseParams p(snapshot);
     return write([&](pqxx::transaction_base& tx) -> Status {
-      batch_case.reset();  // whatever the rewrite's outcome: load reads the row again
+      batch_cases.erase(snapshot.id);  // whatever the rewrite's outcome: load reads the row again
       // At the snapshot's own version: the version check is the WHERE clause, and the due
       // index follows the next_due column.
       const pqxx::result r =
@@ -623,7 +628,9 @@ struct PostgresStorage::Impl {
   Result<Case> load(std::string_view case_id) const {
     const std::string id(case_id);
     return read<Result<Case>>([&](pqxx::transaction_base& tx) -> Result<Case> {
-      if (batch && batch_case && batch_case->first == id) return snapshot_from(batch_case->second, id);
+      if (batch) {
+        if (auto it = batch_cases.find(id); it != batch_cases.end()) return it->second;
+      }
       const pqxx::result r = tx.exec_prepared("load_case", id);
       if (r.empty()) return make_error(ErrorCode::unknown_case, "no case \"" + id + "\"");
       return snapshot_from(r[0][0].as<std::string>(), id);
@@ -681,7 +688,7 @@ struct PostgresStorage::Impl {
     batch_owner = std::this_thread::get_id();
     savepoint_pending = false;
     batch_config_locked = false;
-    batch_case.reset();
+    batch_cases.clear();
     batch_lost.reset();
     return Status::success();
   }
@@ -699,7 +706,7 @@ struct PostgresStorage::Impl {
         impl.batch_owner = {};
         impl.savepoint_pending = false;
         impl.batch_config_locked = false;
-        impl.batch_case.reset();
+        impl.batch_cases.clear();
         impl.batch_ended.notify_all();
       }
     } close{*this};
