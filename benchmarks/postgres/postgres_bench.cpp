@@ -20,7 +20,9 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <array>
 #include <cstdio>
+#include <optional>
 #include <fstream>
 #include <map>
 #include <thread>
@@ -130,6 +132,157 @@ std::vector<std::string> in_processes(int procs, const std::string& tag, F body,
   return contents;
 }
 
+// The rows the adapter writes for each step of the loop, read back from the tables
+// after an engine ran it (so their columns and byte sizes are what PostgresStorage
+// really stores, not an estimate): the cases row after the step, the step's events row,
+// and how many outbox rows it added.
+struct WrittenRow {
+  std::string state, supervision, lead, jurisdiction, snapshot;  // the cases row
+  bool has_lead = false, has_due = false;
+  std::int64_t level = 0, next_due_offset = 0;  // next_due - the event's instant
+  std::string type, json;                       // the events row
+  std::int64_t outbox = 0;
+};
+
+// The id every captured row names: the same length as the benchmark processes' ids
+// ("P0-00000000"), so that the texts that contain it keep their byte sizes.
+const char* const kCapturedId = "R0-00000000";
+
+std::array<WrittenRow, 6> rows_the_adapter_writes() {
+  Schema schema("bench_rows");
+  auto engine = open_engine(schema.conninfo(), std::make_shared<fengqiao::ManualClock>(kMonday9am), "bench_rows");
+  pqxx::connection c(schema.conninfo());
+  std::array<WrittenRow, 6> rows;
+  for (int s = 0; s < 6; ++s) {
+    flow().step(*engine, kCapturedId, s);
+    pqxx::nontransaction tx(c);
+    const pqxx::row cr = tx.exec1(
+        "SELECT state, supervision, level, lead, jurisdiction, next_due, snapshot FROM cases WHERE id = " +
+        tx.quote(kCapturedId));
+    const pqxx::row er = tx.exec1("SELECT at, type, json FROM events WHERE case_id = " + tx.quote(kCapturedId) +
+                                  " AND seq = " + std::to_string(s + 1));
+    WrittenRow& r = rows[s];
+    r.state = cr[0].as<std::string>();
+    r.supervision = cr[1].as<std::string>();
+    r.level = cr[2].as<std::int64_t>();
+    r.has_lead = !cr[3].is_null();
+    if (r.has_lead) r.lead = cr[3].as<std::string>();
+    r.jurisdiction = cr[4].as<std::string>();
+    r.has_due = !cr[5].is_null();
+    if (r.has_due) r.next_due_offset = cr[5].as<std::int64_t>() - er[0].as<std::int64_t>();
+    r.snapshot = cr[6].as<std::string>();
+    r.type = er[1].as<std::string>();
+    r.json = er[2].as<std::string>();
+    r.outbox = tx.exec1("SELECT count(*) FROM outbox WHERE case_id = " + tx.quote(kCapturedId) +
+                        " AND event_seq = " + std::to_string(s + 1))[0]
+                   .as<std::int64_t>();
+  }
+  pqxx::nontransaction tx(c);
+  if (tx.exec1("SELECT count(*) FROM events WHERE case_id = " + tx.quote(kCapturedId))[0].as<int>() != 6)
+    throw std::runtime_error("the loop wrote other than one event per step: the baseline would not match it");
+  return rows;
+}
+
+const std::array<WrittenRow, 6>& written_rows() {
+  static const std::array<WrittenRow, 6> rows = rows_the_adapter_writes();
+  return rows;
+}
+
+// The baseline: libpqxx alone writing the rows the adapter writes for each action (the
+// cases row inserted, then updated under its version check; one events row; the outbox
+// rows if the engine wrote any) into the adapter's own tables and indexes, with prepared
+// statements, in the engine's transaction pattern. It reads nothing and checks no
+// configuration: what is left of the engine's time after this is the engine's own.
+struct RawWriter {
+  pqxx::connection conn;
+  const std::array<WrittenRow, 6>& rows = written_rows();
+  std::int64_t at = kMonday9am.time_since_epoch().count();
+
+  explicit RawWriter(const std::string& conninfo) : conn(conninfo) {
+    conn.prepare("insert_case",
+                 "INSERT INTO cases(id, state, supervision, level, lead, jurisdiction, next_due, version, snapshot)"
+                 " VALUES ($1, $2, $3, $4::int, $5, $6, $7::bigint, $8::bigint, $9)");
+    conn.prepare("update_case",
+                 "UPDATE cases SET state = $2, supervision = $3, level = $4::int, lead = $5, jurisdiction = $6,"
+                 " next_due = $7::bigint, version = $8::bigint, snapshot = $9 WHERE id = $1 AND version = $10::bigint");
+    conn.prepare("insert_event", "INSERT INTO events(case_id, seq, at, type, json) VALUES ($1, $2::bigint, $3::bigint, $4, $5)");
+    conn.prepare("insert_outbox", "INSERT INTO outbox(topic, case_id, event_seq, payload) VALUES ($1, $2, $3::bigint, $4)");
+  }
+
+  void write(pqxx::transaction_base& tx, const std::string& id, int s) {
+    const WrittenRow& r = rows[s];
+    const char* lead = r.has_lead ? r.lead.c_str() : nullptr;
+    const std::optional<std::string> due = r.has_due ? std::optional(std::to_string(at + r.next_due_offset)) : std::nullopt;
+    const char* due_p = due ? due->c_str() : nullptr;
+    const pqxx::result cr =
+        s == 0 ? tx.exec_prepared("insert_case", id, r.state, r.supervision, r.level, lead, r.jurisdiction, due_p,
+                                  std::int64_t{1}, r.snapshot)
+               : tx.exec_prepared("update_case", id, r.state, r.supervision, r.level, lead, r.jurisdiction, due_p,
+                                  std::int64_t{s + 1}, r.snapshot, std::int64_t{s});
+    if (cr.affected_rows() != 1) throw std::runtime_error("raw writer: case " + id + " was not at version " + std::to_string(s));
+    tx.exec_prepared("insert_event", id, std::int64_t{s + 1}, at, r.type, r.json);
+    for (std::int64_t i = 0; i < r.outbox; ++i) tx.exec_prepared("insert_outbox", "case", id, std::int64_t{s + 1}, r.json);
+  }
+};
+
+// What one process did in a fixed time: actions, elapsed seconds, each action's latency.
+struct Measured {
+  std::uint64_t actions = 0;
+  double elapsed = 0;
+  std::vector<double> latency;  // seconds per action
+  void write(std::ostream& out) const {
+    out << actions << " " << elapsed << "\n";
+    for (double l : latency) out << l << "\n";
+  }
+};
+
+// `one(id, s)` does step s of case id in its own transaction; `batch(ids)` does the
+// lifecycles of ids in one transaction.
+template <class One, class Batch>
+Measured run_loop(bool batched, double seconds, const std::string& prefix, One one, Batch batch) {
+  Measured m;
+  std::uint64_t next = 0;
+  const auto t0 = SteadyClock::now();
+  while (seconds_since(t0) < seconds) {
+    if (!batched) {
+      const std::string id = case_id(next++, prefix.c_str());
+      for (int s = 0; s < 6; ++s) {
+        const auto a0 = SteadyClock::now();
+        one(id, s);
+        m.latency.push_back(seconds_since(a0));
+      }
+      m.actions += 6;
+      continue;
+    }
+    std::vector<std::string> ids;
+    for (std::size_t c = 0; c < kBatchLifecycles; ++c) ids.push_back(case_id(next++, prefix.c_str()));
+    const auto b0 = SteadyClock::now();
+    batch(ids);
+    m.latency.push_back(seconds_since(b0) / (6.0 * kBatchLifecycles));
+    m.actions += 6 * kBatchLifecycles;
+  }
+  m.elapsed = seconds_since(t0);
+  return m;
+}
+
+void report(benchmark::State& state, const std::vector<std::string>& outputs) {
+  double total = 0, longest = 0;
+  std::vector<double> latency;
+  for (const std::string& text : outputs) {
+    std::istringstream in(text);
+    double actions = 0, elapsed = 0;
+    in >> actions >> elapsed;
+    total += actions;
+    longest = std::max(longest, elapsed);
+    for (double l; in >> l;) latency.push_back(l);
+  }
+  state.SetIterationTime(longest);
+  state.counters["actions_per_s"] = total / longest;
+  state.counters["actions"] = total;
+  state.counters["p50_ms"] = quantile(latency, 0.50) * 1e3;
+  state.counters["p99_ms"] = quantile(latency, 0.99) * 1e3;
+}
+
 void BM_ActionsPostgres(benchmark::State& state) {
   const int procs = static_cast<int>(state.range(0));
   const bool batched = state.range(1) != 0;
@@ -143,51 +296,59 @@ void BM_ActionsPostgres(benchmark::State& state) {
       auto engine = open_engine(schema.conninfo(), std::make_shared<fengqiao::ManualClock>(kMonday9am),
                                 "bench_" + std::to_string(p));
       const Flow& f = flow();
-      std::vector<double> latency;  // seconds per action
-      std::uint64_t next = 0, actions = 0;
-      const auto t0 = SteadyClock::now();
-      const std::string prefix = "P" + std::to_string(p) + "-";
-      while (seconds_since(t0) < seconds) {
-        if (!batched) {
-          const std::string id = case_id(next++, prefix.c_str());
-          for (int s = 0; s < 6; ++s) {
-            const auto a0 = SteadyClock::now();
-            f.step(*engine, id, s);
-            latency.push_back(seconds_since(a0));
-          }
-          actions += 6;
-          continue;
-        }
-        const auto b0 = SteadyClock::now();
-        auto batch = engine->batch();
-        for (std::size_t c = 0; c < kBatchLifecycles; ++c) f.lifecycle(*engine, case_id(next++, prefix.c_str()));
-        batch.commit();
-        latency.push_back(seconds_since(b0) / (6.0 * kBatchLifecycles));
-        actions += 6 * kBatchLifecycles;
-      }
-      out << actions << " " << seconds_since(t0) << "\n";
-      for (double l : latency) out << l << "\n";
+      run_loop(batched, seconds, "P" + std::to_string(p) + "-",
+               [&](const std::string& id, int s) { f.step(*engine, id, s); },
+               [&](const std::vector<std::string>& ids) {
+                 auto batch = engine->batch();
+                 for (const std::string& id : ids) f.lifecycle(*engine, id);
+                 batch.commit();
+               })
+          .write(out);
     }, [] {});
-    double total = 0, longest = 0;
-    std::vector<double> latency;
-    for (const std::string& text : outputs) {
-      std::istringstream in(text);
-      double actions = 0, elapsed = 0;
-      in >> actions >> elapsed;
-      total += actions;
-      longest = std::max(longest, elapsed);
-      for (double l; in >> l;) latency.push_back(l);
-    }
-    state.SetIterationTime(longest);
-    state.counters["actions_per_s"] = total / longest;
-    state.counters["actions"] = total;
-    state.counters["p50_ms"] = quantile(latency, 0.50) * 1e3;
-    state.counters["p99_ms"] = quantile(latency, 0.99) * 1e3;
+    report(state, outputs);
   }
 }
-BENCHMARK(BM_ActionsPostgres)->ArgNames({"procs", "batched"})
-    ->Args({1, 0})->Args({3, 0})->Args({1, 1})->Args({3, 1})
-    ->UseManualTime()->Iterations(1)->Unit(benchmark::kMillisecond);
+
+// The same loop as BM_ActionsPostgres, written by RawWriter: same processes, same ids,
+// same schema (created by opening the adapter on it), same transaction pattern.
+// batched = 2: batched with a savepoint around each action, set as the adapter sets its
+// own (the last one released in the same message as the next SAVEPOINT), to show what
+// the savepoints cost.
+void BM_RawPostgres(benchmark::State& state) {
+  const int procs = static_cast<int>(state.range(0));
+  const bool batched = state.range(1) != 0;
+  const bool savepoints = state.range(1) == 2;
+  const double seconds = run_seconds();
+  written_rows();  // captured before forking, once
+  for (auto _ : state) {
+    Schema schema("bench_raw");
+    open_engine(schema.conninfo(), std::make_shared<fengqiao::ManualClock>(kMonday9am), "bench_setup");
+    const auto outputs = in_processes(procs, "raw", [&](int p, std::ostream& out) {
+      RawWriter w(schema.conninfo());
+      run_loop(batched, seconds, "P" + std::to_string(p) + "-",
+               [&](const std::string& id, int s) {
+                 pqxx::work tx(w.conn);
+                 w.write(tx, id, s);
+                 tx.commit();
+               },
+               [&](const std::vector<std::string>& ids) {
+                 pqxx::work tx(w.conn);
+                 std::uint64_t n = 0;
+                 for (const std::string& id : ids)
+                   for (int s = 0; s < 6; ++s) {
+                     if (savepoints)
+                       tx.exec((n ? "RELEASE SAVEPOINT s" + std::to_string(n) + "; " : std::string()) + "SAVEPOINT s" +
+                               std::to_string(n + 1));
+                     ++n;
+                     w.write(tx, id, s);
+                   }
+                 tx.commit();
+               })
+          .write(out);
+    }, [] {});
+    report(state, outputs);
+  }
+}
 
 // The N - k cases that are open but not due: one registered in 2030 by the engine,
 // copied N - k - 1 times in SQL (ids B-00000001..., the id inside the snapshot and the
@@ -291,4 +452,30 @@ BENCHMARK(BM_SweepPostgres)->Apply(sweep_sizes)->UseManualTime()->Iterations(3)-
 
 }  // namespace
 
-BENCHMARK_MAIN();
+// The engine and the raw writer take turns, pattern by pattern, FQ_PG_ROUNDS times
+// (default 3): on a shared machine the load changes from one minute to the next, and a
+// ratio is only worth something between runs made one right after the other. The
+// report takes each round's ratio and their median.
+int main(int argc, char** argv) {
+  const char* rounds_env = std::getenv("FQ_PG_ROUNDS");
+  const long rounds = rounds_env && *rounds_env ? std::stol(rounds_env) : 3;
+  for (long procs : {1L, 3L})
+    for (long batched : {0L, 1L})
+      for (long round = 0; round < rounds; ++round) {
+        benchmark::RegisterBenchmark("BM_ActionsPostgres", BM_ActionsPostgres)
+            ->ArgNames({"procs", "batched", "round"})->Args({procs, batched, round})
+            ->UseManualTime()->Iterations(1)->Unit(benchmark::kMillisecond);
+        benchmark::RegisterBenchmark("BM_RawPostgres", BM_RawPostgres)
+            ->ArgNames({"procs", "batched", "round"})->Args({procs, batched, round})
+            ->UseManualTime()->Iterations(1)->Unit(benchmark::kMillisecond);
+        if (batched)
+          benchmark::RegisterBenchmark("BM_RawPostgres", BM_RawPostgres)
+              ->ArgNames({"procs", "batched", "round"})->Args({procs, 2, round})
+              ->UseManualTime()->Iterations(1)->Unit(benchmark::kMillisecond);
+      }
+  benchmark::Initialize(&argc, argv);
+  if (benchmark::ReportUnrecognizedArguments(argc, argv)) return 1;
+  benchmark::RunSpecifiedBenchmarks();
+  benchmark::Shutdown();
+  return 0;
+}

@@ -40,6 +40,6 @@ t0=$(date +%s)
 FQ_BENCH_DIR="$out" FQ_PG_CONNINFO="$(cat "$cluster/conninfo")" FQ_PG_SECONDS="$seconds" FQ_PG_SWEEP_N="$sweep_n" \
   "$bench" --benchmark_out="$out/postgres-$mode.json" --benchmark_out_format=json
 python3 "$here/report_postgres.py" --json "$out/postgres-$mode.json" --mode "$mode" --load "$load" \
-  --seconds "$(( $(date +%s) - t0 ))" \
+  --seconds "$(( $(date +%s) - t0 ))" --run-seconds "$seconds" \
   --command "benchmarks/postgres/run_postgres.sh \$BUILD$([ "$durable" = 1 ] && echo " --durable") --sweep-n $sweep_n --seconds $seconds" \
   --results "$root/benchmarks/RESULTS.md"

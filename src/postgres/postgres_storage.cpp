@@ -5,13 +5,13 @@
 #include <mutex>
 #include <map>
 #include <thread>
+#include <unordered_map>
 
 #include <pqxx/connection>
 #include <pqxx/except>
 #include <pqxx/pqxx>  // the whole library: result iteration needs most of it
 #include <pqxx/nontransaction>
 #include <pqxx/prepared_statement>
-#include <pqxx/subtransaction>
 #include <pqxx/transaction>
 
 #include "fengqiao/memory_storage.hpp"  // validate_commit
@@ -33,10 +33,6 @@ struct Statement {
   const char* sql;
 };
 
-// The configuration check is part of the write itself: the newest record's seq, read by
-// the same statement, after the transaction took kConfigLock shared (a statement's
-// snapshot is taken when it starts, so it sees every configuration committed before the
-// lock was granted, and none can commit until this transaction ends).
 // This session's hold of the advisory lock ($1, $2): pg_locks shows a two-int4 key as
 // classid, objid (as oids) with objsubid 2.
 #define RELAY_LEASE_HELD                                                                      \
@@ -44,24 +40,31 @@ struct Statement {
   " AND classid = $1::int4::oid AND objid = $2::int4::oid AND objsubid = 2"
 
 const Statement kStatements[] = {
-    {"lock_config_shared", "SELECT pg_advisory_xact_lock_shared($1::int4, $2::int4)"},
     {"lock_config", "SELECT pg_advisory_xact_lock($1::int4, $2::int4)"},
-    {"lock_outbox", "SELECT pg_advisory_xact_lock($1::int4, $2::int4)"},
-    {"insert_case",
-     "INSERT INTO cases(id, state, supervision, level, lead, jurisdiction, next_due, version, snapshot)"
+    // A case commit's case row and first event (see "A case commit" below).
+    {"commit_insert",
+     "WITH w AS (INSERT INTO cases(id, state, supervision, level, lead, jurisdiction, next_due, version, snapshot)"
      " SELECT $1::text, $2::text, $3::text, $4::int, $5::text, $6::text, $7::bigint, $8::bigint, $9::text"
      " WHERE (SELECT coalesce(max(seq), 0) FROM configurations) = $10::bigint"
-     " ON CONFLICT (id) DO NOTHING"},
-    {"update_case",
-     "UPDATE cases SET state = $2, supervision = $3, level = $4::int, lead = $5, jurisdiction = $6,"
+     " ON CONFLICT (id) DO NOTHING RETURNING 1),"
+     " e AS (INSERT INTO events(case_id, seq, at, type, json)"
+     " SELECT $11::text, $12::bigint, $13::bigint, $14::text, $15::text FROM w)"
+     " SELECT count(*) FROM w"},
+    {"commit_update",
+     "WITH w AS (UPDATE cases SET state = $2, supervision = $3, level = $4::int, lead = $5, jurisdiction = $6,"
      " next_due = $7::bigint, version = $8::bigint, snapshot = $9"
-     " WHERE id = $1 AND version = $10::bigint AND (SELECT coalesce(max(seq), 0) FROM configurations) = $11::bigint"},
+     " WHERE id = $1 AND version = $10::bigint AND (SELECT coalesce(max(seq), 0) FROM configurations) = $11::bigint"
+     " RETURNING 1),"
+     " e AS (INSERT INTO events(case_id, seq, at, type, json)"
+     " SELECT $12::text, $13::bigint, $14::bigint, $15::text, $16::text FROM w)"
+     " SELECT count(*) FROM w"},
+    {"insert_event", "INSERT INTO events(case_id, seq, at, type, json) VALUES ($1, $2::bigint, $3::bigint, $4, $5)"},
+    {"lock_outbox", "SELECT pg_advisory_xact_lock($1::int4, $2::int4)"},
     {"rewrite_case",
      "UPDATE cases SET state = $2, supervision = $3, level = $4::int, lead = $5, jurisdiction = $6,"
      " next_due = $7::bigint, version = $8::bigint, snapshot = $9 WHERE id = $1 AND version = $8::bigint"},
     {"case_version", "SELECT version FROM cases WHERE id = $1"},
     {"newest_config_seq", "SELECT coalesce(max(seq), 0) FROM configurations"},
-    {"insert_event", "INSERT INTO events(case_id, seq, at, type, json) VALUES ($1, $2::bigint, $3::bigint, $4, $5)"},
     {"insert_outbox", "INSERT INTO outbox(topic, case_id, event_seq, payload) VALUES ($1, $2, $3::bigint, $4)"},
     {"load_case", "SELECT snapshot FROM cases WHERE id = $1"},
     {"events_from", "SELECT seq, json FROM events WHERE case_id = $1 AND seq >= $2::bigint ORDER BY seq LIMIT $3::bigint"},
@@ -174,6 +177,37 @@ struct CaseParams {
   }
 };
 
+// --- A case commit in three round trips ----------------------------------------------
+// A commit used to be seven round trips outside a batch (BEGIN, the shared configuration
+// lock, the case row, each event, COMMIT; the outbox lock and rows with an outbox policy)
+// and, inside one, four; on a loopback connection the waits between them were most of an
+// action's time. It is now, for a commit of one event (the engine's):
+//
+//   "BEGIN; SELECT pg_advisory_xact_lock_shared(...)"   one message, two statements
+//   commit_insert / commit_update                        prepared: the case row and its event
+//   "COMMIT"
+//
+// and inside a batch "SAVEPOINT ...; SELECT pg_advisory_xact_lock_shared(...)" then the
+// prepared statement (the savepoint's RELEASE goes with the next write's SAVEPOINT, and the
+// lock is not asked for again once the batch holds it). Why each piece holds:
+// - The configuration check reads the newest configuration seq inside the case write, a
+//   statement after the one that took kConfigLock shared. In READ COMMITTED each
+//   statement takes its own snapshot when it starts, also within a multi-statement
+//   message, so the write sees every configuration committed before the lock was
+//   granted, and none can commit until this transaction ends (commit_configuration takes
+//   the lock exclusive). Taking the lock inside the write itself would not do: its
+//   snapshot would be older than the lock.
+// - The case row and the first event are one statement with data-modifying CTEs: the
+//   event is inserted once per row the case write returned, so a refused write inserts
+//   nothing, and the statement returns how many rows it wrote (0: refused).
+// - The values go as parameters of prepared statements: planned once per connection.
+//   (Sending everything as one text of literals saved two more round trips but the
+//   server then parsed and planned every commit, which cost more than the round trips on
+//   the benchmark's machine.)
+// - COMMIT stays a message of its own: when the connection is lost during it the outcome
+//   is unknown (in_doubt_error), and when it is lost before it nothing was stored.
+const std::string kSavepoint = "fengqiao_write_";
+
 Error invalid_text(const std::string& what, const std::exception& e) {
   return make_error(ErrorCode::invalid_data, what + ": a text is not valid UTF-8 (" + e.what() + ")");
 }
@@ -199,6 +233,22 @@ struct PostgresStorage::Impl {
   // Set when the open batch's transaction is gone (a failed read aborted it, the
   // connection broke): its commits will not be stored, and end_batch(true) must say so.
   std::optional<Error> batch_lost;
+  // In the open batch: the last commit's savepoint is still to be released (with the
+  // next write's SAVEPOINT), and the batch holds kConfigLock shared.
+  bool savepoint_pending = false;
+  bool batch_config_locked = false;
+  std::string savepoint;        // the name of the last write's savepoint
+  std::uint64_t savepoints = 0;  // how many were set on this connection: names them
+  // The snapshots the open batch committed, by case id. Until the batch ends each row is
+  // what load() would read: the batch's transaction wrote it and holds its row lock (or,
+  // for a new case, its key), so no other transaction can change it, and every change
+  // through this object goes through commit (which keeps this current) or
+  // rewrite_snapshot (which drops the entry). A load of such a case then costs neither a
+  // round trip nor parsing the JSON just written (the engine loads the case it acts on, and
+  // a batch's actions mostly touch cases it has just written). Cleared when the batch
+  // ends, and when it grows past kBatchCases.
+  std::unordered_map<std::string, Case> batch_cases;
+  static constexpr std::size_t kBatchCases = 4096;
 
   Impl(std::string conninfo, const PostgresOptions& o)
       : connection(std::move(conninfo)), where{masked(connection), o.busy_timeout}, options(o) {}
@@ -266,28 +316,67 @@ struct PostgresStorage::Impl {
     return it->second;
   }
 
+  // The text that sets this write's savepoint, releasing the last commit's first. Each
+  // has a name of its own: if the text fails part way, rolling back to this write's name
+  // can never undo the last commit (it fails instead, and the batch is lost).
+  std::string open_savepoint() {
+    std::string sql = savepoint_pending ? "RELEASE SAVEPOINT " + savepoint + "; " : std::string();
+    savepoint_pending = false;
+    savepoint = kSavepoint + std::to_string(++savepoints);
+    return sql + "SAVEPOINT " + savepoint;
+  }
+  std::string back_to_savepoint_text() const {
+    return "ROLLBACK TO SAVEPOINT " + savepoint + "; RELEASE SAVEPOINT " + savepoint;
+  }
+
+  // A statement of the open batch's own (a savepoint's): if it fails the batch's
+  // transaction is aborted or gone, and the batch is lost.
+  void in_batch(const std::string& sql) {
+    try {
+      batch->exec(sql);
+    } catch (const std::exception& e) {
+      after_failure(e, true);
+      throw;
+    }
+  }
+
+  // After `failure` escaped a write inside the batch, since its SAVEPOINT: the batch
+  // goes back to the savepoint and on, as a refused write's would; when that cannot be
+  // done (the connection is gone) the batch is lost.
+  void back_to_savepoint(const std::exception& failure) {
+    const bool broken = dynamic_cast<const pqxx::broken_connection*>(&failure) != nullptr ||
+                        dynamic_cast<const pqxx::in_doubt_error*>(&failure) != nullptr;
+    if (broken) {
+      after_failure(failure, true);
+      return;
+    }
+    try {
+      batch->exec(back_to_savepoint_text());
+    } catch (const std::exception& e) {
+      after_failure(e, true);
+    }
+  }
+
   // Runs one write: its own transaction, or a savepoint of the open batch (so a refused
   // or failed write leaves the batch as it was).
+  // The savepoint is set by hand: libpqxx 6.4's subtransaction sends its SAVEPOINT only
+  // with the first exec(), never with exec_prepared(), so a subtransaction that runs only
+  // prepared statements has no savepoint, and a failed statement aborted the whole batch.
   template <class F>
   Status write(F&& body) {
     auto lock = hold();
     if (batch) {
       if (batch_lost) return *batch_lost;
+      in_batch(open_savepoint());
+      Status s = Status::success();
       try {
-        pqxx::subtransaction sub(*batch, "fengqiao_write");
-        Status s = body(static_cast<pqxx::transaction_base&>(sub));
-        if (s) sub.commit();
-        else sub.abort();
-        return s;
-      } catch (const pqxx::broken_connection& e) {
-        after_failure(e, true);
-        throw;
-      } catch (const pqxx::in_doubt_error& e) {
-        after_failure(e, true);
+        s = body(static_cast<pqxx::transaction_base&>(*batch));
+      } catch (const std::exception& e) {
+        back_to_savepoint(e);
         throw;
       }
-      // Other failures roll back to the savepoint (the subtransaction's destructor): the
-      // batch goes on, as a refused commit's would.
+      in_batch(s ? "RELEASE SAVEPOINT " + savepoint : back_to_savepoint_text());
+      return s;
     }
     try {
       pqxx::work tx(*conn, "fengqiao_write");
@@ -337,6 +426,11 @@ struct PostgresStorage::Impl {
     const pqxx::result r = tx.exec_prepared("case_version", case_id);
     if (expected == 0) return make_error(ErrorCode::duplicate_case, "case \"" + case_id + "\" already exists");
     if (r.empty()) return make_error(ErrorCode::unknown_case, "no case \"" + case_id + "\"");
+    // Read by a later statement than the refused write: what refused it may have changed
+    // since, and only the refusal itself is certain.
+    if (r[0][0].as<std::uint64_t>() == expected)
+      return make_error(ErrorCode::conflict, "case \"" + case_id + "\" changed while this commit was refused (it is at version " +
+                                                 std::to_string(expected) + " again); reload and retry");
     return make_error(ErrorCode::conflict, "case \"" + case_id + "\" is at version " + r[0][0].as<std::string>() +
                                                ", not " + std::to_string(expected) + "; reload and retry");
   }
@@ -383,28 +477,106 @@ struct PostgresStorage::Impl {
         return make_error(ErrorCode::invalid_data, "commit for case \"" + c.snapshot.id +
                                                        "\": an outbox topic or case id contains a NUL byte");
     const CaseParams p(c.snapshot);
-    return write([&](pqxx::transaction_base& tx) -> Status {
-      tx.exec_prepared("lock_config_shared", static_cast<std::int32_t>(kConfigLock), lock_space);
-      const pqxx::result r =
+    const Event& first = c.events.front();
+    const std::string first_type(to_string(first.type));
+    // The case row and the first event; the rest (none from the engine) and the outbox
+    // rows after it, only when it wrote the row. Returns whether it did.
+    const auto write_rows = [&](pqxx::transaction_base& tx) {
+      const pqxx::row r =
           c.expected_version == 0
-              ? tx.exec_prepared("insert_case", c.snapshot.id, p.cols.state, p.cols.supervision, p.cols.level,
-                                 or_null(p.cols.lead), p.cols.jurisdiction, or_null(p.next_due),
-                                 as_int64(c.snapshot.version), snapshot, as_int64(c.config_seq))
-              : tx.exec_prepared("update_case", c.snapshot.id, p.cols.state, p.cols.supervision, p.cols.level,
-                                 or_null(p.cols.lead), p.cols.jurisdiction, or_null(p.next_due),
-                                 as_int64(c.snapshot.version), snapshot, as_int64(c.expected_version),
-                                 as_int64(c.config_seq));
-      // The version and configuration checks are the statement's own conditions: when it
-      // changed no row, read back which refusal it is.
-      if (r.affected_rows() != 1) return refused_write(tx, c.snapshot.id, c.expected_version, c.config_seq);
-      for (std::size_t i = 0; i < c.events.size(); ++i) {
+              ? tx.exec_prepared1("commit_insert", c.snapshot.id, p.cols.state, p.cols.supervision, p.cols.level,
+                                  or_null(p.cols.lead), p.cols.jurisdiction, or_null(p.next_due),
+                                  as_int64(c.snapshot.version), snapshot, as_int64(c.config_seq), first.case_id,
+                                  as_int64(first.seq), to_seconds(first.at), first_type, events[0])
+              : tx.exec_prepared1("commit_update", c.snapshot.id, p.cols.state, p.cols.supervision, p.cols.level,
+                                  or_null(p.cols.lead), p.cols.jurisdiction, or_null(p.next_due),
+                                  as_int64(c.snapshot.version), snapshot, as_int64(c.expected_version),
+                                  as_int64(c.config_seq), first.case_id, as_int64(first.seq), to_seconds(first.at),
+                                  first_type, events[0]);
+      if (r[0].as<std::int64_t>() != 1) return false;
+      for (std::size_t i = 1; i < c.events.size(); ++i) {
         const Event& e = c.events[i];
         tx.exec_prepared("insert_event", e.case_id, as_int64(e.seq), to_seconds(e.at), std::string(to_string(e.type)),
                          events[i]);
       }
       insert_outbox(tx, c.outbox, payloads);
+      return true;
+    };
+    const std::string lock_config = "SELECT pg_advisory_xact_lock_shared(" +
+                                    std::to_string(static_cast<std::int32_t>(kConfigLock)) + ", " +
+                                    std::to_string(lock_space) + ")";
+    auto lock = hold();
+    if (batch) {
+      if (batch_lost) return *batch_lost;
+      // Once a commit of this batch has taken the lock the batch holds it to its end
+      // (a released savepoint's locks pass to the transaction), so it is not asked again.
+      bool written = false;
+      try {
+        batch->exec(open_savepoint() + (batch_config_locked ? std::string() : "; " + lock_config));
+        written = write_rows(*batch);
+        if (!written) {
+          Status refused = refused_write(*batch, c.snapshot.id, c.expected_version, c.config_seq);
+          in_batch(back_to_savepoint_text());
+          return refused;
+        }
+      } catch (const std::exception& e) {
+        if (!batch_lost) back_to_savepoint(e);
+        throw;
+      }
+      // Released with the next write's SAVEPOINT (open_savepoint): one round trip fewer.
+      savepoint_pending = true;
+      batch_config_locked = true;
+      if (batch_cases.size() >= kBatchCases) batch_cases.clear();
+      batch_cases.insert_or_assign(c.snapshot.id, c.snapshot);
       return Status::success();
-    });
+    }
+    // Whether this session may still be inside the transaction begun here: a failure that
+    // leaves it so drops the connection (the server then rolls it back), or this
+    // session's next BEGIN would be refused and its next commit would join the stale one.
+    bool open = false;
+    try {
+      pqxx::nontransaction tx(*conn, "fengqiao_write");
+      open = true;
+      bool written = false;
+      try {
+        tx.exec("BEGIN; " + lock_config);
+        written = write_rows(tx);
+      } catch (const pqxx::sql_error&) {
+        // A failed statement leaves the transaction aborted but open: end it, so the
+        // session takes the next call.
+        tx.exec("ROLLBACK");
+        open = false;
+        throw;
+      }
+      if (!written) {
+        // Read while the lock is still held, as the write was refused.
+        Status refused = refused_write(tx, c.snapshot.id, c.expected_version, c.config_seq);
+        tx.exec("ROLLBACK");
+        open = false;
+        return refused;
+      }
+      open = false;  // COMMIT ends the transaction, whether it succeeds, fails or is in doubt
+      commit_text(tx);
+      return Status::success();
+    } catch (const std::exception& e) {
+      after_failure(e, false);
+      if (open && conn) {
+        conn.reset();
+        prepared.clear();
+      }
+      throw;
+    }
+  }
+
+  // COMMIT of a transaction begun by hand: what pqxx::work::commit does, so that a
+  // connection lost while COMMIT is in flight is in doubt (translate says the outcome is
+  // unknown), never "nothing was stored".
+  static void commit_text(pqxx::transaction_base& tx) {
+    try {
+      tx.exec("COMMIT");
+    } catch (const pqxx::broken_connection& e) {
+      throw pqxx::in_doubt_error(std::string("the connection was lost while COMMIT was in flight: ") + e.what());
+    }
   }
 
   Status rewrite_snapshot(const Case& snapshot) {
@@ -417,6 +589,7 @@ struct PostgresStorage::Impl {
     }
     const CaseParams p(snapshot);
     return write([&](pqxx::transaction_base& tx) -> Status {
+      batch_cases.erase(snapshot.id);  // whatever the rewrite's outcome: load reads the row again
       // At the snapshot's own version: the version check is the WHERE clause, and the due
       // index follows the next_due column.
       const pqxx::result r =
@@ -455,6 +628,9 @@ struct PostgresStorage::Impl {
   Result<Case> load(std::string_view case_id) const {
     const std::string id(case_id);
     return read<Result<Case>>([&](pqxx::transaction_base& tx) -> Result<Case> {
+      if (batch) {
+        if (auto it = batch_cases.find(id); it != batch_cases.end()) return it->second;
+      }
       const pqxx::result r = tx.exec_prepared("load_case", id);
       if (r.empty()) return make_error(ErrorCode::unknown_case, "no case \"" + id + "\"");
       return snapshot_from(r[0][0].as<std::string>(), id);
@@ -510,6 +686,9 @@ struct PostgresStorage::Impl {
       throw;
     }
     batch_owner = std::this_thread::get_id();
+    savepoint_pending = false;
+    batch_config_locked = false;
+    batch_cases.clear();
     batch_lost.reset();
     return Status::success();
   }
@@ -525,6 +704,9 @@ struct PostgresStorage::Impl {
       ~Close() {
         impl.batch.reset();
         impl.batch_owner = {};
+        impl.savepoint_pending = false;
+        impl.batch_config_locked = false;
+        impl.batch_cases.clear();
         impl.batch_ended.notify_all();
       }
     } close{*this};

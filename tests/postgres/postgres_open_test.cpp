@@ -195,6 +195,40 @@ TEST_CASE("a connection lost between calls or in a batch: nothing stored, and th
   REQUIRE(storage->commit(registration(new_case("C-2"))));
 }
 
+// libpqxx 6.4's subtransaction sends its SAVEPOINT only with its first exec(), never with
+// exec_prepared(): the adapter's batch savepoints were never set, and one failed
+// statement aborted the whole batch. The adapter now sets them itself.
+TEST_CASE("in a batch, a commit the server fails leaves the batch as it was; a refused one too") {
+  fx::TestSchema schema;
+  auto storage = PostgresStorage::open(schema.conninfo(), quick()).value_or_throw();
+  run_sql(schema.conninfo(),
+          "CREATE FUNCTION test_refuse_row() RETURNS trigger LANGUAGE plpgsql AS"
+          " $$ BEGIN RAISE EXCEPTION 'test: refused by a trigger'; END $$");
+  run_sql(schema.conninfo(),
+          "CREATE TRIGGER test_refuse_row BEFORE INSERT ON cases FOR EACH ROW WHEN (NEW.id = 'C-fails')"
+          " EXECUTE FUNCTION test_refuse_row()");
+  REQUIRE(storage->begin_batch());
+  REQUIRE(storage->commit(registration(new_case("C-1"))));
+  const Status failed = storage->commit(registration(new_case("C-fails")));
+  REQUIRE_FALSE(failed);
+  CHECK(failed.error().code == ErrorCode::storage_error);
+  // Refused (a duplicate), in the batch: nothing changes either.
+  const Status duplicate = storage->commit(registration(new_case("C-1")));
+  REQUIRE_FALSE(duplicate);
+  CHECK(duplicate.error().code == ErrorCode::duplicate_case);
+  // The batch goes on: its reads and commits work, and the version check still holds.
+  CHECK(storage->load("C-1").value().version == 1);
+  REQUIRE(storage->commit(registration(new_case("C-2"))));
+  Case c1 = new_case("C-1");
+  c1.version = 2;
+  REQUIRE(storage->commit(registration(c1)));
+  CHECK(storage->load("C-1").value().version == 2);
+  REQUIRE(storage->end_batch(true));
+  CHECK(storage->load("C-1").value().version == 2);
+  CHECK(storage->load("C-2").value().version == 1);
+  CHECK(storage->load("C-fails").error().code == ErrorCode::unknown_case);
+}
+
 TEST_CASE("between connections: a row held past busy_timeout is busy; outbox ids follow commit order") {
   fx::TestSchema schema;
   auto a = PostgresStorage::open(schema.conninfo(), quick()).value_or_throw();
