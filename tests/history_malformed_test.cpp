@@ -107,6 +107,14 @@ std::vector<Malformed> catalogue() {
       {"deadline without offset in expect",
        {kHeader, kRegister, line(R"("case":"C-1","expect":{"deadline":"2025-09-03T00:00:00"})")}, 3, "deadline"},
       {"bad line after blank lines", {kHeader, "", "   ", kRegister, "", "{]"}, 6, "JSON"},
+      // nlohmann throws out_of_range, not parse_error, for a number past a double: found by
+      // the history_reader fuzz target (it escaped the reader as an exception).
+      {"a number past a double in the header", {"1e405"}, 1, "number overflow"},
+      {"a number past a double on a line", {kHeader, kRegister, line(R"("case":"C-1","expect":{"level":1e405})")}, 3,
+       "number overflow"},
+      {"a number past a double on an event line",
+       {kHeader, kRegister, line(R"("case":"C-1","event":"escalated","stage":"dispatch","level":-1e999)")}, 3,
+       "number overflow"},
   };
 }
 

@@ -115,7 +115,9 @@ Result<nlohmann::json> parse_json(const std::string& raw, std::size_t line, cons
   if (auto why = unsafe(raw)) return invalid(line, *why);
   try {
     return Json::parse(raw);
-  } catch (const Json::parse_error& e) {
+  } catch (const Json::exception& e) {
+    // parse_error for bad syntax, out_of_range for a number past a double ("1e405"): both
+    // are the line's fault.
     return invalid(line, std::string(what) + " not valid JSON (" + e.what() + ")");
   }
 }
