@@ -113,6 +113,22 @@ std::variant<std::shared_ptr<MemoryStorage>, int> check(const Source& source) {
   return checked;
 }
 
+// The history opened and replayed into memory (check); on failure the exit code, said.
+struct Checked {
+  Source source;
+  std::shared_ptr<MemoryStorage> clean;
+};
+std::variant<Checked, int> open_and_check(const std::string& path) {
+  auto source = Source::open(path);
+  if (!source) {
+    std::cerr << kCommand << ": " << source.error().message << '\n';
+    return kUnusable;
+  }
+  auto checked = check(*source);
+  if (auto* code = std::get_if<int>(&checked)) return *code;
+  return Checked{std::move(source).value(), std::get<std::shared_ptr<MemoryStorage>>(std::move(checked))};
+}
+
 int report_imported(const Source& source, const std::string& where, const ReplayResult& imported) {
   std::cout << "imported " << source.name() << " into " << where << ": " << imported.cases << " cases, "
             << imported.actions << " actions, " << imported.visits << " visits, " << imported.config_changes
@@ -122,15 +138,11 @@ int report_imported(const Source& source, const std::string& where, const Replay
 }
 
 int import_history(const std::string& path, const std::string& db) {
-  auto source = Source::open(path);
-  if (!source) {
-    std::cerr << kCommand << ": " << source.error().message << '\n';
-    return kUnusable;
-  }
   // 1. The whole history must replay clean before anything is written.
-  auto checked = check(*source);
+  auto checked = open_and_check(path);
   if (auto* code = std::get_if<int>(&checked)) return *code;
-  const auto& clean = std::get<std::shared_ptr<MemoryStorage>>(checked);
+  const Source* source = &std::get<Checked>(checked).source;
+  const auto& clean = std::get<Checked>(checked).clean;
   // 2. An existing store must be empty; a new one is built beside its destination.
   struct stat st {};
   const bool exists = ::stat(db.c_str(), &st) == 0;
@@ -184,19 +196,15 @@ int import_history(const std::string& path, const std::string& db) {
 // hold a password); "the PostgreSQL database" names the store instead.
 int import_history_pg(const std::string& path, const std::string& connection) {
   const std::string where = "the PostgreSQL database";
-  auto source = Source::open(path);
-  if (!source) {
-    std::cerr << kCommand << ": " << source.error().message << '\n';
-    return kUnusable;
-  }
-  auto checked = check(*source);
+  auto checked = open_and_check(path);
   if (auto* code = std::get_if<int>(&checked)) return *code;
+  const Source* source = &std::get<Checked>(checked).source;
   auto store = PostgresStorage::open(connection);
   if (!store) {
     std::cerr << kCommand << ": " << store.error().describe() << '\n';
     return kUnusable;
   }
-  auto why = refusal(where, **store, *std::get<std::shared_ptr<MemoryStorage>>(checked));
+  auto why = refusal(where, **store, *std::get<Checked>(checked).clean);
   if (!why || !why->empty()) {
     std::cerr << kCommand << ": " << (why ? *why : why.error().describe()) << '\n';
     return kUnusable;

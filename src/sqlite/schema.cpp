@@ -19,6 +19,29 @@ struct Migration {
   void (*data_step)(Connection&, int from_version) = nullptr;
 };
 
+// The next page of (id, snapshot) rows after `after` from `cases` (a statement selecting
+// id and snapshot of the cases with id > ?1 in id order, a page at a time), read whole
+// before any of them is written: rows are not rewritten under a statement still stepping
+// through their table. Moves `after` to the page's last id; empty at the end. Each row must
+// be past the one before: a damaged index can answer `id > after` with rows already seen,
+// and a migration would then ask for the same page forever (found by fuzz_sqlite_open; kept
+// in tests/fuzz/sqlite_open/crashes).
+std::vector<std::pair<std::string, std::string>> next_page(SQLite::Statement& cases, std::string& after) {
+  std::vector<std::pair<std::string, std::string>> page;
+  cases.reset();
+  cases.bind(1, after);
+  while (cases.executeStep()) {
+    std::string id = cases.getColumn(0).getString();
+    const std::string& previous = page.empty() ? after : page.back().first;
+    if (!(page.empty() && after.empty()) && id <= previous)
+      throw storage_detail::DataError("the cases table's id order is damaged: \"" + id + "\" comes after \"" +
+                                      previous + "\"");
+    page.emplace_back(std::move(id), cases.getColumn(1).getString());
+  }
+  if (!page.empty()) after = page.back().first;
+  return page;
+}
+
 // Version 4's data step: the hash chain (fengqiao/chain.hpp) for the events an older
 // fengqiao wrote. Each case's events are hashed as they are found now, in seq order, each
 // event's JSON gains its "hash" and the snapshot its "chain_head". The chain so made
@@ -39,24 +62,8 @@ void chain_existing_events(Connection& c, int from_version) {
   std::int64_t chained_cases = 0, chained_events = 0;
   std::string after;
   for (;;) {
-    // A page of cases at a time, read before any of them is written: rows are not
-    // rewritten under a statement that is still stepping through their table.
-    std::vector<std::pair<std::string, std::string>> page;
-    cases.reset();
-    cases.bind(1, after);
-    while (cases.executeStep()) {
-      // Each row must be past the one before: a damaged index can answer `id > after` with
-      // rows already seen, and the migration would then ask for the same page forever
-      // (found by fuzz_sqlite_open; kept in tests/fuzz/sqlite_open/crashes).
-      std::string id = cases.getColumn(0).getString();
-      const std::string& previous = page.empty() ? after : page.back().first;
-      if (!(page.empty() && after.empty()) && id <= previous)
-        throw storage_detail::DataError("the cases table's id order is damaged: \"" + id + "\" comes after \"" +
-                                        previous + "\"");
-      page.emplace_back(std::move(id), cases.getColumn(1).getString());
-    }
+    const auto page = next_page(cases, after);
     if (page.empty()) break;
-    after = page.back().first;
     for (const auto& [id, snapshot_json] : page) {
       std::vector<Event> history;
       events.reset();
@@ -117,19 +124,8 @@ void compact_rows(Connection& c, int /*from_version*/) {
   std::string msgpack;
   std::string after;
   for (;;) {
-    std::vector<std::pair<std::string, std::string>> page;
-    cases.reset();
-    cases.bind(1, after);
-    while (cases.executeStep()) {
-      std::string id = cases.getColumn(0).getString();
-      const std::string& previous = page.empty() ? after : page.back().first;
-      if (!(page.empty() && after.empty()) && id <= previous)
-        throw storage_detail::DataError("the cases table's id order is damaged: \"" + id + "\" comes after \"" +
-                                        previous + "\"");
-      page.emplace_back(std::move(id), cases.getColumn(1).getString());
-    }
+    const auto page = next_page(cases, after);
     if (page.empty()) break;
-    after = page.back().first;
     for (const auto& [id, snapshot_json] : page) {
       const Case snapshot = snapshot_from(snapshot_json, id);
       if (snapshot.id != id)
