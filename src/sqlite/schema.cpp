@@ -122,6 +122,17 @@ void compact_rows(Connection& c, int /*from_version*/) {
   SQLite::Statement put_event(c.database(), "INSERT INTO events_v5(case_id, seq, body) VALUES (?1, ?2, ?3)");
   storage_detail::Buf blob;
   std::string msgpack;
+  // One JSON event row read and written as a blob.
+  const auto copy_event = [&](const std::string& id, std::int64_t seq, const std::string& json) {
+    const Event e = event_from(json, id, seq);
+    blob.clear();
+    storage_detail::encode_event(e, blob, msgpack);
+    put_event.reset();
+    put_event.bind(1, id);
+    put_event.bind(2, seq);
+    put_event.bindNoCopy(3, blob.data(), static_cast<int>(blob.size()));
+    put_event.exec();
+  };
   std::string after;
   for (;;) {
     const auto page = next_page(cases, after);
@@ -138,17 +149,8 @@ void compact_rows(Connection& c, int /*from_version*/) {
       put_case.exec();
       events.reset();
       events.bind(1, id);
-      while (events.executeStep()) {
-        const std::int64_t seq = events.getColumn(0).getInt64();
-        const Event e = event_from(events.getColumn(1).getString(), id, seq);
-        blob.clear();
-        storage_detail::encode_event(e, blob, msgpack);
-        put_event.reset();
-        put_event.bind(1, id);
-        put_event.bind(2, seq);
-        put_event.bindNoCopy(3, blob.data(), static_cast<int>(blob.size()));
-        put_event.exec();
-      }
+      while (events.executeStep())
+        copy_event(id, events.getColumn(0).getInt64(), events.getColumn(1).getString());
     }
   }
   // Events whose case has no row are copied too (as they were): check_integrity reports
@@ -157,18 +159,8 @@ void compact_rows(Connection& c, int /*from_version*/) {
   SQLite::Statement orphans(c.database(),
                             "SELECT case_id, seq, json FROM events WHERE case_id NOT IN (SELECT id FROM cases)"
                             " ORDER BY case_id, seq");
-  while (orphans.executeStep()) {
-    const std::string id = orphans.getColumn(0).getString();
-    const std::int64_t seq = orphans.getColumn(1).getInt64();
-    const Event e = event_from(orphans.getColumn(2).getString(), id, seq);
-    blob.clear();
-    storage_detail::encode_event(e, blob, msgpack);
-    put_event.reset();
-    put_event.bind(1, id);
-    put_event.bind(2, seq);
-    put_event.bindNoCopy(3, blob.data(), static_cast<int>(blob.size()));
-    put_event.exec();
-  }
+  while (orphans.executeStep())
+    copy_event(orphans.getColumn(0).getString(), orphans.getColumn(1).getInt64(), orphans.getColumn(2).getString());
   // The old tables go with their indexes and triggers; the new ones take their names.
   c.run_once("DROP TABLE events");
   c.run_once("DROP TABLE cases");
