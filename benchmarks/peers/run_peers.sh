@@ -14,6 +14,8 @@ if [ ! -d "$here/node_modules/xstate" ] || [ ! -d "$here/node_modules/bpmn-engin
   (cd "$here" && npm ci --no-audit --no-fund --loglevel=error >&2)
 fi
 "$build/benchmarks/peers/bench_peer_fengqiao" "$cases"
+# ... and on the fast path (Engine::apply), which issue 15 compares with the peers.
+"$build/benchmarks/peers/bench_peer_fengqiao" "$cases" apply
 # The same engine through the Python bindings, when the tree built them (issue 15: a Python
 # caller's actions/s beside the C++ figure).
 if [ -d "$build/python/fengqiao" ]; then
