@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
 # Runs every benchmark scenario and writes benchmarks/RESULTS.md.
 #
-#   benchmarks/run_all.sh BUILD_DIR [--full] [--no-peers] [--no-profile] [--quick]
+#   benchmarks/run_all.sh BUILD_DIR [--full] [--no-peers] [--no-profile] [--no-postgres] [--quick]
 #
 #   --full        adds the 10M-case point of the scale curve (about an hour more)
 #   --no-peers    skips the xstate / bpmn-engine comparison (needs node and npm)
 #   --no-profile  skips the perf profile of the engine's in-memory actions
+#   --no-postgres skips benchmarks/postgres (a throwaway PostgreSQL cluster, both server settings)
 #   --quick       shorter runs and smaller sizes, to try the script (RESULTS.md says so)
 #
 # BUILD_DIR is a Release build with FENGQIAO_BUILD_BENCHMARKS=ON (./dev bench makes one).
@@ -16,15 +17,16 @@
 set -euo pipefail
 
 here="$(cd "$(dirname "$0")" && pwd)"
-[ $# -ge 1 ] || { echo "usage: benchmarks/run_all.sh BUILD_DIR [--full] [--no-peers] [--no-profile] [--quick]" >&2; exit 2; }
+[ $# -ge 1 ] || { echo "usage: benchmarks/run_all.sh BUILD_DIR [--full] [--no-peers] [--no-profile] [--no-postgres] [--quick]" >&2; exit 2; }
 build="$(cd "$1" && pwd)"
 shift
-full=0 peers=1 profile=1 quick=0
+full=0 peers=1 profile=1 postgres=1 quick=0
 for arg in "$@"; do
   case "$arg" in
     --full) full=1 ;;
     --no-peers) peers=0 ;;
     --no-profile) profile=0 ;;
+    --no-postgres) postgres=0 ;;
     --quick) quick=1 ;;
     *) echo "run_all.sh: unknown option $arg" >&2; exit 2 ;;
   esac
@@ -145,5 +147,15 @@ fi
 
 python3 "$here/report.py" --results "$out" --build "$build" --out "$here/RESULTS.md" \
   --seconds "$(( $(date +%s) - started ))" --full "$full" --quick "$quick"
+# PostgreSQL last: run_postgres.sh rewrites its own section of the RESULTS.md just written
+# (report.py keeps that section between runs), with the tests' settings and the durable ones.
+if [ "$postgres" = 1 ] && [ -x "$bin/postgres/bench_postgres" ]; then
+  sweep_n=1000000
+  [ "$quick" = 1 ] && sweep_n=100000
+  wait_quiet
+  "$here/postgres/run_postgres.sh" "$build" --sweep-n "$sweep_n" --seconds 5
+  wait_quiet
+  "$here/postgres/run_postgres.sh" "$build" --durable --sweep-n "$sweep_n" --seconds 5
+fi
 rm -rf "$scratch"
 echo "run_all.sh: wrote $here/RESULTS.md in $(( $(date +%s) - started )) s" >&2
