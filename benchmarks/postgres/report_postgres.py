@@ -71,7 +71,7 @@ def block(data, args):
                    "(each commit waits for its WAL flush)",
     }[args.mode]
     out = [f"<!-- postgres:{args.mode}:begin -->", f"### Server settings: {args.mode}", "", "| | |", "|---|---|",
-           f"| date | {ctx['date']} |", f"| machine | {machine()} (a VM; other builds ran on it at the same time) |",
+           f"| date | {ctx['date']} |", f"| machine | {machine()} (a VM; what else ran shows in the load average below) |",
            f"| server | {version}, {mode_text} |",
            f"| load average at the start (1, 5, 15 min) | {args.load} |",
            f"| command | `{args.command}` ({args.seconds} s) |", ""]
