@@ -11,6 +11,7 @@
 
 #include "fengqiao/action_table.hpp"
 
+#include "core/utf8.hpp"
 #include "reader_detail.hpp"
 
 namespace fengqiao::history {
@@ -20,23 +21,6 @@ using Json = nlohmann::json;
 
 Error invalid(std::size_t line, const std::string& why) {
   return make_error(ErrorCode::invalid_history, "line " + std::to_string(line) + ": " + why);
-}
-
-// The length of the UTF-8 sequence starting at text[i], or 0 when it is not a well-formed
-// one (RFC 3629: no overlong forms, no surrogates, nothing past U+10FFFF).
-std::size_t utf8_sequence(const std::string& text, std::size_t i) {
-  auto at = [&](std::size_t k) { return k < text.size() ? static_cast<unsigned char>(text[k]) : 0u; };
-  const unsigned c = at(i);
-  auto cont = [&](std::size_t k, unsigned lo = 0x80, unsigned hi = 0xBF) { return at(k) >= lo && at(k) <= hi; };
-  if (c < 0x80) return 1;
-  if (c >= 0xC2 && c <= 0xDF) return cont(i + 1) ? 2 : 0;
-  if (c == 0xE0) return cont(i + 1, 0xA0) && cont(i + 2) ? 3 : 0;
-  if (c == 0xED) return cont(i + 1, 0x80, 0x9F) && cont(i + 2) ? 3 : 0;
-  if (c >= 0xE1 && c <= 0xEF) return cont(i + 1) && cont(i + 2) ? 3 : 0;
-  if (c == 0xF0) return cont(i + 1, 0x90) && cont(i + 2) && cont(i + 3) ? 4 : 0;
-  if (c >= 0xF1 && c <= 0xF3) return cont(i + 1) && cont(i + 2) && cont(i + 3) ? 4 : 0;
-  if (c == 0xF4) return cont(i + 1, 0x80, 0x8F) && cont(i + 2) && cont(i + 3) ? 4 : 0;
-  return 0;
 }
 
 // What makes a line unsafe or untrue to parse, found in one pass over its raw bytes before
@@ -86,7 +70,7 @@ std::optional<std::string> unsafe(const std::string& raw) {
     if (c == 0) return "a NUL byte at " + column(i) + " (a line is UTF-8 text)";
     if (c >= 0x80) {
       // Never a structural character: only its encoding matters.
-      const std::size_t len = utf8_sequence(raw, i);
+      const std::size_t len = fengqiao::detail::utf8_sequence(raw, i);
       if (len == 0) return "invalid UTF-8 at " + column(i) + " (a history is UTF-8 text)";
       i += len;
       continue;

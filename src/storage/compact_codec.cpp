@@ -89,32 +89,6 @@ int hex_digit(char c) { return kHex.value[static_cast<unsigned char>(c)]; }
 
 }  // namespace
 
-bool valid_utf8(const std::string& text) noexcept {
-  const auto* p = reinterpret_cast<const unsigned char*>(text.data());
-  const auto* const end = p + text.size();
-  while (p < end) {
-    const unsigned char b = *p;
-    if (b < 0x80) {
-      ++p;
-      continue;
-    }
-    int more;
-    std::uint32_t cp;
-    if (b >= 0xc2 && b <= 0xdf) more = 1, cp = b & 0x1f;
-    else if (b >= 0xe0 && b <= 0xef) more = 2, cp = b & 0x0f;
-    else if (b >= 0xf0 && b <= 0xf4) more = 3, cp = b & 0x07;
-    else return false;
-    if (end - p <= more) return false;
-    for (int i = 1; i <= more; ++i) {
-      if ((p[i] & 0xc0) != 0x80) return false;
-      cp = (cp << 6) | (p[i] & 0x3f);
-    }
-    if ((more == 2 && cp < 0x800) || (more == 3 && (cp < 0x10000 || cp > 0x10ffff)) || (cp >= 0xd800 && cp <= 0xdfff))
-      return false;
-    p += more + 1;
-  }
-  return true;
-}
 
 void put_hash(Buf& out, const std::string& hash) {
   if (hash.empty()) {

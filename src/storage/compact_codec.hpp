@@ -14,6 +14,8 @@
 #include <vector>
 
 #include "fengqiao/case.hpp"
+
+#include "core/utf8.hpp"
 #include "fengqiao/event.hpp"
 #include "fengqiao/rules.hpp"
 
@@ -82,7 +84,7 @@ inline void put_i64(Buf& out, std::int64_t v) {
 }
 // Strict UTF-8 (no overlong forms, surrogates or code points past U+10FFFF), as JSON text
 // requires.
-bool valid_utf8(const std::string& text) noexcept;
+using detail::valid_utf8;  // core/utf8.hpp
 inline void put_str(Buf& out, const std::string& v) {
   if (out.utf8_only && !out.bad_utf8 && !valid_utf8(v)) out.bad_utf8 = true;
   put_u32(out, static_cast<std::uint32_t>(v.size()));
