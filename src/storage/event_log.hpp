@@ -66,7 +66,9 @@ class EventLog {
     if (n > kArenaChunk) throw std::length_error("an event of more than 1 MiB");
     if (arena_.empty() || used_ % kArenaChunk + n > kArenaChunk || (used_ > 0 && used_ % kArenaChunk == 0)) {
       if (!arena_.empty() && used_ % kArenaChunk != 0) used_ += kArenaChunk - used_ % kArenaChunk;
-      if (used_ / kArenaChunk >= arena_.size()) arena_.push_back(std::make_unique<char[]>(kArenaChunk));
+      // Not make_unique: that zero-fills the MiB, which every append overwrites anyway
+      // (perf: the memset was 3 % of an in-memory action).
+      if (used_ / kArenaChunk >= arena_.size()) arena_.push_back(std::unique_ptr<char[]>(new char[kArenaChunk]));
     }
     const std::size_t at = used_;
     used_ += n;
