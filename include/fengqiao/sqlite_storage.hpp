@@ -89,6 +89,7 @@ class SqliteStorage final : public Storage {
   using Storage::commit;  // the rvalue overload: same as this one (the JSON is encoded either way)
   Status commit(const CaseCommit& c) override;
   Result<Case> load(std::string_view case_id) const override;
+  Status load_into(std::string_view case_id, Case& into) const override;
   Status read_events(std::string_view case_id, std::uint64_t from_seq,
                      const std::function<bool(const Event&)>& visit) const override;
   Result<std::vector<Case>> query(const CaseQuery& q) const override;

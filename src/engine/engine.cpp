@@ -199,12 +199,18 @@ namespace {
 
 // The snapshot an action works on, kept per thread from one action to the next so that its
 // strings and vectors keep their capacity (Storage::load_into reuses them). A listener
-// that acts on the same thread finds it in use and works on a Case of its own.
+// that acts on the same thread finds it in use and works on a Case of its own. Actions
+// and fired clock steps have one each (`Use`): an action fires what is due before it
+// loads its own case.
 struct Workspace {
   Case draft;
   bool busy = false;
 };
 
+struct ForAction;
+struct ForClockStep;
+
+template <class Use>
 class Borrowed {
  public:
   Borrowed() : ws_(workspace()) {
@@ -234,7 +240,7 @@ class Borrowed {
 
 Result<Applied> Engine::Impl::apply(std::string_view case_id, Action action, const Actor& actor, nlohmann::json&& data,
                                     bool want_snapshot) {
-  Borrowed borrowed;
+  Borrowed<ForAction> borrowed;
   Case& draft = borrowed.draft();
   Applied applied;
   if (Status s = apply_to(draft, case_id, action, actor, std::move(data), want_snapshot, applied); !s) return s.error();
@@ -311,12 +317,12 @@ Status Engine::Impl::advance(Instant t, AdvanceReport& report) {
     if (!due) return due.error();
     if (!*due) return Status::success();
     const DueEntry entry = **due;
-    auto loaded = storage.load(entry.case_id);
-    if (!loaded) {
+    Borrowed<ForClockStep> borrowed;
+    Case& draft = borrowed.draft();
+    if (Status loaded = storage.load_into(entry.case_id, draft); !loaded) {
       if (loaded.error().code == ErrorCode::unknown_case) continue;  // raced with a rollback; ask again
-      return loaded.error();
+      return loaded;
     }
-    Case draft = std::move(loaded).value();
     auto step = draft.next_due();
     if (!step || step->at != entry.at) {
       // The index moved between first_due and load (another engine fired or acted):

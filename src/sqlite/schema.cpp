@@ -121,12 +121,11 @@ void compact_rows(Connection& c, int /*from_version*/) {
                              " FROM cases WHERE id = ?1");
   SQLite::Statement put_event(c.database(), "INSERT INTO events_v5(case_id, seq, body) VALUES (?1, ?2, ?3)");
   storage_detail::Buf blob;
-  std::string msgpack;
   // One JSON event row read and written as a blob.
   const auto copy_event = [&](const std::string& id, std::int64_t seq, const std::string& json) {
     const Event e = event_from(json, id, seq);
     blob.clear();
-    storage_detail::encode_event(e, blob, msgpack);
+    storage_detail::encode_event(e, blob);
     put_event.reset();
     put_event.bind(1, id);
     put_event.bind(2, seq);

@@ -264,14 +264,13 @@ struct SqliteStorage::Impl {
     Buf snapshot;
     Buf events;
     snapshot.utf8_only = events.utf8_only = true;
-    std::string msgpack;
     std::vector<std::size_t> event_ends;
     std::vector<std::string> payloads;
     try {
       encode_case(c.snapshot, snapshot);
       event_ends.reserve(c.events.size());
       for (const Event& e : c.events) {
-        encode_event(e, events, msgpack);
+        encode_event(e, events);
         event_ends.push_back(events.size());
       }
       for (const OutboxMessage& m : c.outbox) payloads.push_back(m.payload.dump());
@@ -464,6 +463,27 @@ struct SqliteStorage::Impl {
     st->bind(1, id);
     if (!st->executeStep()) return make_error(ErrorCode::unknown_case, "no case \"" + id + "\"");
     return case_from(st->getColumn(0), id, compact);
+  }
+
+  // load() into the engine's Case, whose strings and vectors keep their capacity.
+  Status load_into(std::string_view case_id, Case& into) const {
+    auto lock = hold();
+    const std::string id(case_id);
+    if (in_batch && conn.in_transaction()) {
+      if (auto it = batch_cache.find(id); it != batch_cache.end()) {
+        into = it->second;
+        return Status::success();
+      }
+    }
+    Use st(conn, kSelectSnapshot);
+    st->bind(1, id);
+    if (!st->executeStep()) return make_error(ErrorCode::unknown_case, "no case \"" + id + "\"");
+    const SQLite::Column column = st->getColumn(0);
+    if (compact)
+      decode_case_into(static_cast<const char*>(column.getBlob()), static_cast<std::size_t>(column.getBytes()), id, into);
+    else
+      into = snapshot_from(column.getString(), id);
+    return Status::success();
   }
 
   // One chunk of a history; `check_case` on the first, to tell unknown cases apart.
@@ -764,6 +784,11 @@ Status SqliteStorage::commit(const CaseCommit& c) {
 
 Result<Case> SqliteStorage::load(std::string_view case_id) const {
   return guarded<Result<Case>>(impl_ ? &impl_->where : nullptr, about("loading", case_id), [&] { return impl_->load(case_id); });
+}
+
+Status SqliteStorage::load_into(std::string_view case_id, Case& into) const {
+  return guarded<Status>(impl_ ? &impl_->where : nullptr, about("loading", case_id),
+                         [&] { return impl_->load_into(case_id, into); });
 }
 
 Status SqliteStorage::read_events(std::string_view case_id, std::uint64_t from_seq,

@@ -4,6 +4,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "storage/msgpack_writer.hpp"
 #include "storage/rows.hpp"
 
 namespace fengqiao::storage_detail {
@@ -48,8 +49,8 @@ void put_clock(Buf& out, const StageClock& c) {
 }
 // The schedule must have the length its rule gives it, as the JSON reader requires
 // (model/json.cpp): the engine steps through it by max_level.
-StageClock get_clock(Reader& r) {
-  StageClock c;
+// Into `c`, reusing its schedule's capacity (a snapshot is decoded on every action).
+void clock_into(Reader& r, StageClock& c) {
   c.stage = r.enumerated<Stage>();
   c.started_at = r.instant();
   c.rule.limit = get_span(r);
@@ -70,7 +71,6 @@ StageClock get_clock(Reader& r) {
   c.schedule.resize(steps);
   for (Instant& t : c.schedule) t = r.instant();
   c.next_step = r.u8();
-  return c;
 }
 
 // Lower-case hex digits' values, -1 for every other byte: every commit encodes a hash or two,
@@ -232,7 +232,7 @@ void read_case_into(Reader& r, const std::string& id, Case& c) {
   c.channel = r.enumerated<Channel>();
   r.str_into(c.category);
   c.urgency = r.enumerated<Urgency>();
-  c.jurisdiction = r.strs();
+  r.strs_into(c.jurisdiction);
   c.parties.resize(r.count("parties"));
   for (Party& p : c.parties) {
     r.str_into(p.name);
@@ -266,8 +266,8 @@ void read_case_into(Reader& r, const std::string& id, Case& c) {
   c.record.escalations = r.u32();
   c.record.supervision_orders = r.u32();
   c.record.highest_level = static_cast<int>(get_level(r, "a highest level"));
-  c.clock = r.opt<StageClock>(get_clock);
-  c.held_clock = r.opt<StageClock>(get_clock);
+  opt_into(r, c.clock, clock_into);
+  opt_into(r, c.held_clock, clock_into);
   c.version = static_cast<std::uint64_t>(r.i64());
   c.updated_at = r.instant();
   r.hash_into(c.chain_head);
@@ -276,8 +276,8 @@ void read_case_into(Reader& r, const std::string& id, Case& c) {
 
 }  // namespace
 
-void decode_case_into(const std::string& blob, const std::string& id, Case& c) {
-  Reader r{blob.data(), blob.data() + blob.size()};
+void decode_case_into(const char* data, std::size_t size, const std::string& id, Case& c) {
+  Reader r{data, data + size};
   try {
     read_case_into(r, id, c);
   } catch (const CodecError& e) {
@@ -318,7 +318,7 @@ bool utf8_data(const nlohmann::json& j) {
 
 // Every field of Event but the case id and seq. A field added to Event must be handled here
 // too (tests/codecs_round_trip_test.cpp checks every field of random events).
-void encode_event(const Event& e, Buf& out, std::string& msgpack) {
+void encode_event(const Event& e, Buf& out) {
   constexpr std::uint8_t kAbsent = 0xff;
   put_i64(out, e.at.time_since_epoch().count());
   out.push_back(static_cast<char>(e.type));
@@ -337,9 +337,7 @@ void encode_event(const Event& e, Buf& out, std::string& msgpack) {
   out.push_back(static_cast<char>(e.supervision_after ? static_cast<std::uint8_t>(*e.supervision_after) : kAbsent));
   put_hash(out, e.hash);  // before the data: the MessagePack runs to the end of the block
   if (out.utf8_only && !out.bad_utf8 && !utf8_data(e.data)) out.bad_utf8 = true;
-  msgpack.clear();
-  nlohmann::json::to_msgpack(e.data, msgpack);
-  out.append(msgpack);
+  put_msgpack(out, e.data);
 }
 
 namespace {

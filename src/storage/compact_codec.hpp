@@ -201,11 +201,14 @@ inline Case decode_case(const std::string& blob, const std::string& id) {
 // The same into `c`, whose strings and vectors keep their capacity (the engine reuses one
 // Case per thread); every field is overwritten. Checked as decode_case; on a DataError `c`
 // holds part of the blob and must not be used.
-void decode_case_into(const std::string& blob, const std::string& id, Case& c);
+void decode_case_into(const char* data, std::size_t size, const std::string& id, Case& c);
+inline void decode_case_into(const std::string& blob, const std::string& id, Case& c) {
+  decode_case_into(blob.data(), blob.size(), id, c);
+}
 
 // Every field of Event but case_id and seq (the caller keeps both); the action data as
-// MessagePack, last. `msgpack` is scratch space the caller may reuse between calls.
-void encode_event(const Event& e, Buf& out, std::string& msgpack);
+// MessagePack (msgpack_writer.hpp), last.
+void encode_event(const Event& e, Buf& out);
 // Reverses encode_event, checked as decode_case (the DataError names the case and seq).
 Event decode_event(const char* data, std::size_t size, const std::string& case_id, std::uint64_t seq);
 

@@ -59,7 +59,7 @@ class EventLog {
     std::uint32_t length;
     std::size_t previous;  // the same case's previous event, or kNone
   };
-  void encode(const Event& e, Buf& out) { encode_event(e, out, msgpack_); }
+  void encode(const Event& e, Buf& out) { encode_event(e, out); }
 
   // Room for n bytes in one arena chunk (an event never straddles two).
   std::size_t reserve(std::size_t n) {
@@ -79,7 +79,6 @@ class EventLog {
   std::size_t used_ = 0;  // bytes of the arena in use, chunk tails skipped included
   std::vector<Slot> slots_;
   Buf scratch_;
-  std::string msgpack_;  // nlohmann writes to a string; copied after the fixed fields
 };
 
 }  // namespace fengqiao::storage_detail

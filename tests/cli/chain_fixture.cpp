@@ -48,8 +48,7 @@ int main(int argc, char** argv) {
         fengqiao::Event e = fengqiao::storage_detail::decode_event(body.data(), body.size(), id, std::stoull(argv[3]));
         e.at += fengqiao::Seconds(std::stoll(argv[4]));
         fengqiao::storage_detail::Buf out;
-        std::string msgpack;
-        fengqiao::storage_detail::encode_event(e, out, msgpack);
+        fengqiao::storage_detail::encode_event(e, out);
         shifted.emplace_back(id, std::string(out.data(), out.size()));
       }
       rows.reset();

@@ -6,20 +6,25 @@
 // that do not read are skipped: the reader has a target of its own.
 //
 // Checked besides the sanitizers: a refusal changes nothing (the contract of try_act:
-// no event, no snapshot change), and nothing but a Result comes out of the try_* calls.
+// no event, no snapshot change), nothing but a Result comes out of the try_* calls, and
+// the stores' MessagePack writer writes each line's data as nlohmann's to_msgpack does.
 #include <algorithm>
 #include <cstddef>
 #include <cstdint>
 #include <cstdlib>
+#include <cstring>
 #include <iostream>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 
 #include <fengqiao/engine.hpp>
 #include <fengqiao/history.hpp>
 #include <fengqiao/memory_storage.hpp>
+
+#include "storage/msgpack_writer.hpp"
 
 namespace {
 
@@ -84,6 +89,13 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
 
     auto line = history::parse_line(raw, static_cast<std::size_t>(n), fengqiao::UtcOffset(), history::kHistoryVersion);
     if (!line) continue;
+    {
+      fengqiao::core_detail::Buf ours;
+      fengqiao::storage_detail::put_msgpack(ours, line->data);
+      const std::vector<std::uint8_t> theirs = Json::to_msgpack(line->data);
+      if (ours.size() != theirs.size() || (ours.size() && std::memcmp(ours.data(), theirs.data(), ours.size()) != 0))
+        broken("put_msgpack differs from to_msgpack for the data of line: " + raw);
+    }
     // Time only goes forward, and not beyond kMaxSpan.
     const auto at = std::clamp(line->at, clock->now(), start + kMaxSpan);
     clock->set(at);

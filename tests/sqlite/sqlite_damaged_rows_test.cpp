@@ -118,8 +118,7 @@ TEST_CASE("action data nested deeper than the decoder allows is refused, not rec
     e.at = fengqiao::testing::conformance::at(0);
     e.data = nullptr;
     storage_detail::Buf out;
-    std::string msgpack;
-    storage_detail::encode_event(e, out, msgpack);
+    storage_detail::encode_event(e, out);
     const std::string body(out.data(), out.size());
     REQUIRE(body.back() == '\xc0');
     const std::string nested = body.substr(0, body.size() - 1) + std::string(100000, '\x91') + '\xc0';

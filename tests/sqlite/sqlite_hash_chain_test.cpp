@@ -55,8 +55,7 @@ void edit_event(SQLite::Database& db, const std::string& case_id, std::int64_t s
   nlohmann::json j = storage_detail::decode_event(blob.data(), blob.size(), case_id, static_cast<std::uint64_t>(seq));
   change(j);
   storage_detail::Buf out;
-  std::string msgpack;
-  storage_detail::encode_event(j.get<Event>(), out, msgpack);
+  storage_detail::encode_event(j.get<Event>(), out);
   SQLite::Statement set(db, "UPDATE events SET body = ?3 WHERE case_id = ?1 AND seq = ?2");
   set.bind(1, case_id);
   set.bind(2, seq);
