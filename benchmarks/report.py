@@ -88,6 +88,7 @@ def main():
     ap.add_argument("--out", required=True)
     ap.add_argument("--seconds", type=int, default=0)
     ap.add_argument("--full", type=int, default=0)
+    ap.add_argument("--full-skipped", default="")
     ap.add_argument("--quick", type=int, default=0)
     a = ap.parse_args()
     R = a.results
@@ -124,9 +125,9 @@ def main():
     w(f"| libraries | Boost {package_version('libboost-dev')}, SQLite {package_version('libsqlite3-dev')}, "
       f"SQLiteCpp {package_version('libsqlitecpp-dev')}, nlohmann/json {package_version('nlohmann-json3-dev')}, "
       f"Google Benchmark {package_version('libbenchmark-dev')} |")
-    w(f"| load average at each scenario's start (1, 5, 15 min) | "
+    w(f"| load average at each scenario's start (1, 5, 15 min), CPU time stolen by the hypervisor during it | "
       + "; ".join(f"{k}: {v}" for k, v in loads.items()) + " |")
-    w(f"| whole run | {a.seconds // 60} min {a.seconds % 60} s{' (with --full)' if a.full else ''} |")
+    w(f"| whole run | {a.seconds // 60} min {a.seconds % 60} s{' (with the 10M-case point)' if a.full else ''} |")
     w("")
 
     tr = load(R, "transitions")
@@ -179,6 +180,15 @@ def main():
         if rest:
             w(f"**Ratio engine / bare MSM: the engine spends {ratio(rest['actions_per_s'], ea, 0)} the time per action** "
               "of the bare machine (restored form).")
+            w("")
+        enc = bench(tr, r"^BM_ChainEncode")
+        hsh = bench(tr, r"^BM_ChainEventHash")
+        if enc and hsh:
+            w(f"The hash chain on its own (`BM_ChainEncode`, `BM_ChainEventHash`: the six events of one lifecycle, "
+              f"{num(enc['bytes_per_event'])} bytes each as docs/CHAIN.md encodes them): encoding "
+              f"{num(enc['ns_per_event'] * 1e9)} ns per event, encoding and SHA-256 with its hex text "
+              f"{num(hsh['ns_per_event'] * 1e9)} ns per event — "
+              f"{hsh['ns_per_event'] * 1e9 / 667 * 100:.0f} % of the 667 ns an action may take at 1,500,000 actions/s.")
             w("")
         if lat and blat:
             w("Per-action latency (each action timed alone with `steady_clock`, whose ~20-30 ns per reading is included):")
@@ -379,10 +389,12 @@ def main():
                             "met" if gb <= 25 and b["sweep_ms"] <= 5 else "missed"))
         else:
             targets.append(("10M cases in SQLite in ≤ 25 GB, sweep of 1,000 due among them ≤ 5 ms",
-                            "not run (`--full`)", "not measured"))
+                            f"not run ({a.full_skipped or '--no-full or --quick'})", "not measured"))
         if not a.full:
             w("")
-            w("The 10,000,000-case point runs with `benchmarks/run_all.sh BUILD --full` (not in this run).")
+            why = f" ({a.full_skipped})" if a.full_skipped else ""
+            w(f"The 10,000,000-case point was left out of this run{why}; `benchmarks/run_all.sh BUILD` runs it "
+              "unless given `--no-full` or `--quick`.")
         w("")
 
     # ---- 7. peers
@@ -483,7 +495,7 @@ def main():
     w("`$BUILD` is the build directory given to run_all.sh; every program writes its JSON next to the console")
     w("output. Scratch databases go to `$BUILD/bench-scratch` (FQ_BENCH_DIR).")
     w("")
-    w("| scenario | load at start | seconds | command |")
+    w("| scenario | load at start, steal during it | seconds | command |")
     w("|---|---|---:|---|")
     for name, load_avg, secs, cmd in commands:
         w(f"| {name} | {load_avg} | {secs} | `{cmd}` |")
