@@ -89,6 +89,7 @@ def main():
     ap.add_argument("--seconds", type=int, default=0)
     ap.add_argument("--full", type=int, default=0)
     ap.add_argument("--full-skipped", default="")
+    ap.add_argument("--date", default="", help="the run's date (ISO 8601) instead of now")
     ap.add_argument("--quick", type=int, default=0)
     a = ap.parse_args()
     R = a.results
@@ -104,7 +105,9 @@ def main():
 
     m = machine()
     cxx, build_type = compiler(a.build)
-    now = datetime.datetime.now().astimezone()
+    # --date: the run's own date when the report is written again later from the same
+    # results (e.g. after benchmarks/ANALYSIS.md changed); otherwise now.
+    now = datetime.datetime.fromisoformat(a.date) if a.date else datetime.datetime.now().astimezone()
     out = []
     w = out.append
 

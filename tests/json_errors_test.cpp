@@ -8,6 +8,7 @@
 #include <string>
 
 #include <fengqiao/case.hpp>
+#include <fengqiao/configuration.hpp>
 #include <fengqiao/event.hpp>
 
 #include "fixtures.hpp"
@@ -141,4 +142,57 @@ TEST_CASE("spans and stage rules are configuration: invalid_config") {
   e = thrown_by([&] { (void)j.get<Case>(); });
   CHECK(e.code == ErrorCode::invalid_config);
   CHECK(mentions(e, "fortnights"));
+}
+
+// Found by the rules_calendar fuzz target: a number too big for uint64 is read by nlohmann
+// as a float, and get<uint64_t>() of it was a float-to-integer conversion out of range
+// (undefined behaviour; UBSan stopped the fuzz stage). Every whole-number field of the
+// stored types is now read checked: a float, a negative number for an unsigned field or a
+// value beyond the field's type is refused, naming the field, and never wrapped.
+TEST_CASE("a whole-number field that is a float, negative or too big is refused, naming the field") {
+  const nlohmann::json original = case_json();
+  struct Bad {
+    const char* key;
+    nlohmann::json value;
+  };
+  for (const Bad& bad : {Bad{"version", 92233720368547758072.0}, Bad{"version", 1.5}, Bad{"version", -1},
+                         Bad{"reopened", 4294967296LL}, Bad{"level", 2147483648LL}, Bad{"notes", -3},
+                         Bad{"version", true}}) {
+    CAPTURE(bad.key);
+    CAPTURE(bad.value.dump());
+    nlohmann::json j = original;
+    j[bad.key] = bad.value;
+    const Error e = thrown_by([&] { (void)j.get<Case>(); });
+    CHECK(e.code == ErrorCode::invalid_data);
+    CHECK(mentions(e, std::string("Case.") + bad.key + " must be a whole number"));
+  }
+  nlohmann::json record = original;
+  record["record"]["warnings"] = 1e30;
+  CHECK(mentions(thrown_by([&] { (void)record.get<Case>(); }), "SupervisionRecord.warnings"));
+  nlohmann::json clock = original;
+  clock["clock"]["next_step"] = 256;
+  CHECK(mentions(thrown_by([&] { (void)clock.get<Case>(); }), "StageClock.next_step"));
+
+  Bench bench;
+  bench->register_case("J-3", fengqiao::testing::intake, fengqiao::testing::registration());
+  nlohmann::json event = bench->history("J-3").at(0);
+  event["seq"] = 1e20;
+  CHECK(mentions(thrown_by([&] { (void)event.get<Event>(); }), "Event.seq must be a whole number"));
+  event["seq"] = 1;
+  event["level"] = 0.5;
+  CHECK(mentions(thrown_by([&] { (void)event.get<Event>(); }), "Event.level must be a whole number"));
+}
+
+TEST_CASE("a configuration record's seq beyond uint64 is refused, not converted (the fuzz finding)") {
+  Bench bench;
+  nlohmann::json record = bench->configuration_history().at(0);
+  record["seq"] = nlohmann::json::parse("92233720368547758072");  // read as a float by nlohmann
+  REQUIRE(record["seq"].is_number_float());
+  const Error e = thrown_by([&] { (void)record.get<ConfigRecord>(); });
+  CHECK(e.code == ErrorCode::invalid_data);
+  CHECK(mentions(e, "ConfigRecord.seq must be a whole number from 0 to 18446744073709551615"));
+  record["seq"] = -1;
+  CHECK(mentions(thrown_by([&] { (void)record.get<ConfigRecord>(); }), "ConfigRecord.seq"));
+  record["seq"] = 1;
+  CHECK(record.get<ConfigRecord>().seq == 1);
 }

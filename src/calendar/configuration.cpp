@@ -109,7 +109,7 @@ void to_json(nlohmann::json& j, const ConfigRecord& r) {
 void from_json(const nlohmann::json& j, ConfigRecord& r) {
   json_errors::decode(ErrorCode::invalid_data, "ConfigRecord", [&] {
     ConfigRecord out;
-    out.seq = j.at("seq").get<std::uint64_t>();
+    out.seq = json_errors::whole_at<std::uint64_t>(j, "seq", "ConfigRecord");
     auto at = parse_instant(j.at("at").get<std::string>());
     if (!at) json_errors::reject(ErrorCode::invalid_data, "ConfigRecord.at: " + at.error().message);
     out.at = *at;

@@ -15,6 +15,8 @@ namespace fengqiao {
 
 using json_errors::decode;
 using json_errors::reject;
+using json_errors::whole_at;
+using json_errors::whole_or;
 
 // Enumerations as their spec strings; unknown strings are an error, never a default.
 #define FENGQIAO_ENUM_JSON(E)                                                \
@@ -133,7 +135,7 @@ void from_json(const nlohmann::json& j, StageClock& c) {
       reject(ErrorCode::invalid_data, "StageClock: the schedule has " + std::to_string(c.schedule.size()) +
                                           " instants; a rule with max_level " + std::to_string(c.rule.max_level) +
                                           " needs " + std::to_string(2 + c.rule.max_level));
-    j.at("next_step").get_to(c.next_step);
+    c.next_step = whole_at<std::uint8_t>(j, "next_step", "StageClock");
   });
 }
 
@@ -147,11 +149,11 @@ void to_json(nlohmann::json& j, const SupervisionRecord& r) {
 
 void from_json(const nlohmann::json& j, SupervisionRecord& r) {
   decode(ErrorCode::invalid_data, "SupervisionRecord", [&] {
-    j.at("warnings").get_to(r.warnings);
-    j.at("overdues").get_to(r.overdues);
-    j.at("escalations").get_to(r.escalations);
-    j.at("supervision_orders").get_to(r.supervision_orders);
-    j.at("highest_level").get_to(r.highest_level);
+    r.warnings = whole_at<std::uint32_t>(j, "warnings", "SupervisionRecord");
+    r.overdues = whole_at<std::uint32_t>(j, "overdues", "SupervisionRecord");
+    r.escalations = whole_at<std::uint32_t>(j, "escalations", "SupervisionRecord");
+    r.supervision_orders = whole_at<std::uint32_t>(j, "supervision_orders", "SupervisionRecord");
+    r.highest_level = whole_at<int>(j, "highest_level", "SupervisionRecord");
   });
 }
 
@@ -211,21 +213,21 @@ void from_json(const nlohmann::json& j, Case& c) {
     // Snapshots written before contract version 2 have none of these three.
     optional_from(j, "assignee", c.assignee);
     c.involved_orgs = j.value("involved_orgs", std::vector<std::string>());
-    c.notes = j.value("notes", std::uint32_t{0});
+    c.notes = whole_or<std::uint32_t>(j, "notes", 0, "Case");
     j.at("state").get_to(c.state);
     optional_from(j, "suspended_from", c.suspended_from);
     optional_from(j, "outcome", c.outcome);
     c.resolution_method = j.value("resolution_method", std::string());
     optional_from(j, "satisfaction", c.satisfaction);
-    j.at("reopened").get_to(c.reopened);
+    c.reopened = whole_at<std::uint32_t>(j, "reopened", "Case");
     c.closed_at = optional_instant_from(j, "closed_at");
     c.reopen_until = optional_instant_from(j, "reopen_until");  // absent before the store kept its rules
     j.at("supervision").get_to(c.supervision);
-    j.at("level").get_to(c.level);
+    c.level = whole_at<int>(j, "level", "Case");
     j.at("record").get_to(c.record);
     optional_from(j, "clock", c.clock);
     optional_from(j, "held_clock", c.held_clock);
-    j.at("version").get_to(c.version);
+    c.version = whole_at<std::uint64_t>(j, "version", "Case");
     c.updated_at = instant_at(j, "updated_at");
     c.chain_head = j.value("chain_head", std::string());  // absent before the hash chain
   });
@@ -251,14 +253,14 @@ void to_json(nlohmann::json& j, const Event& e) {
 void from_json(const nlohmann::json& j, Event& e) {
   decode(ErrorCode::invalid_data, "Event", [&] {
     j.at("case").get_to(e.case_id);
-    j.at("seq").get_to(e.seq);
+    e.seq = whole_at<std::uint64_t>(j, "seq", "Event");
     e.at = instant_at(j, "at");
     j.at("type").get_to(e.type);
     optional_from(j, "action", e.action);
     optional_from(j, "actor", e.actor);
     e.data = j.value("data", nlohmann::json::object());
     optional_from(j, "stage", e.stage);
-    e.level = j.value("level", 0);
+    e.level = whole_or<int>(j, "level", 0, "Event");
     e.notified = j.value("notified", std::vector<std::string>());
     e.notice = j.value("notice", std::vector<std::string>());
     j.at("state_after").get_to(e.state_after);
