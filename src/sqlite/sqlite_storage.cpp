@@ -452,24 +452,18 @@ struct SqliteStorage::Impl {
   }
 
   Result<Case> load(std::string_view case_id) const {
-    auto lock = hold();
-    if (in_batch && conn.in_transaction()) {
-      // Only the batch's own thread gets here while a batch is open (see hold()); a batch
-      // SQLite has abandoned (no transaction any more) is not served from the cache.
-      if (auto it = batch_cache.find(std::string(case_id)); it != batch_cache.end()) return it->second;
-    }
-    const std::string id(case_id);
-    Use st(conn, kSelectSnapshot);
-    st->bind(1, id);
-    if (!st->executeStep()) return make_error(ErrorCode::unknown_case, "no case \"" + id + "\"");
-    return case_from(st->getColumn(0), id, compact);
+    Case c;
+    if (Status s = load_into(case_id, c); !s) return s.error();
+    return c;
   }
 
-  // load() into the engine's Case, whose strings and vectors keep their capacity.
+  // The stored snapshot into `into`, whose strings and vectors keep their capacity.
   Status load_into(std::string_view case_id, Case& into) const {
     auto lock = hold();
     const std::string id(case_id);
     if (in_batch && conn.in_transaction()) {
+      // Only the batch's own thread gets here while a batch is open (see hold()); a batch
+      // SQLite has abandoned (no transaction any more) is not served from the cache.
       if (auto it = batch_cache.find(id); it != batch_cache.end()) {
         into = it->second;
         return Status::success();
